@@ -1,0 +1,210 @@
+"""`python -m engage_metrics`: every number without the UI.
+
+Exit codes: 0 success; 2 a clear one-line error (bad input, nothing imported,
+database busy); never a traceback for expected problems.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from engage_metrics import db, registry
+
+EXIT_ERROR = 2
+
+
+class CliError(Exception):
+    """An expected problem: printed as one line, exit code 2."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", type=Path, default=None,
+                   help="DuckDB file (default: $ENGAGE_DB or data/engage.duckdb)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m engage_metrics",
+        description="Engage: import volunteer and event exports and compute engagement metrics.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import participation, people or ask files",
+                       description="Import files into the store. Each file is one "
+                       "all-or-nothing import; an identical file imported again changes nothing.")
+    _db_arg(p)
+    p.add_argument("--source", default="generic",
+                   help="source label / adapter of the files (default: generic)")
+    p.add_argument("--kind", choices=("participation", "people", "ask"), default="participation",
+                   help="what the files hold (default: participation)")
+    p.add_argument("--mapping", type=Path,
+                   help='JSON file {"canonical field": "file column"} overriding the auto-mapping')
+    p.add_argument("--treat-registered-as-attended", action="store_true",
+                   help="count registrations as attendance (exports with no attendance at all)")
+    p.add_argument("--sheet", help="sheet name of an .xlsx workbook (default: the first with data)")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    p = sub.add_parser("report", help="print the metric report for a window",
+                       description="Every headline metric for a window [start, end). "
+                       "Default window: the last 12 months of data.")
+    _db_arg(p)
+    p.add_argument("--start", type=_date, help="first day of the window (YYYY-MM-DD)")
+    p.add_argument("--end", type=_date, help="day after the window (YYYY-MM-DD, exclusive)")
+    p.add_argument("--program", action="append", default=[],
+                   help="restrict to a program (repeat for several)")
+    p.add_argument("--format", choices=("json", "text"), default="text")
+
+    p = sub.add_parser("demo", help="build the demo organization into an empty store",
+                       description="Generate the deterministic demo organization "
+                       "(~3,000 people, 3 years, 5 programs) and import it.")
+    _db_arg(p)
+
+    p = sub.add_parser("history", help="list imports", description="List every import, newest first.")
+    _db_arg(p)
+
+    p = sub.add_parser("undo", help="undo an import",
+                       description="Remove exactly what one import added.")
+    _db_arg(p)
+    p.add_argument("import_id", type=int)
+
+    p = sub.add_parser("rejected", help="print rejected rows as CSV",
+                       description="Rejected rows with line number, reason and raw text.")
+    _db_arg(p)
+    p.add_argument("--import-id", type=int, help="only this import")
+
+    p = sub.add_parser("definitions", help="list every metric and its definition",
+                       description="The metric registry: id, label, unit and definition.")
+    p.add_argument("--format", choices=("json", "text"), default="text")
+    return parser
+
+
+def _open(path: Path | None) -> duckdb.DuckDBPyConnection:
+    try:
+        return db.connect(path)
+    except db.StoreBusy as exc:
+        raise CliError(str(exc)) from exc
+    except duckdb.Error as exc:
+        raise CliError(f"cannot open the database {path or db.default_db_path()}: "
+                       f"{str(exc).splitlines()[0]}") from exc
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from engage_metrics.importer import ImportOptions, import_files
+
+    mapping = None
+    if args.mapping:
+        try:
+            mapping = json.loads(args.mapping.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise CliError(f"cannot read the mapping file {args.mapping}: {exc}") from exc
+        if not isinstance(mapping, dict):
+            raise CliError(f"{args.mapping}: the mapping must be a JSON object")
+    options = ImportOptions(kind=args.kind, source=args.source, mapping=mapping,
+                            treat_registered_as_attended=args.treat_registered_as_attended,
+                            sheet=args.sheet)
+    con = _open(args.db)
+    results = import_files(con, args.files, options)
+    for r in results:
+        print(r.summary())
+    if any(r.status == "imported" for r in results):
+        return 0
+    if all(r.status == "duplicate" for r in results):
+        return 0
+    failed = [r for r in results if r.status == "failed"]
+    raise CliError("nothing imported: " + "; ".join(f"{r.file_name}: {r.message}" for r in failed))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from engage_metrics.metrics import Window, report, report_text
+
+    con = _open(args.db)
+    default = Window.default(con)
+    window = Window(args.start or default.start, args.end or default.end, tuple(args.program))
+    if window.end <= window.start:
+        raise CliError(f"the window is empty: --end {window.end} is not after --start {window.start}")
+    known = {r[0] for r in con.execute("SELECT DISTINCT program FROM event").fetchall()}
+    unknown = [p for p in window.programs if p not in known]
+    if unknown:
+        raise CliError(f"unknown program {unknown[0]!r}; programs are: {', '.join(sorted(known))}")
+    data = report(con, window)
+    print(json.dumps(data, indent=2) if args.format == "json" else report_text(data))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from engage_metrics.demo import build_demo
+
+    con = _open(args.db)
+    try:
+        build_demo(con)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    people = con.execute("SELECT COUNT(*) FROM person").fetchone()[0]
+    parts = con.execute("SELECT COUNT(*) FROM participation").fetchone()[0]
+    print(f"demo organization built: {people:,} people, {parts:,} participations")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from engage_metrics.importer import import_history
+
+    df = import_history(_open(args.db))
+    print("no imports yet" if df.empty else df.drop(columns=["sha256"]).to_string(index=False))
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    from engage_metrics.importer import undo_import
+
+    con = _open(args.db)
+    try:
+        undo_import(con, args.import_id)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"import #{args.import_id} undone")
+    return 0
+
+
+def cmd_rejected(args: argparse.Namespace) -> int:
+    from engage_metrics.export import to_safe_csv
+    from engage_metrics.importer import rejected_rows
+
+    sys.stdout.write(to_safe_csv(rejected_rows(_open(args.db), args.import_id)))
+    return 0
+
+
+def cmd_definitions(args: argparse.Namespace) -> int:
+    items = registry.metrics().values()
+    if args.format == "json":
+        print(json.dumps([{"id": m.id, "label": m.label, "unit": m.unit, "room": m.room,
+                           "definition": m.definition, "formula": m.formula} for m in items],
+                         indent=2))
+    else:
+        for m in items:
+            print(f"{m.id} — {m.label} [{m.unit}]\n    {m.definition}")
+    return 0
+
+
+COMMANDS = {"import": cmd_import, "report": cmd_report, "demo": cmd_demo,
+            "history": cmd_history, "undo": cmd_undo, "rejected": cmd_rejected,
+            "definitions": cmd_definitions}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR

@@ -1,0 +1,127 @@
+"""Defaults shipped in ``data/engage.toml`` and the settings stored in a database.
+
+The TOML file is the single place where the classification, the ladder and the
+relationship-depth formula are defined; a new database is seeded from it, and
+the analyst's edits (Settings page) are stored in the database afterwards.
+"""
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULTS_FILE = PROJECT_ROOT / "data" / "engage.toml"
+DEPTH_PARTS = ("tenure", "frequency", "recency", "breadth", "ties", "touches")
+TIERS = ("New", "Acquainted", "Connected", "Committed", "Core")
+RUNG_NAMES = {1: "Following", 2: "Endorsing", 3: "Contributing", 4: "Owning", 5: "Leading"}
+MODES = ("task", "relationship", "mixed")
+
+
+@cache
+def defaults() -> dict[str, Any]:
+    """The parsed defaults file (read once per process)."""
+    with DEFAULTS_FILE.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def normalize_keyword(text: str) -> str:
+    """Lower-case words separated by one space: the form keywords are matched in."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+
+
+@dataclass(frozen=True)
+class DepthConfig:
+    """Weights, divisors and tier bounds of the relationship-depth score."""
+
+    weights: dict[str, float]
+    tenure_days: float
+    frequency_count: float
+    recency_days: float
+    breadth_types: float
+    ties_people: float
+    touches_count: float
+    lookback_days: int
+    tiers: dict[str, float]
+
+    def params(self) -> dict[str, float]:
+        """Bound parameters for the depth SQL."""
+        p = {f"w_{k}": float(v) for k, v in self.weights.items()}
+        p.update(
+            tenure_days=float(self.tenure_days),
+            frequency_count=float(self.frequency_count),
+            recency_days=float(self.recency_days),
+            breadth_types=float(self.breadth_types),
+            ties_people=float(self.ties_people),
+            touches_count=float(self.touches_count),
+            lookback_days=int(self.lookback_days),
+        )
+        for name in TIERS[1:]:
+            p[f"tier_{name.lower()}"] = float(self.tiers[name])
+        return p
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "weights": self.weights,
+            "tenure_days": self.tenure_days,
+            "frequency_count": self.frequency_count,
+            "recency_days": self.recency_days,
+            "breadth_types": self.breadth_types,
+            "ties_people": self.ties_people,
+            "touches_count": self.touches_count,
+            "lookback_days": self.lookback_days,
+            "tiers": self.tiers,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "DepthConfig":
+        weights = {k: float(d["weights"][k]) for k in DEPTH_PARTS}
+        tiers = {k: float(d["tiers"][k]) for k in TIERS}
+        return cls(
+            weights=weights,
+            tenure_days=float(d["tenure_days"]),
+            frequency_count=float(d["frequency_count"]),
+            recency_days=float(d["recency_days"]),
+            breadth_types=float(d["breadth_types"]),
+            ties_people=float(d["ties_people"]),
+            touches_count=float(d["touches_count"]),
+            lookback_days=int(d["lookback_days"]),
+            tiers=tiers,
+        )
+
+
+def default_depth() -> DepthConfig:
+    return DepthConfig.from_dict(defaults()["depth"])
+
+
+def default_settings() -> dict[str, Any]:
+    s = dict(defaults()["settings"])
+    s["depth"] = default_depth().to_dict()
+    return s
+
+
+def get_setting(con: duckdb.DuckDBPyConnection, key: str) -> Any:
+    """A setting from the database, falling back to the shipped default."""
+    row = con.execute("SELECT value FROM setting WHERE key = $key", {"key": key}).fetchone()
+    if row is None:
+        return default_settings()[key]
+    return json.loads(row[0])
+
+
+def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: Any) -> None:
+    if key not in default_settings():
+        raise KeyError(f"unknown setting {key!r}")
+    con.execute(
+        "INSERT OR REPLACE INTO setting VALUES ($key, $value)",
+        {"key": key, "value": json.dumps(value)},
+    )
+
+
+def depth_config(con: duckdb.DuckDBPyConnection) -> DepthConfig:
+    return DepthConfig.from_dict(get_setting(con, "depth"))

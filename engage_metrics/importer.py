@@ -1,0 +1,308 @@
+"""Import participation, people and ask files into the store.
+
+An import is one transaction: the journal rows (accepted rows, rejected rows
+with their reasons, the import_log entry) and the rebuilt canonical tables land
+together or not at all. The same file imported twice is a no-op; a file with no
+acceptable row writes nothing and reports every rejected row.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from engage_metrics import config, reader, resolve
+from engage_metrics.db import bump_data_version, transaction
+from engage_metrics.mapping import FIELDS, Mapping, MappingError, check_required, resolve_mapping
+
+KINDS = ("participation", "people", "ask")
+RAW_TABLE = {"participation": "raw_participation", "people": "raw_person", "ask": "raw_ask"}
+
+# Status words (lower case, punctuation as spaces) -> canonical status.
+# Unknown words are rejected rows naming the value, never guesses.
+GENERIC_STATUSES: dict[str, str] = {
+    **dict.fromkeys(["attended", "completed", "complete", "checked in", "check in", "checkedin",
+                     "present", "walk in", "walkin", "walk ins", "yes", "y", "true", "showed",
+                     "showed up", "attended event", "participated", "approved", "verified",
+                     "done", "signed in", "here"], "attended"),
+    **dict.fromkeys(["no show", "noshow", "no showed", "absent", "did not attend",
+                     "didn t attend", "not present", "no", "n", "false", "missed"], "no_show"),
+    **dict.fromkeys(["canceled", "cancelled", "cancel", "declined", "not attending",
+                     "withdrawn", "withdrew", "regrets", "can t attend", "cannot attend",
+                     "deleted", "rejected", "refunded"], "cancelled"),
+    **dict.fromkeys(["registered", "confirmed", "scheduled", "rsvp", "rsvpd", "rsvp d",
+                     "rsvp yes", "attending", "signed up", "signup", "sign up", "going",
+                     "accepted", "booked", "pending", "web sign up", "sched web",
+                     "interested", "waitlist", "waitlisted", "on waitlist", "maybe",
+                     "tentative"], "registered"),
+}
+ATTENDED_VALUES: dict[str, str] = {
+    **dict.fromkeys(["true", "t", "yes", "y", "1", "x", "attended", "checked in", "present"],
+                    "attended"),
+    **dict.fromkeys(["false", "f", "no", "n", "0", "no show", "absent", "did not attend"],
+                    "no_show"),
+}
+OUTCOMES: dict[str, str] = {
+    **dict.fromkeys(["yes", "y", "accepted", "accept", "agreed", "agree", "committed", "true",
+                     "1", "said yes", "done", "completed"], "yes"),
+    **dict.fromkeys(["no", "n", "declined", "decline", "refused", "false", "0", "said no",
+                     "not interested"], "no"),
+    **dict.fromkeys(["no response", "noresponse", "none", "pending", "no answer", "unknown",
+                     "left message", "left msg", "maybe", "no reply"], "no_response"),
+}
+
+
+class ImportFailed(ValueError):
+    """Nothing could be imported from a file; the message says why and what to do."""
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or would do): counts, mapping, rejected rows, notes."""
+
+    file_name: str
+    kind: str
+    source: str
+    status: str                      # imported | duplicate | failed
+    import_id: int | None = None
+    rows_read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    mapping: dict[str, str] = field(default_factory=dict)
+    rejected_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["line_no", "raw", "reason"]))
+    notes: list[str] = field(default_factory=list)
+    message: str = ""
+
+    def summary(self) -> str:
+        if self.status == "duplicate":
+            return f"{self.file_name}: {self.message}"
+        if self.status == "failed":
+            return f"{self.file_name}: nothing imported — {self.message}"
+        text = (f"{self.file_name}: import #{self.import_id} ({self.kind}, source {self.source}): "
+                f"{self.rows_read} rows read, {self.accepted} accepted, {self.rejected} rejected, "
+                f"{self.skipped} skipped (blank, totals or footer lines)")
+        if self.rejected:
+            reasons = (self.rejected_rows["reason"].str.replace(r" '.*", "", regex=True)
+                       .value_counts().head(5))
+            text += "; rejected: " + "; ".join(f"{n} × {r}" for r, n in reasons.items())
+        if self.notes:
+            text += "\n  note: " + "\n  note: ".join(self.notes)
+        return text
+
+
+@dataclass
+class ImportOptions:
+    """Choices an analyst makes for one import."""
+
+    kind: str = "participation"
+    source: str = "generic"
+    mapping: dict[str, str] | None = None
+    treat_registered_as_attended: bool = False
+    sheet: str | None = None
+    statuses: dict[str, str] | None = None   # extra status words for this source
+
+    def to_json(self) -> dict[str, Any]:
+        return {"treat_registered_as_attended": self.treat_registered_as_attended,
+                "sheet": self.sheet}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def prepare(table: reader.RawTable, options: ImportOptions) -> tuple[pd.DataFrame, Mapping]:
+    """The file's rows under canonical field names (text), and the mapping used."""
+    if options.kind not in KINDS:
+        raise ImportFailed(f"unknown file kind {options.kind!r}; use one of {', '.join(KINDS)}")
+    try:
+        mapping = resolve_mapping(table.columns, options.kind, options.mapping)
+        check_required(mapping, options.kind, table.columns)
+    except MappingError as exc:
+        raise ImportFailed(str(exc)) from exc
+    src = pd.DataFrame({f: (table.rows[mapping.fields[f]] if f in mapping.fields else None)
+                        for f in FIELDS[options.kind]}, dtype=object)
+    src["_line"] = table.rows["_line"].astype("int64")
+    src["_raw"] = table.rows["_raw"]
+    src["_overflow"] = table.rows["_overflow"].astype(bool)
+    return src, mapping
+
+
+def stage(con: duckdb.DuckDBPyConnection, src: pd.DataFrame, mapping: Mapping,
+          options: ImportOptions) -> pd.DataFrame:
+    """Normalize and validate in DuckDB: one row per input row, `reason` set on rejects."""
+    resolve.install_macros(con)
+    con.register("src_frame", src)
+    con.execute("CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM src_frame")
+    con.unregister("src_frame")
+    statuses = {**GENERIC_STATUSES, **(options.statuses or {})}
+    for name, words in (("status_map", statuses), ("attended_map", ATTENDED_VALUES),
+                        ("outcome_map", OUTCOMES)):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (word VARCHAR, value VARCHAR)")
+        con.executemany(f"INSERT INTO {name} VALUES (?, ?)", list(words.items()))  # noqa: S608
+    tz = config.get_setting(con, "timezone")
+    max_date = datetime.now() + timedelta(days=5 * 365)
+    params: dict[str, Any] = {"source": options.source}
+    if options.kind in ("participation", "ask"):
+        params.update(tz=tz, max_date=max_date)
+    if options.kind == "participation":
+        params.update(has_status="status" in mapping.fields or "attended" in mapping.fields,
+                      registered_as_attended=options.treat_registered_as_attended)
+    staged = con.execute(resolve.sql_text(f"import/{options.kind}.sql"), params).df()
+    for name in ("src", "status_map", "attended_map", "outcome_map"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")  # noqa: S608 - fixed temp table names
+    return staged
+
+
+def _notes(table: reader.RawTable, mapping: Mapping, options: ImportOptions) -> list[str]:
+    notes = list(table.notes)
+    if table.encoding == "windows-1252":
+        notes.append("decoded as Windows-1252")
+    if options.kind == "participation" and not ({"status", "attended"} & mapping.fields.keys()):
+        notes.append("no status column: every row counted as attended (a sign-in list)")
+    if options.treat_registered_as_attended:
+        notes.append("registrations counted as attendance")
+    unused = [c for c in table.columns if c not in mapping.fields.values()]
+    if unused:
+        notes.append(f"columns not used: {', '.join(unused[:12])}"
+                     + (" …" if len(unused) > 12 else ""))
+    return notes
+
+
+def import_table(con: duckdb.DuckDBPyConnection, table: reader.RawTable, file_name: str,
+                 digest: str, options: ImportOptions) -> ImportResult:
+    """Import an already-read table (all-or-nothing)."""
+    result = ImportResult(file_name=file_name, kind=options.kind, source=options.source,
+                          status="failed", rows_read=len(table.rows) + table.skipped,
+                          skipped=table.skipped)
+    previous = con.execute(
+        "SELECT import_id, imported_at FROM import_log WHERE sha256 = $h AND kind = $k",
+        {"h": digest, "k": options.kind}).fetchone()
+    if previous:
+        result.status = "duplicate"
+        result.import_id = previous[0]
+        result.message = (f"already imported as import #{previous[0]} on "
+                          f"{previous[1]:%Y-%m-%d %H:%M}; nothing changed")
+        return result
+    src, mapping = prepare(table, options)
+    result.mapping = mapping.to_json()
+    result.notes = _notes(table, mapping, options)
+    staged = stage(con, src, mapping, options)
+    bad = staged["reason"].notna()
+    result.rejected_rows = staged.loc[bad, ["line_no", "raw", "reason"]].reset_index(drop=True)
+    result.rejected = int(bad.sum())
+    result.accepted = int((~bad).sum())
+    if result.accepted == 0:
+        top = result.rejected_rows["reason"].iloc[0] if result.rejected else "no rows"
+        result.message = (f"every one of the {result.rejected} rows was rejected (first reason: "
+                          f"{top}). Check the column mapping and the file, then import again.")
+        return result
+    accepted = staged.loc[~bad].drop(columns=["raw", "reason"])
+    with transaction(con):
+        import_id = con.execute("SELECT COALESCE(MAX(import_id), 0) + 1 FROM import_log").fetchone()[0]
+        con.execute(
+            "INSERT INTO import_log VALUES ($id, $name, $sha, $kind, $source, $mapping, $options, "
+            "$read, $acc, $rej, $skip, now())",
+            {"id": import_id, "name": file_name, "sha": digest, "kind": options.kind,
+             "source": options.source, "mapping": json.dumps(result.mapping),
+             "options": json.dumps(options.to_json()), "read": result.rows_read,
+             "acc": result.accepted, "rej": result.rejected, "skip": result.skipped})
+        accepted.insert(0, "import_id", import_id)
+        con.register("accepted_frame", accepted)
+        cols = ", ".join(accepted.columns)
+        con.execute(f"INSERT INTO {RAW_TABLE[options.kind]} ({cols}) "  # noqa: S608 - fixed names
+                    f"SELECT {cols} FROM accepted_frame")
+        con.unregister("accepted_frame")
+        if result.rejected:
+            rej = result.rejected_rows.assign(import_id=import_id)
+            con.register("rejected_frame", rej)
+            con.execute("INSERT INTO rejected_row SELECT import_id, line_no, raw, reason "
+                        "FROM rejected_frame")
+            con.unregister("rejected_frame")
+        resolve.rebuild(con)
+        bump_data_version(con)
+    result.status = "imported"
+    result.import_id = int(import_id)
+    return result
+
+
+def _failed(file_name: str, options: ImportOptions, message: str) -> ImportResult:
+    return ImportResult(file_name=file_name, kind=options.kind, source=options.source,
+                        status="failed", message=message)
+
+
+def import_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
+                 options: ImportOptions | None = None) -> ImportResult:
+    """Import an uploaded file's bytes; never raises for bad input (status 'failed')."""
+    options = options or ImportOptions()
+    try:
+        table = reader.read_bytes(data, file_name, options.sheet)
+        return import_table(con, table, file_name, sha256(data), options)
+    except (reader.ReadError, ImportFailed) as exc:
+        return _failed(file_name, options, str(exc))
+
+
+def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
+                 options: ImportOptions | None = None) -> list[ImportResult]:
+    """Import several files with the same options; one result per file."""
+    results = []
+    for path in paths:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            results.append(_failed(path.name, options or ImportOptions(),
+                                   f"cannot read the file ({exc.strerror})"))
+            continue
+        results.append(import_bytes(con, data, path.name, options))
+    return results
+
+
+def import_frame(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, file_name: str,
+                 kind: str = "participation", source: str = "generic",
+                 mapping: dict[str, str] | None = None,
+                 treat_registered_as_attended: bool = False) -> ImportResult:
+    """Import a DataFrame as if it were a CSV file (used by the demo and tests)."""
+    data = df.to_csv(index=False).encode("utf-8")
+    options = ImportOptions(kind=kind, source=source, mapping=mapping,
+                            treat_registered_as_attended=treat_registered_as_attended)
+    result = import_bytes(con, data, file_name, options)
+    if result.status == "failed":
+        raise ImportFailed(result.message)
+    return result
+
+
+def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
+    """Remove exactly what an import added (its journal rows) and rebuild."""
+    row = con.execute("SELECT kind FROM import_log WHERE import_id = $id",
+                      {"id": import_id}).fetchone()
+    if row is None:
+        raise ValueError(f"there is no import #{import_id}")
+    with transaction(con):
+        con.execute(f"DELETE FROM {RAW_TABLE[row[0]]} WHERE import_id = $id",  # noqa: S608
+                    {"id": import_id})
+        con.execute("DELETE FROM rejected_row WHERE import_id = $id", {"id": import_id})
+        con.execute("DELETE FROM import_log WHERE import_id = $id", {"id": import_id})
+        resolve.rebuild(con)
+        bump_data_version(con)
+
+
+def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "SELECT import_id, imported_at, file_name, kind, source, rows_read, rows_accepted, "
+        "rows_rejected, rows_skipped, sha256 FROM import_log ORDER BY import_id DESC").df()
+
+
+def rejected_rows(con: duckdb.DuckDBPyConnection, import_id: int | None = None) -> pd.DataFrame:
+    return con.execute(
+        "SELECT import_id, line_no, reason, raw FROM rejected_row "
+        "WHERE $id IS NULL OR import_id = $id ORDER BY import_id, line_no",
+        {"id": import_id}).df()

@@ -1,0 +1,148 @@
+"""Column mapping: which file column feeds which canonical field.
+
+Headers are compared after removing case, spacing and punctuation
+("E-mail Address" == "email_address" == "EmailAddress"). Each field lists its
+synonyms in priority order; an explicit mapping always overrides.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# canonical field -> synonyms, most specific first (already in normalized form)
+_PEOPLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "email": ("email", "emailaddress", "useremailaddress", "useremail", "attendeeemail",
+              "contactemail", "primaryemail", "personalemail", "emailatsignup", "mail"),
+    "phone": ("phone", "phonenumber", "userphonenumber", "mobilephone", "mobile", "cellphone",
+              "cell", "can2phone", "homephone", "phoneatsignup", "telephone", "tel"),
+    "external_id": ("personid", "contactid", "vanid", "voterfilevanid", "myvanid", "userid",
+                    "memberid", "volunteerid", "externalid", "constituentid", "uuid",
+                    "supporterid", "participantid"),
+    "first_name": ("firstname", "givenname", "usergivenname", "first", "fname",
+                   "givennameatsignup", "nickname"),
+    "last_name": ("lastname", "familyname", "userfamilyname", "surname", "last", "lname",
+                  "familynameatsignup"),
+    "full_name": ("name", "fullname", "volunteername", "attendeename", "participantname",
+                  "contactname", "displayname", "username", "nameoriginalname"),
+}
+_EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "event_id": ("eventid", "shiftid", "timeslotid", "occurrenceid", "eventshiftid", "sessionid",
+                 "slotid", "meetingid"),
+    "title": ("event", "eventname", "eventtitle", "title", "eventshiftname", "shiftname",
+              "activity", "activityname", "opportunity", "volunteerjob", "job", "topic", "meeting"),
+    "event_type": ("eventtype", "eventtypename", "type", "activitytype", "category", "eventcategory"),
+    "program": ("program", "programname", "team", "chapter", "campaign", "committee",
+                "volunteercampaignname", "department", "project"),
+    "starts_at": ("start", "starts", "startsat", "startdate", "starttime", "startdatetime",
+                  "shiftstart", "shiftstartdatetime", "eventstart", "eventstartdate", "eventdate",
+                  "date", "datetime", "when", "shiftdate", "jointime", "timestamp"),
+    "ends_at": ("end", "ends", "endsat", "enddate", "endtime", "enddatetime", "shiftend",
+                "eventend", "eventenddate", "leavetime"),
+    "status": ("status", "attendancestatus", "attendeestatus", "participantstatus", "rsvpstatus",
+               "signupstatus", "attendance", "eventstatus"),
+    "attended": ("attended", "checkedin", "present", "showedup"),
+    "role": ("role", "participantrole", "shiftrole", "volunteerrole", "position"),
+    "hours": ("hours", "hoursworked", "volunteerhours", "totalhours", "hourhours", "hrs"),
+}
+FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "participation": {**_PEOPLE_FIELDS, **_EVENT_FIELDS},
+    "people": {**_PEOPLE_FIELDS,
+               "recruited_by": ("recruitedby", "recruitedbyemail", "referredby", "referrer",
+                                "recruiter", "referredbyemail")},
+    "ask": {**_PEOPLE_FIELDS,
+            "asked_at": ("askedat", "askdate", "date", "askedon", "datetime", "when",
+                         "timestamp"),
+            "ask": ("ask", "asktext", "request", "askedto", "description", "what"),
+            "rung": ("rung", "askrung", "level", "ladderrung"),
+            "outcome": ("outcome", "result", "response", "answer", "status"),
+            "asked_by": ("askedby", "asker", "organizer", "by")},
+}
+FIELD_LABELS = {
+    "email": "Email", "phone": "Phone", "external_id": "Person id in the tool",
+    "first_name": "First name", "last_name": "Last name", "full_name": "Full name",
+    "event_id": "Event / shift id", "title": "Event name", "event_type": "Event type",
+    "program": "Program / team", "starts_at": "Start date/time", "ends_at": "End date/time",
+    "status": "Status", "attended": "Attended (yes/no)", "role": "Role", "hours": "Hours",
+    "recruited_by": "Recruited by (email)", "asked_at": "Date of the ask", "ask": "What was asked",
+    "rung": "Rung of the ask (1-5)", "outcome": "Outcome", "asked_by": "Asked by",
+}
+IDENTITY_FIELDS = ("email", "phone", "external_id", "first_name", "last_name", "full_name")
+
+
+class MappingError(ValueError):
+    """The mapping names a column the file does not have, or lacks a required field."""
+
+
+def norm_header(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """canonical field -> file column (only mapped fields appear)."""
+
+    fields: dict[str, str]
+
+    def to_json(self) -> dict[str, str]:
+        return dict(self.fields)
+
+
+def auto_map(columns: list[str], kind: str) -> dict[str, str]:
+    """Map file columns to canonical fields by normalized name and synonyms."""
+    by_norm: dict[str, str] = {}
+    for col in columns:
+        by_norm.setdefault(norm_header(col), col)
+    taken: set[str] = set()
+    result: dict[str, str] = {}
+    for field, synonyms in FIELDS[kind].items():
+        for syn in synonyms:
+            col = by_norm.get(syn)
+            if col is not None and col not in taken:
+                result[field] = col
+                taken.add(col)
+                break
+    return result
+
+
+def resolve_mapping(columns: list[str], kind: str, explicit: dict[str, str] | None) -> Mapping:
+    """Auto-map, then apply the explicit mapping (a value of None or '' unmaps a field)."""
+    if kind not in FIELDS:
+        raise MappingError(f"unknown file kind {kind!r}")
+    fields = auto_map(columns, kind)
+    for field, col in (explicit or {}).items():
+        if field not in FIELDS[kind]:
+            raise MappingError(f"unknown field {field!r} for a {kind} file; fields are "
+                               f"{', '.join(FIELDS[kind])}")
+        if not col:
+            fields.pop(field, None)
+            continue
+        if col not in columns:
+            raise MappingError(f"the mapping names column {col!r}, which the file does not "
+                               f"have; its columns are {', '.join(columns)}")
+        for other, c in list(fields.items()):
+            if c == col and other != field:
+                del fields[other]
+        fields[field] = col
+    return Mapping(fields)
+
+
+def check_required(mapping: Mapping, kind: str, columns: list[str]) -> None:
+    """Raise MappingError naming what is missing and what the file has."""
+    f = mapping.fields
+    missing = []
+    if not any(k in f for k in IDENTITY_FIELDS):
+        missing.append("a person column (email, phone, a person id or a name)")
+    if kind == "participation":
+        if "title" not in f and "event_id" not in f:
+            missing.append("an event column (event name or event id)")
+        if "starts_at" not in f:
+            missing.append("a date column (start date/time)")
+    if kind == "ask":
+        if "asked_at" not in f:
+            missing.append("a date column (date of the ask)")
+        if "rung" not in f and "ask" not in f:
+            missing.append("the rung of the ask or what was asked")
+    if missing:
+        raise MappingError(
+            f"could not find {' and '.join(missing)}. The file's columns are: "
+            f"{', '.join(columns)}. Map them on the Data page or with --mapping.")

@@ -1,0 +1,31 @@
+-- Normalize a people file (temp table `src`): contact details and who recruited
+-- whom. Bound parameters: $source.
+WITH n AS (
+    SELECT
+        _line, _raw, _overflow,
+        NULLIF(TRIM(email), '') AS email_raw,
+        norm_email(email) AS email,
+        norm_phone(phone) AS phone,
+        NULLIF(TRIM(external_id), '') AS external_id,
+        NULLIF(TRIM(first_name), '') AS first_name,
+        NULLIF(TRIM(last_name), '') AS last_name,
+        COALESCE(NULLIF(TRIM(full_name), ''),
+                 NULLIF(TRIM(CONCAT_WS(' ', NULLIF(TRIM(first_name), ''), NULLIF(TRIM(last_name), ''))), '')) AS full_name,
+        NULLIF(TRIM(recruited_by), '') AS recruited_raw,
+        norm_email(recruited_by) AS recruited_by_email
+    FROM src
+)
+SELECT
+    _line AS line_no, _raw AS raw,
+    CASE
+        WHEN email IS NULL AND phone IS NULL AND external_id IS NULL AND full_name IS NULL
+            THEN CASE WHEN email_raw IS NOT NULL
+                      THEN 'invalid email ''' || email_raw || ''' and no phone, id or name'
+                      ELSE 'no email, phone, person id or name' END
+        WHEN recruited_raw IS NOT NULL AND recruited_by_email IS NULL
+            THEN 'recruited-by value ''' || recruited_raw || ''' is not an email address'
+        WHEN _overflow THEN 'more cells than header columns (check the delimiter and quoting)'
+    END AS reason,
+    $source AS source, email, phone, external_id, first_name, last_name, full_name,
+    recruited_by_email
+FROM n

@@ -1,0 +1,18 @@
+# Shared set-up for scripts/dashboard and scripts/test: a virtualenv in .venv at
+# the project root with the pinned requirements (re-installed when they change).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PY="${PYTHON:-python3}"
+REQ="${1:-requirements.txt}"
+if [ ! -x .venv/bin/python ]; then
+    echo "engage: creating .venv" >&2
+    "$PY" -m venv .venv
+fi
+STAMP=".venv/.engage-$(basename "$REQ").sha256"
+WANT="$(cat requirements.txt "$REQ" | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
+    echo "engage: installing $REQ into .venv" >&2
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$REQ"
+    echo "$WANT" > "$STAMP"
+fi
