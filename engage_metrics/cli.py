@@ -44,8 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Import files into the store. Each file is one "
                        "all-or-nothing import; an identical file imported again changes nothing.")
     _db_arg(p)
-    p.add_argument("--source", default="generic",
-                   help="source label / adapter of the files (default: generic)")
+    p.add_argument("--source", default="auto",
+                   help="the tool that wrote the files: auto (detect from the header, the "
+                        "default), generic, or an adapter name (see `sources`)")
     p.add_argument("--kind", choices=("participation", "people", "ask"), default="participation",
                    help="what the files hold (default: participation)")
     p.add_argument("--mapping", type=Path,

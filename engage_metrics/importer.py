@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from engage_metrics import config, reader, resolve
+from engage_metrics import adapters, config, reader, resolve
 from engage_metrics.db import bump_data_version, transaction
 from engage_metrics.mapping import FIELDS, Mapping, MappingError, check_required, resolve_mapping
 
@@ -104,11 +104,11 @@ class ImportOptions:
     """Choices an analyst makes for one import."""
 
     kind: str = "participation"
-    source: str = "generic"
+    source: str = "auto"        # auto-detect an adapter, an adapter name, or any label
     mapping: dict[str, str] | None = None
     treat_registered_as_attended: bool = False
     sheet: str | None = None
-    statuses: dict[str, str] | None = None   # extra status words for this source
+    statuses: dict[str, str] | None = None   # the source's status table; None: generic
 
     def to_json(self) -> dict[str, Any]:
         return {"treat_registered_as_attended": self.treat_registered_as_attended,
@@ -143,7 +143,7 @@ def stage(con: duckdb.DuckDBPyConnection, src: pd.DataFrame, mapping: Mapping,
     con.register("src_frame", src)
     con.execute("CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM src_frame")
     con.unregister("src_frame")
-    statuses = {**GENERIC_STATUSES, **(options.statuses or {})}
+    statuses = options.statuses if options.statuses is not None else GENERIC_STATUSES
     for name, words in (("status_map", statuses), ("attended_map", ATTENDED_VALUES),
                         ("outcome_map", OUTCOMES)):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (word VARCHAR, value VARCHAR)")
@@ -245,6 +245,7 @@ def import_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
     options = options or ImportOptions()
     try:
         table = reader.read_bytes(data, file_name, options.sheet)
+        table, options = adapters.adapt(table, options)
         return import_table(con, table, file_name, sha256(data), options)
     except (reader.ReadError, ImportFailed) as exc:
         return _failed(file_name, options, str(exc))

@@ -45,6 +45,7 @@ class RawTable:
     skipped: int = 0
     notes: list[str] = field(default_factory=list)
     preamble: list[list[str]] = field(default_factory=list)
+    text: str | None = None      # the decoded text (None for Excel), for adapters
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -140,7 +141,9 @@ def read_text(text: str, name: str, encoding: str = "utf-8") -> RawTable:
     records, line_nos, raws = _records(lines, delimiter, first)
     if not records:
         raise ReadError(f"{name} has no header row.")
-    return table_from_records(records, line_nos, raws, name, encoding, delimiter, notes)
+    table = table_from_records(records, line_nos, raws, name, encoding, delimiter, notes)
+    table.text = text
+    return table
 
 
 def table_from_records(records: list[list[str]], line_nos: list[int], raws: list[str], name: str,

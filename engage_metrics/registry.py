@@ -116,11 +116,20 @@ def get(metric_id: str) -> Metric:
 def run(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> pd.DataFrame:
     """Run one metric's query with bound parameters; extra params are ignored."""
     metric = get(metric_id)
+    if "depth_at" in metric.sql and not _has_depth_at(con):
+        # depth-reading metrics need depth_at prepared on a private cursor first
+        from engage_metrics.metrics import run as run_with_depth
+        return run_with_depth(con, metric_id, **params)
     missing = [p for p in metric.params if p not in params]
     if missing:
         raise TypeError(f"{metric_id} needs parameters {missing}")
     bound = {p: params[p] for p in metric.params}
     return con.execute(metric.sql, bound).df()
+
+
+def _has_depth_at(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT COUNT(*) FROM duckdb_tables() "
+                       "WHERE temporary AND table_name = 'depth_at'").fetchone()[0] > 0
 
 
 def scalar(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> Any:

@@ -1,0 +1,226 @@
+"""Running the registered metrics for a window, and the headline report.
+
+Every number comes from the SQL files in ``sql/metrics`` (see :mod:`registry`).
+The relationship-depth formula is written once, in ``depth.sql``; metrics that
+need depth on other dates (the window's end, each month's end, each ask's date)
+read the temporary table ``depth_at``, which :func:`depth_ready` fills by running
+that same formula over the (person, date) pairs they need. A metric says which
+pairs with a ``-- depth_at: <kind>`` header line.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from engage_metrics import registry
+from engage_metrics.config import RUNG_NAMES, TIERS, depth_config
+
+QUADRANTS = {
+    (True, False): "All task (transactional)",
+    (False, True): "All relationship",
+    (True, True): "Engaged (balanced)",
+    (False, False): "Dormant",
+}
+
+# (person, as-of date) pairs each kind of depth-reading metric needs scored.
+# Supersets are harmless: readers join on (person_id, d).
+DEPTH_TARGETS = {
+    # everyone who attended before $asof, scored at $asof
+    "asof": """
+        SELECT DISTINCT p.person_id, CAST($asof AS DATE) AS d
+        FROM participation p JOIN event e ON e.event_id = p.event_id
+        WHERE p.status = 'attended' AND e.event_date < CAST($asof AS DATE)""",
+    # everyone who attended in [start, end) (any program), scored at end
+    "window_end": """
+        SELECT DISTINCT p.person_id, CAST($end AS DATE) AS d
+        FROM participation p JOIN event e ON e.event_id = p.event_id
+        WHERE p.status = 'attended'
+          AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)""",
+    # everyone who attended in a month of the window, scored at that month's end (capped at end)
+    "months": """
+        SELECT DISTINCT p.person_id,
+               LEAST(CAST(date_trunc('month', e.event_date) + INTERVAL 1 MONTH AS DATE),
+                     CAST($end AS DATE)) AS d
+        FROM participation p JOIN event e ON e.event_id = p.event_id
+        WHERE p.status = 'attended'
+          AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)""",
+    # everyone asked in the window, scored on the day of the ask
+    "asks": """
+        SELECT DISTINCT person_id, ask_date AS d
+        FROM ask
+        WHERE ask_date >= CAST($start AS DATE) AND ask_date < CAST($end AS DATE)""",
+}
+DEPTH_COLUMNS = ("person_id, d, tenure, frequency, recency, breadth, ties, touches, ties_count, "
+                 "score, tier")
+_FORMULA = re.compile(r"-- depth formula begin.*?(?=-- depth formula end)", re.S)
+_DEPTH_KIND = re.compile(r"^--\s*depth_at:\s*(\w+)\s*$", re.M)
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A reporting period [start, end) on event dates, optionally limited to programs."""
+
+    start: dt.date
+    end: dt.date
+    programs: tuple[str, ...] = ()
+
+    def params(self) -> dict[str, Any]:
+        """The bound parameters every window metric takes."""
+        return {"start": self.start, "end": self.end, "programs": list(self.programs)}
+
+    def previous(self) -> "Window":
+        """The equally long period just before, for "change since the previous period"."""
+        length = self.end - self.start
+        return Window(self.start - length, self.start, self.programs)
+
+    @classmethod
+    def default(cls, con: duckdb.DuckDBPyConnection) -> "Window":
+        """The last 12 months of data: up to the latest event date (today when empty)."""
+        row = con.execute("SELECT MAX(event_date) FROM event").fetchone()
+        last = row[0] if row and row[0] is not None else dt.date.today()
+        end = last + dt.timedelta(days=1)
+        try:
+            start = end.replace(year=end.year - 1)
+        except ValueError:  # 29 February
+            start = end.replace(year=end.year - 1, day=28)
+        return cls(start, end)
+
+
+def quadrant(task_share: float | None, strength: float | None) -> str | None:
+    """Where (task share, relationship strength) sits on the spectrum chart, split at 0.5."""
+    if task_share is None or strength is None:
+        return None
+    return QUADRANTS[(task_share >= 0.5, strength >= 0.5)]
+
+
+def depth_kind(metric_id: str) -> str | None:
+    """Which (person, date) pairs a metric reads from ``depth_at`` (None: it reads no depth)."""
+    text = (registry.METRICS_DIR / f"{metric_id}.sql").read_text()
+    m = _DEPTH_KIND.search(text)
+    return m.group(1) if m else None
+
+
+def depth_formula() -> str:
+    """The CTEs of depth.sql that compute depth from a ``depth_target(person_id, d)`` relation."""
+    m = _FORMULA.search(registry.get("depth").sql)
+    if m is None:
+        raise RuntimeError("depth.sql lacks its 'depth formula begin/end' markers")
+    return m.group(0)
+
+
+def _bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The subset of *params* that *sql* uses (DuckDB rejects unused parameters)."""
+    return {name: params[name] for name in set(_PARAM.findall(sql))}
+
+
+def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
+                  params: dict[str, Any]) -> None:
+    """Fill TEMP table depth_at with the depth of the pairs of *kinds*, by depth.sql's formula."""
+    targets = " UNION ".join(f"({DEPTH_TARGETS[k].strip()})" for k in sorted(set(kinds)))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE depth_target AS {targets}", _bind(targets, params))
+    sql = (f"CREATE OR REPLACE TEMP TABLE depth_at AS WITH {depth_formula()}\n"
+           f"SELECT {DEPTH_COLUMNS} FROM depth_tiered")
+    con.execute(sql, _bind(sql, params))
+
+
+@contextmanager
+def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
+                params: dict[str, Any]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection on which *metric_ids* can run: a private cursor holding depth_at if needed.
+
+    The cursor keeps the temporary tables away from other users of *con* (the
+    dashboard shares one connection between sessions).
+    """
+    kinds = {k for k in map(depth_kind, metric_ids) if k}
+    if not kinds:
+        yield con
+        return
+    cur = con.cursor()
+    try:
+        prepare_depth(cur, kinds, {**depth_config(con).params(), **params})
+        yield cur
+    finally:
+        cur.close()
+
+
+def run(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> pd.DataFrame:
+    """Run any metric, depth-based ones included (use this rather than registry.run)."""
+    with depth_ready(con, [metric_id], params) as cur:
+        return registry.run(cur, metric_id, **params)
+
+
+def scalar(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> Any:
+    """The value of any scalar metric, depth-based ones included (None for NULL)."""
+    with depth_ready(con, [metric_id], params) as cur:
+        return registry.scalar(cur, metric_id, **params)
+
+
+PARTICIPATION = {"active": "active_people", "new": "new_people",
+                 "attended": "attended_participations", "hours": "total_hours",
+                 "repeat_rate": "repeat_rate", "return_rate_90d": "return_rate_90d",
+                 "no_show_rate": "no_show_rate", "lapsed": "lapsed_people"}
+LADDER = {"escalation_rate": "escalation_rate", "escalated": "escalated_people"}
+SPECTRUM = {"task_share": "task_share", "relationship_strength": "relationship_strength"}
+REPORT_METRICS = (*PARTICIPATION.values(), *LADDER.values(), *SPECTRUM.values(),
+                  "ladder_funnel", "mean_depth", "depth_tiers")
+
+
+def report(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str, Any]:
+    """Every headline number of a window as plain JSON-ready values (CLI, board pack, tests)."""
+    params = window.params()
+    with depth_ready(con, REPORT_METRICS, params) as cur:
+        def value(metric_id: str) -> Any:
+            return registry.scalar(cur, metric_id, **params)
+
+        funnel = registry.run(cur, "ladder_funnel", **params)
+        tiers = registry.run(cur, "depth_tiers", **params)
+        participation = {key: value(mid) for key, mid in PARTICIPATION.items()}
+        ladder = {key: value(mid) for key, mid in LADDER.items()}
+        spectrum = {key: value(mid) for key, mid in SPECTRUM.items()}
+        mean = value("mean_depth")
+    spectrum["quadrant"] = quadrant(spectrum["task_share"], spectrum["relationship_strength"])
+    return {
+        "window": {"start": window.start.isoformat(), "end": window.end.isoformat(),
+                   "program": list(window.programs) or None},
+        "participation": participation,
+        "ladder": {"reached": {str(int(r)): int(n)
+                               for r, n in zip(funnel["rung"], funnel["reached"])},
+                   **ladder},
+        "depth": {"mean": mean,
+                  "tiers": {str(t): int(n) for t, n in zip(tiers["tier"], tiers["people"])}},
+        "spectrum": spectrum,
+    }
+
+
+def report_text(report_dict: dict[str, Any]) -> str:
+    """The report as plain text, with the registry's labels and formats."""
+    w = report_dict["window"]
+    programs = ", ".join(w["program"]) if w["program"] else "all programs"
+    end_incl = dt.date.fromisoformat(w["end"]) - dt.timedelta(days=1)
+    lines = [f"Engagement report {w['start']} to {end_incl.isoformat()} ({programs})", ""]
+
+    def row(metric_id: str, value: Any) -> str:
+        metric = registry.get(metric_id)
+        return f"  {metric.label:<28} {metric.format(value)}"
+
+    lines.append("Participation")
+    lines += [row(mid, report_dict["participation"][key]) for key, mid in PARTICIPATION.items()]
+    lines += ["", "Ladder"]
+    lines += [row(mid, report_dict["ladder"][key]) for key, mid in LADDER.items()]
+    reached = report_dict["ladder"]["reached"]
+    lines += [f"  Reached {r} {RUNG_NAMES[int(r)]:<18} {int(n):,}" for r, n in reached.items()]
+    lines += ["", "Relationship depth", row("mean_depth", report_dict["depth"]["mean"])]
+    lines += [f"  {t:<28} {report_dict['depth']['tiers'][t]:,}" for t in TIERS]
+    spectrum = report_dict["spectrum"]
+    lines += ["", "Task/relationship spectrum"]
+    lines += [row(mid, spectrum[key]) for key, mid in SPECTRUM.items()]
+    lines.append(f"  {'Quadrant':<28} {spectrum['quadrant'] or '–'}")
+    return "\n".join(lines)

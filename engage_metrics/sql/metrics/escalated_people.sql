@@ -1,0 +1,31 @@
+-- id: escalated_people
+-- label: People who stepped up
+-- unit: count
+-- room: ladder
+-- shape: scalar
+-- params: start, end, programs
+-- definition: People active in the window (selected programs) who had attended before the
+--   window (any program) with a rung below 5 then, and whose highest rung attended in the
+--   window (selected programs) is above that rung. New people are never counted: a first
+--   attendance is not an escalation.
+-- formula: COUNT(person WHERE max rung in window > rung at start), among people with rung at start < 5
+WITH in_window AS (
+    SELECT p.person_id, MAX(p.rung) AS best
+    FROM participation p
+    JOIN event e ON e.event_id = p.event_id
+    WHERE p.status = 'attended'
+      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
+      AND (len($programs) = 0 OR list_contains($programs, e.program))
+    GROUP BY p.person_id
+),
+before AS (
+    SELECT p.person_id, MAX(p.rung) AS rung
+    FROM participation p
+    JOIN event e ON e.event_id = p.event_id
+    WHERE p.status = 'attended' AND e.event_date < CAST($start AS DATE)
+    GROUP BY p.person_id
+)
+SELECT COUNT(*) AS value
+FROM in_window w
+JOIN before b ON b.person_id = w.person_id
+WHERE b.rung < 5 AND w.best > b.rung

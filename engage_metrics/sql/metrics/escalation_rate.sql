@@ -1,0 +1,31 @@
+-- id: escalation_rate
+-- label: Escalation rate
+-- unit: ratio
+-- room: ladder
+-- shape: scalar
+-- params: start, end, programs
+-- definition: Of the people active in the window (selected programs) who had attended before
+--   the window (any program) with a rung below 5 then, the share whose highest rung attended in
+--   the window (selected programs) is above that rung. New people are not in it: a first
+--   attendance is not an escalation. Empty when nobody qualifies.
+-- formula: COUNT(max rung in window > rung at start) / COUNT(active with attended before start and rung at start < 5)
+WITH in_window AS (
+    SELECT p.person_id, MAX(p.rung) AS best
+    FROM participation p
+    JOIN event e ON e.event_id = p.event_id
+    WHERE p.status = 'attended'
+      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
+      AND (len($programs) = 0 OR list_contains($programs, e.program))
+    GROUP BY p.person_id
+),
+before AS (
+    SELECT p.person_id, MAX(p.rung) AS rung
+    FROM participation p
+    JOIN event e ON e.event_id = p.event_id
+    WHERE p.status = 'attended' AND e.event_date < CAST($start AS DATE)
+    GROUP BY p.person_id
+)
+SELECT CAST(COUNT(*) FILTER (WHERE w.best > b.rung) AS DOUBLE) / NULLIF(COUNT(*), 0) AS value
+FROM in_window w
+JOIN before b ON b.person_id = w.person_id
+WHERE b.rung < 5
