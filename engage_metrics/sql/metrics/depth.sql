@@ -40,7 +40,7 @@ depth_ties AS (      -- distinct people met at >= 2 shared attended occurrences 
           ON o.event_id = h.event_id AND o.status = 'attended' AND o.person_id <> h.person_id
         WHERE h.recent
         GROUP BY h.person_id, h.d, o.person_id
-        HAVING COUNT(DISTINCT h.event_id) >= 2
+        HAVING COUNT(*) >= 2   -- (person, occurrence) is unique: rows = shared occurrences
     ) shared
     GROUP BY person_id, d
 ),

@@ -1,0 +1,115 @@
+"""The command line: every subcommand documented in --help, exit codes, the
+report's JSON shape, and one-line errors instead of tracebacks."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engage_metrics.cli import COMMANDS, build_parser
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "engage_metrics", *args]
+    if db is not None:
+        cmd += ["--db", str(db)]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_has_help_and_is_documented(command):
+    result = cli(command, "--help")
+    assert result.returncode == 0
+    assert f"python -m engage_metrics {command}" in result.stdout
+    assert f"`{command}" in README, f"README does not document `{command}`"
+
+
+def test_parser_knows_exactly_the_dispatched_commands():
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert set(sub.choices) == set(COMMANDS)
+
+
+def test_import_report_history_undo_round_trip(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    f = tmp_path / "rsvps.csv"
+    f.write_text("Email,Event,Event Type,Date,Status,Program\n"
+                 "a@x.org,Canvass 1,Canvass,2025-01-10,Attended,Field\n"
+                 "b@x.org,Canvass 1,Canvass,2025-01-10,No Show,Field\n"
+                 "a@x.org,Potluck,Potluck,2025-02-10,Attended,Social\n"
+                 "c@x.org,Potluck,Potluck,2025-02-10,Perhaps,Social\n")
+    r = cli("import", str(f), db=db)
+    assert r.returncode == 0, r.stderr
+    assert "4 rows read, 3 accepted, 1 rejected" in r.stdout and "unknown status" in r.stdout
+    r = cli("import", str(f), db=db)
+    assert r.returncode == 0 and "already imported as import #1" in r.stdout
+    r = cli("report", "--start", "2025-01-01", "--end", "2025-03-01", "--format", "json", db=db)
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    assert set(rep) >= {"window", "participation", "ladder", "depth", "spectrum"}
+    assert rep["window"] == {"start": "2025-01-01", "end": "2025-03-01", "program": None}
+    # a attended twice, b no-showed once: active 1, attended 2, no-show 1/(2+1)
+    assert rep["participation"]["active"] == 1
+    assert rep["participation"]["attended"] == 2
+    assert rep["participation"]["no_show_rate"] == pytest.approx(1 / 3)
+    assert set(rep["ladder"]["reached"]) == {"1", "2", "3", "4", "5"}
+    assert set(rep["depth"]["tiers"]) == {"New", "Acquainted", "Connected", "Committed", "Core"}
+    # task share: canvass 1 + potluck 0 over 2 attended
+    assert rep["spectrum"]["task_share"] == pytest.approx(0.5)
+    r = cli("report", "--program", "Field", "--format", "text", db=db)
+    assert r.returncode == 0 and "Active people" in r.stdout
+    r = cli("rejected", db=db)
+    assert "unknown status 'Perhaps'" in r.stdout
+    assert "rsvps.csv" in cli("history", db=db).stdout
+    assert cli("undo", "1", db=db).returncode == 0
+    assert cli("history", db=db).stdout.strip() == "no imports yet"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["import", "/nonexistent/file.csv"], "cannot read the file"),
+    (["undo", "42"], "no import #42"),
+    (["report", "--program", "Nope"], "unknown program 'Nope'"),
+    (["report", "--start", "2025-02-01", "--end", "2025-01-01"], "the window is empty"),
+])
+def test_errors_are_one_line_with_exit_2(tmp_path, args, message):
+    r = cli(*args, db=tmp_path / "e.duckdb")
+    assert r.returncode == 2
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_import_with_nothing_acceptable_exits_2_and_writes_nothing(tmp_path):
+    db = tmp_path / "n.duckdb"
+    f = tmp_path / "bad.csv"
+    f.write_text("Email,Event,Date\na@x.org,Rally,not a date\n")
+    r = cli("import", str(f), db=db)
+    assert r.returncode == 2 and "every one of the 1 rows was rejected" in r.stderr
+    assert cli("history", db=db).stdout.strip() == "no imports yet"
+
+
+def test_mapping_file_and_registered_as_attended(tmp_path):
+    db = tmp_path / "m.duckdb"
+    f = tmp_path / "an.csv"
+    f.write_text("correo,actividad,dia,estado\na@x.org,Rally,2025-01-10,registered\n")
+    m = tmp_path / "map.json"
+    m.write_text(json.dumps({"email": "correo", "title": "actividad", "starts_at": "dia",
+                             "status": "estado"}))
+    r = cli("import", "--mapping", str(m), "--treat-registered-as-attended", str(f), db=db)
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(cli("report", "--format", "json", db=db).stdout)
+    assert rep["participation"]["attended"] == 1
+
+
+def test_definitions_lists_every_registered_metric():
+    from engage_metrics import registry
+    r = cli("definitions", "--format", "json")
+    ids = {m["id"] for m in json.loads(r.stdout)}
+    assert ids == set(registry.metrics())
+    assert all(m["definition"] for m in json.loads(r.stdout))
