@@ -84,6 +84,39 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--import-id", type=int, help="only this import")
 
+    p = sub.add_parser("backup", help="back up every table to Parquet files",
+                       description="Write every table of the store as a Parquet file into a new "
+                       "or empty directory, with manifest.json (schema version, row counts, "
+                       "sha256 of each file).")
+    _db_arg(p)
+    p.add_argument("--out", type=Path, required=True, metavar="DIR",
+                   help="new or empty directory for the backup")
+
+    p = sub.add_parser("restore", help="restore a backup into a new database file",
+                       description="Check a backup (manifest, checksums, schema version) and "
+                       "restore it into a new or empty database file.")
+    _db_arg(p)
+    p.add_argument("--from", dest="source", type=Path, required=True, metavar="DIR",
+                   help="backup directory (or the zip downloaded from the dashboard)")
+
+    p = sub.add_parser("boardpack", help="write the board pack (PDF, PowerPoint, chart PNGs)",
+                       description="The board pack of a window [start, end): a PDF and a 16:9 "
+                       "PowerPoint with the headline numbers and their change, the reading, the "
+                       "charts, hours and Form 990 volunteers and the definitions, plus every "
+                       "chart as a PNG. No personal data; counts below 5 are shown as \"< 5\". "
+                       "Default window: the last 12 months of data. Needs Chromium for the charts.")
+    _db_arg(p)
+    p.add_argument("--out", type=Path, required=True, metavar="DIR",
+                   help="directory for the files (created if missing)")
+    p.add_argument("--start", type=_date, help="first day of the window (YYYY-MM-DD)")
+    p.add_argument("--end", type=_date, help="day after the window (YYYY-MM-DD, exclusive)")
+    p.add_argument("--program", action="append", default=[],
+                   help="restrict to a program (repeat for several)")
+    p.add_argument("--org-name", help="organization name on the title page (default: the "
+                                      "org_name setting)")
+    p.add_argument("--format", default="pdf,pptx,png", metavar="LIST",
+                   help="comma-separated outputs among pdf, pptx, png (default: all three)")
+
     p = sub.add_parser("definitions", help="list every metric and its definition",
                        description="The metric registry: id, label, unit and definition.")
     p.add_argument("--format", choices=("json", "text"), default="text")
@@ -93,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _open(path: Path | None) -> duckdb.DuckDBPyConnection:
     try:
         return db.connect(path)
-    except db.StoreBusy as exc:
+    except db.StoreError as exc:
         raise CliError(str(exc)) from exc
     except duckdb.Error as exc:
         raise CliError(f"cannot open the database {path or db.default_db_path()}: "
@@ -178,10 +211,66 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_rejected(args: argparse.Namespace) -> int:
-    from engage_metrics.export import to_safe_csv
+    from engage_metrics.export import neutralized
     from engage_metrics.importer import rejected_rows
 
-    sys.stdout.write(to_safe_csv(rejected_rows(_open(args.db), args.import_id)))
+    neutralized(rejected_rows(_open(args.db), args.import_id)).to_csv(sys.stdout, index=False)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from engage_metrics.backup import BackupError, backup
+
+    con = _open(args.db)
+    try:
+        manifest = backup(con, args.out)
+    except (BackupError, OSError) as exc:
+        raise CliError(str(exc)) from exc
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(f"backup of {len(manifest['tables'])} tables ({rows:,} rows, schema version "
+          f"{manifest['schema_version']}) written to {args.out}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from engage_metrics.backup import BackupError, restore
+
+    target = args.db or db.default_db_path()
+    try:
+        manifest = restore(args.source, target)
+    except (BackupError, db.StoreError, OSError) as exc:
+        raise CliError(str(exc)) from exc
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(f"restored {len(manifest['tables'])} tables ({rows:,} rows) from {args.source} "
+          f"into {target}")
+    return 0
+
+
+def cmd_boardpack(args: argparse.Namespace) -> int:
+    from engage_metrics.boardpack import FORMATS, ChartsUnavailable, build_pack, write_pack
+    from engage_metrics.metrics import Window
+
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise CliError(f"--format takes some of {', '.join(FORMATS)}; got {args.format!r}")
+    con = _open(args.db)
+    default = Window.default(con)
+    window = Window(args.start or default.start, args.end or default.end, tuple(args.program))
+    if window.end <= window.start:
+        raise CliError(f"the window is empty: --end {window.end} is not after --start {window.start}")
+    known = {r[0] for r in con.execute("SELECT DISTINCT program FROM event").fetchall()}
+    unknown = [p for p in window.programs if p not in known]
+    if unknown:
+        raise CliError(f"unknown program {unknown[0]!r}; programs are: {', '.join(sorted(known))}")
+    try:
+        pack = build_pack(con, window, args.org_name, formats)
+        written = write_pack(pack, args.out)
+    except (ChartsUnavailable, OSError) as exc:
+        raise CliError(str(exc)) from exc
+    for path in written:
+        print(path)
+    print(f"board pack of {window.start} to {window.end} written in {pack.seconds:.1f} s")
     return 0
 
 
@@ -199,6 +288,7 @@ def cmd_definitions(args: argparse.Namespace) -> int:
 
 COMMANDS = {"import": cmd_import, "report": cmd_report, "demo": cmd_demo,
             "history": cmd_history, "undo": cmd_undo, "rejected": cmd_rejected,
+            "backup": cmd_backup, "restore": cmd_restore, "boardpack": cmd_boardpack,
             "definitions": cmd_definitions}
 
 

@@ -3,10 +3,16 @@
 A DuckDB file is opened read-write by one process at a time. Every entry point
 (CLI, dashboard) goes through :func:`connect`, which turns DuckDB's lock error
 into :class:`StoreBusy` with a message that says what to do.
+
+Within one process (the Streamlit server: every browser session shares one
+connection through its own cursor) write transactions are serialized by a
+process-wide lock, so two sessions importing at once both land, one after the
+other, instead of failing on a write-write conflict.
 """
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,16 +21,33 @@ import duckdb
 
 from engage_metrics.config import PROJECT_ROOT, defaults, normalize_keyword
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_FILE = Path(__file__).with_name("sql") / "schema.sql"
 DEFAULT_DB = PROJECT_ROOT / "data" / "engage.duckdb"
 
+_WRITE_LOCK = threading.RLock()
+
+
+def _add_import_notes(con: duckdb.DuckDBPyConnection) -> None:
+    """v2: import_log.notes keeps what the importer assumed (encoding, sheet, repeated
+    columns, unused columns …) so the history can still explain an import later."""
+    con.execute("ALTER TABLE import_log ADD COLUMN notes VARCHAR")
+
+
 # version n -> function migrating a store from version n to n + 1
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _add_import_notes}
 
 
-class StoreBusy(RuntimeError):
+class StoreError(RuntimeError):
+    """The store cannot be used as it is; the message says why and what to do."""
+
+
+class StoreBusy(StoreError):
     """The database file is held open by another process."""
+
+
+class StoreTooNew(StoreError):
+    """The database file was written by a newer Engage (a higher schema version)."""
 
 
 def default_db_path() -> Path:
@@ -38,15 +61,22 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
+    except duckdb.Error as exc:
         if "lock" in str(exc).lower():
             raise StoreBusy(
                 f"{path} is open in another Engage process (the dashboard or an import). "
                 "Close it, or import through the dashboard's Data page, then try again."
             ) from exc
-        raise
+        raise StoreError(
+            f"cannot open {path} as an Engage database ({str(exc).splitlines()[0]}). Check "
+            "the path (ENGAGE_DB or --db), or restore a backup into a new file."
+        ) from exc
     if not read_only:
-        ensure_schema(con)
+        try:
+            ensure_schema(con)
+        except StoreError as exc:
+            con.close()
+            raise type(exc)(f"{path}: {exc}") from exc
     return con
 
 
@@ -71,9 +101,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             seed_configuration(con)
         else:
             if version > SCHEMA_VERSION:
-                raise RuntimeError(
+                raise StoreTooNew(
                     f"this database was written by a newer Engage (schema {version}); "
-                    f"this one reads schema {SCHEMA_VERSION}. Upgrade Engage."
+                    f"this one reads schema {SCHEMA_VERSION}. Upgrade Engage, or restore a "
+                    "backup made by this version."
                 )
             for v in range(version, SCHEMA_VERSION):
                 MIGRATIONS[v](con)
@@ -98,14 +129,18 @@ def seed_configuration(con: duckdb.DuckDBPyConnection) -> None:
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """BEGIN ... COMMIT, rolled back on any exception: all or nothing."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+    """BEGIN ... COMMIT, rolled back on any exception: all or nothing.
+
+    Holds the process-wide write lock, so concurrent writers (cursors of one shared
+    connection in several threads) take turns instead of conflicting."""
+    with _WRITE_LOCK:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -81,6 +81,7 @@ class ImportResult:
         columns=["line_no", "raw", "reason"]))
     notes: list[str] = field(default_factory=list)
     message: str = ""
+    duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)  # same-name pairs to review
 
     def summary(self) -> str:
         if self.status == "duplicate":
@@ -109,10 +110,13 @@ class ImportOptions:
     treat_registered_as_attended: bool = False
     sheet: str | None = None
     statuses: dict[str, str] | None = None   # the source's status table; None: generic
+    event_title: str | None = None  # the file is one event's list (Eventbrite, Action Network …)
+    event_date: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"treat_registered_as_attended": self.treat_registered_as_attended,
-                "sheet": self.sheet}
+                "sheet": self.sheet, "event_title": self.event_title,
+                "event_date": self.event_date}
 
 
 def sha256(data: bytes) -> str:
@@ -127,7 +131,12 @@ def prepare(table: reader.RawTable, options: ImportOptions) -> tuple[pd.DataFram
         mapping = resolve_mapping(table.columns, options.kind, options.mapping)
         check_required(mapping, options.kind, table.columns)
     except MappingError as exc:
-        raise ImportFailed(str(exc)) from exc
+        hint = ""
+        if len(table.columns) == 1 and table.delimiter is not None:
+            hint = (" Only one column was found, so the file is probably separated by a "
+                    "character other than comma, tab or semicolon: export it again as a "
+                    "comma-separated CSV.")
+        raise ImportFailed(f"{exc}{hint}") from exc
     src = pd.DataFrame({f: (table.rows[mapping.fields[f]] if f in mapping.fields else None)
                         for f in FIELDS[options.kind]}, dtype=object)
     src["_line"] = table.rows["_line"].astype("int64")
@@ -183,14 +192,7 @@ def import_table(con: duckdb.DuckDBPyConnection, table: reader.RawTable, file_na
     result = ImportResult(file_name=file_name, kind=options.kind, source=options.source,
                           status="failed", rows_read=len(table.rows) + table.skipped,
                           skipped=table.skipped)
-    previous = con.execute(
-        "SELECT import_id, imported_at FROM import_log WHERE sha256 = $h AND kind = $k",
-        {"h": digest, "k": options.kind}).fetchone()
-    if previous:
-        result.status = "duplicate"
-        result.import_id = previous[0]
-        result.message = (f"already imported as import #{previous[0]} on "
-                          f"{previous[1]:%Y-%m-%d %H:%M}; nothing changed")
+    if _is_duplicate(con, digest, result):
         return result
     src, mapping = prepare(table, options)
     result.mapping = mapping.to_json()
@@ -207,14 +209,20 @@ def import_table(con: duckdb.DuckDBPyConnection, table: reader.RawTable, file_na
         return result
     accepted = staged.loc[~bad].drop(columns=["raw", "reason"])
     with transaction(con):
+        # checked again under the write lock: another session may have just imported it
+        if _is_duplicate(con, digest, result):
+            return result
         import_id = con.execute("SELECT COALESCE(MAX(import_id), 0) + 1 FROM import_log").fetchone()[0]
         con.execute(
-            "INSERT INTO import_log VALUES ($id, $name, $sha, $kind, $source, $mapping, $options, "
-            "$read, $acc, $rej, $skip, now())",
+            "INSERT INTO import_log (import_id, file_name, sha256, kind, source, mapping, "
+            "options, rows_read, rows_accepted, rows_rejected, rows_skipped, imported_at, notes) "
+            "VALUES ($id, $name, $sha, $kind, $source, $mapping, $options, "
+            "$read, $acc, $rej, $skip, now(), $notes)",
             {"id": import_id, "name": file_name, "sha": digest, "kind": options.kind,
              "source": options.source, "mapping": json.dumps(result.mapping),
              "options": json.dumps(options.to_json()), "read": result.rows_read,
-             "acc": result.accepted, "rej": result.rejected, "skip": result.skipped})
+             "acc": result.accepted, "rej": result.rejected, "skip": result.skipped,
+             "notes": json.dumps(result.notes)})
         accepted.insert(0, "import_id", import_id)
         con.register("accepted_frame", accepted)
         cols = ", ".join(accepted.columns)
@@ -234,6 +242,30 @@ def import_table(con: duckdb.DuckDBPyConnection, table: reader.RawTable, file_na
     return result
 
 
+def _is_duplicate(con: duckdb.DuckDBPyConnection, digest: str, result: ImportResult) -> bool:
+    """True (and *result* says so) when a file with this content was already imported."""
+    previous = con.execute(
+        "SELECT import_id, imported_at FROM import_log WHERE sha256 = $h AND kind = $k",
+        {"h": digest, "k": result.kind}).fetchone()
+    if previous is None:
+        return False
+    result.status = "duplicate"
+    result.import_id = previous[0]
+    result.message = (f"already imported as import #{previous[0]} on "
+                      f"{previous[1]:%Y-%m-%d %H:%M}; nothing changed")
+    result.accepted = result.rejected = 0
+    result.rejected_rows = result.rejected_rows.iloc[0:0]
+    return True
+
+
+def content_digest(data: bytes, table: reader.RawTable) -> str:
+    """The import's identity: the file's sha256, plus the sheet when a workbook has several
+    (so each sheet of one workbook can be imported once)."""
+    if table.sheet is None:
+        return sha256(data)
+    return sha256(data + b"\x00sheet:" + table.sheet.encode("utf-8"))
+
+
 def _failed(file_name: str, options: ImportOptions, message: str) -> ImportResult:
     return ImportResult(file_name=file_name, kind=options.kind, source=options.source,
                         status="failed", message=message)
@@ -242,29 +274,71 @@ def _failed(file_name: str, options: ImportOptions, message: str) -> ImportResul
 def import_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
                  options: ImportOptions | None = None) -> ImportResult:
     """Import an uploaded file's bytes; never raises for bad input (status 'failed')."""
+    return import_uploads(con, [(file_name, data)], options)[0]
+
+
+def import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, bytes]],
+                   options: ImportOptions | None = None) -> list[ImportResult]:
+    """Import several uploaded files (name, bytes) with the same options.
+
+    Files that belong together are imported as one: Mobilize's timeslots and events
+    tables are joined to the participations file of the same call (one result,
+    named "participations.csv + timeslots.csv + events.csv"). Never raises for bad
+    input: each file or bundle gets a result, in upload order."""
     options = options or ImportOptions()
-    try:
-        table = reader.read_bytes(data, file_name, options.sheet)
-        table, options = adapters.adapt(table, options)
-        return import_table(con, table, file_name, sha256(data), options)
-    except (reader.ReadError, ImportFailed) as exc:
-        return _failed(file_name, options, str(exc))
+    results: dict[int, ImportResult] = {}
+    read: list[tuple[int, reader.RawTable]] = []
+    for i, (name, data) in enumerate(uploads):
+        try:
+            read.append((i, reader.read_bytes(data, name, options.sheet)))
+        except reader.ReadError as exc:
+            results[i] = _failed(name, options, str(exc))
+    for main, companions in adapters.bundle([t for _, t in read], options.source):
+        i, table = read[main]
+        parts = [i] + [read[c][0] for _, c in sorted(companions.items())]
+        name = " + ".join(uploads[k][0] for k in parts)
+        digest = (content_digest(uploads[i][1], table) if len(parts) == 1
+                  else sha256("".join(sha256(uploads[k][1]) for k in parts).encode()))
+        try:
+            adapted, opts = adapters.adapt(
+                table, options, uploads[i][0],
+                {role: read[c][1] for role, c in companions.items()})
+            results[i] = _with_duplicates(con, import_table(con, adapted, name, digest, opts))
+        except (reader.ReadError, ImportFailed, adapters.AdapterError) as exc:
+            results[i] = _failed(name, options, str(exc))
+    return [results[i] for i in sorted(results)]
+
+
+def _with_duplicates(con: duckdb.DuckDBPyConnection, result: ImportResult) -> ImportResult:
+    """List the suspected duplicates (same name, different identifiers) among the
+    people this import touched, for the analyst to merge or keep apart."""
+    if result.status == "imported" and result.kind == "participation":
+        from engage_metrics import quality
+
+        result.duplicates = quality.suspected_duplicates(con, result.import_id)
+        if len(result.duplicates):
+            result.notes.append(f"{len(result.duplicates)} suspected duplicate(s): same name, "
+                                "different email/phone/id — review them on the Data page")
+    return result
 
 
 def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
                  options: ImportOptions | None = None) -> list[ImportResult]:
-    """Import several files with the same options; one result per file."""
-    results = []
-    for path in paths:
-        path = Path(path)
+    """Import several files with the same options; one result per file (or per
+    bundle of files joined together, see :func:`import_uploads`)."""
+    options = options or ImportOptions()
+    uploads: list[tuple[str, bytes]] = []
+    unreadable: list[ImportResult] = []
+    for path in map(Path, paths):
         try:
-            data = path.read_bytes()
+            reader.check_size(path.stat().st_size, path.name)   # before reading it
+            uploads.append((path.name, path.read_bytes()))
+        except reader.ReadError as exc:
+            unreadable.append(_failed(path.name, options, str(exc)))
         except OSError as exc:
-            results.append(_failed(path.name, options or ImportOptions(),
-                                   f"cannot read the file ({exc.strerror})"))
-            continue
-        results.append(import_bytes(con, data, path.name, options))
-    return results
+            unreadable.append(_failed(path.name, options,
+                                      f"cannot read the file ({exc.strerror})"))
+    return unreadable + import_uploads(con, uploads, options)
 
 
 def import_frame(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, file_name: str,

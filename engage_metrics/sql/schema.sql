@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS import_log (
     rows_accepted INTEGER NOT NULL,
     rows_rejected INTEGER NOT NULL,
     rows_skipped  INTEGER NOT NULL,      -- blank lines, totals and footer lines
-    imported_at   TIMESTAMP NOT NULL
+    imported_at   TIMESTAMP NOT NULL,
+    notes         VARCHAR                -- JSON list of the importer's notes (schema 2)
 );
 
 CREATE TABLE IF NOT EXISTS rejected_row (

@@ -64,6 +64,8 @@ v AS (
             WHEN starts_at < TIMESTAMP '1990-01-01' OR starts_at > $max_date
                 THEN 'implausible date ''' || starts_raw || ''' (before 1990 or more than 5 years ahead)'
             WHEN ends_raw IS NOT NULL AND ends_at IS NULL THEN 'unparseable end date ''' || ends_raw || ''''
+            -- the source's status table rejects a value with its reason ('reject:<reason>')
+            WHEN status_mapped LIKE 'reject:%' THEN SUBSTRING(status_mapped, 8)
             WHEN $has_status AND status_raw IS NULL AND attended_flag IS NULL THEN 'blank status'
             WHEN $has_status AND status_mapped IS NULL AND attended_flag IS NULL
                 THEN 'unknown status ''' || status_raw || ''''

@@ -1,0 +1,105 @@
+"""Source adapters: recognize a tool's export from its header and import it
+with the tool's own column names and status table, no manual mapping.
+
+Detection is specific (each adapter requires a set of headers only that tool
+writes, or sniffs its preamble) and tried in a fixed order, most specific
+first; a file no adapter recognizes is a generic file. The analyst can force
+an adapter (``--source`` / the Data page's select box).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from engage_metrics.adapters import (action_network, civicrm, eventbrite, galaxy, google_forms,
+                                     mobilize, salesforce, signupgenius, van, zoom)
+from engage_metrics.adapters.base import (CANONICAL_STATUSES, REJECT, Adapter, AdapterError,
+                                          Context, reject)
+from engage_metrics.mapping import FIELDS
+from engage_metrics.reader import RawTable
+
+if TYPE_CHECKING:
+    from engage_metrics.importer import ImportOptions
+
+__all__ = ["ADAPTERS", "Adapter", "AdapterError", "CANONICAL_STATUSES", "REJECT", "adapt",
+           "bundle", "companion_role", "detect", "list_sources", "reject"]
+
+GENERIC = Adapter(name="generic", label="Generic CSV / Excel", mapping={})
+# detection order: most specific first; Google Forms (a Timestamp column) last
+ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
+    zoom.ADAPTER, mobilize.ADAPTER, salesforce.ADAPTER, eventbrite.ADAPTER, van.ADAPTER,
+    civicrm.ADAPTER, galaxy.ADAPTER, signupgenius.ADAPTER, action_network.ADAPTER,
+    google_forms.ADAPTER, GENERIC)}
+
+
+def list_sources() -> list[tuple[str, str]]:
+    """(name, label) of every adapter, for `--source` and the Data page's select box."""
+    return [(a.name, a.label) for a in sorted(ADAPTERS.values(),
+                                              key=lambda a: (a.name == "generic", a.label))]
+
+
+def companion_role(table: RawTable) -> str | None:
+    """'timeslots' / 'events' for Mobilize's companion tables (joined, not imported alone)."""
+    return mobilize.companion_role(table)
+
+
+def detect(table: RawTable) -> Adapter:
+    """The adapter whose export this table looks like (generic when none fits)."""
+    for adapter in ADAPTERS.values():
+        if adapter is not GENERIC and adapter.matches(table):
+            return adapter
+    return GENERIC
+
+
+def bundle(tables: list[RawTable], source: str = "auto") -> list[tuple[int, dict[str, int]]]:
+    """Group the tables of one import call: Mobilize timeslots and events tables are
+    attached to the Mobilize participations tables of the same call. Returns
+    (index of the imported table, {companion role: index}) in input order."""
+    roles = {i: companion_role(t) for i, t in enumerate(tables)}
+    companions = {role: i for i, role in roles.items() if role}
+    mains = [i for i, role in roles.items() if not role]
+    is_mobilize = {i: (source == "mobilize" or (source == "auto" and detect(tables[i]) is
+                                                 mobilize.ADAPTER)) for i in mains}
+    if not companions or not any(is_mobilize.values()):
+        return [(i, {}) for i in range(len(tables))]
+    return [(i, companions if is_mobilize[i] else {}) for i in mains]
+
+
+def adapt(table: RawTable, options: "ImportOptions", file_name: str = "",
+          companions: dict[str, RawTable] | None = None) -> tuple[RawTable, "ImportOptions"]:
+    """Apply the chosen (or detected) adapter: transform, mapping and statuses.
+
+    Returns the transformed table and the options with source = the adapter name,
+    mapping = the adapter's mapping overridden by any explicit mapping, statuses =
+    the adapter's explicit status table (None: the generic vocabulary)."""
+    role = companion_role(table)
+    if role and options.source in ("auto", "mobilize"):
+        raise AdapterError(f"This is Mobilize's {role} table: it is joined to a participations "
+                           "export, not imported alone. " + mobilize.NEEDS_COMPANIONS)
+    if options.source == "auto":
+        adapter = detect(table)
+        source = adapter.name
+    else:
+        adapter = ADAPTERS.get(options.source, GENERIC)
+        source = options.source
+    ctx = Context(file_name=file_name, kind=options.kind, companions=companions or {},
+                  event_title=getattr(options, "event_title", None),
+                  event_date=getattr(options, "event_date", None))
+    if adapter.transform is not None:
+        table = adapter.transform(table, ctx)
+    mapping = {**adapter.resolve(table.columns, options.kind), **(options.mapping or {})}
+    statuses = options.statuses if options.statuses is not None else adapter.status_words()
+    return table, replace(options, source=source, mapping=mapping or None, statuses=statuses)
+
+
+def describe(table: RawTable, file_name: str = "", source: str = "auto",
+             kind: str = "participation") -> tuple[Adapter, RawTable, dict[str, str]]:
+    """For a preview before importing: the adapter, the table as it will be imported
+    and the adapter's mapping (raises AdapterError like an import would)."""
+    from engage_metrics.importer import ImportOptions
+
+    adapted, options = adapt(table, ImportOptions(kind=kind, source=source), file_name)
+    adapter = ADAPTERS.get(options.source, GENERIC)
+    return adapter, adapted, {f: c for f, c in (options.mapping or {}).items()
+                              if c and f in FIELDS[kind]}
+

@@ -1,0 +1,32 @@
+-- id: dist_depth
+-- label: Depth distribution
+-- unit: table
+-- room: depth
+-- shape: table
+-- params: start, end, programs
+-- depth_at: window_end
+-- definition: The window's active people (selected programs) by their relationship depth at the
+--   window's end, in bands of 10 points (0–10 … 90–100, every band listed), with the tier each
+--   band starts in.
+-- formula: COUNT(active people) per FLOOR(depth / 10)
+WITH active AS (
+    SELECT DISTINCT p.person_id
+    FROM participation p
+    JOIN event e ON e.event_id = p.event_id
+    WHERE p.status = 'attended'
+      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
+      AND (len($programs) = 0 OR list_contains($programs, e.program))
+),
+bands AS (
+    SELECT * FROM range(0, 100, 10) t(low)
+),
+scored AS (
+    SELECT LEAST(CAST(FLOOR(d.score / 10) AS INTEGER) * 10, 90) AS low, d.tier
+    FROM active a
+    JOIN depth_at d ON d.person_id = a.person_id AND d.d = CAST($end AS DATE)
+)
+SELECT b.low, b.low + 10 AS high, COUNT(s.low) AS people
+FROM bands b
+LEFT JOIN scored s ON s.low = b.low
+GROUP BY b.low
+ORDER BY b.low

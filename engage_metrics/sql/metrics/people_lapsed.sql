@@ -1,0 +1,29 @@
+-- id: people_lapsed
+-- label: Lapsed people
+-- unit: table
+-- room: people
+-- shape: table
+-- params: end, programs
+-- definition: The people counted by Lapsed people: at least 3 attended participations (selected
+--   programs) before the window's end, the latest 180 days or more before it. Most recently
+--   lapsed first — the easiest to win back.
+-- formula: attended before end >= 3 AND end - last attended >= 180 days
+WITH per_person AS (
+    SELECT p.person_id, COUNT(*) AS attended, MAX(e.event_date) AS last_attended,
+           MAX(p.rung) AS rung
+    FROM participation p
+    JOIN event e ON e.event_id = p.event_id
+    WHERE p.status = 'attended'
+      AND e.event_date < CAST($end AS DATE)
+      AND (len($programs) = 0 OR list_contains($programs, e.program))
+    GROUP BY p.person_id
+)
+SELECT pp.person_id,
+       COALESCE(NULLIF(TRIM(pe.full_name), ''),
+                TRIM(COALESCE(pe.first_name, '') || ' ' || COALESCE(pe.last_name, ''))) AS name,
+       pe.email, pe.phone, pp.attended, pp.rung, pp.last_attended,
+       date_diff('day', pp.last_attended, CAST($end AS DATE)) AS days_since
+FROM per_person pp
+JOIN person pe ON pe.person_id = pp.person_id
+WHERE pp.attended >= 3 AND date_diff('day', pp.last_attended, CAST($end AS DATE)) >= 180
+ORDER BY pp.last_attended DESC, pp.person_id

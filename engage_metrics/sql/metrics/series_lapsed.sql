@@ -1,0 +1,42 @@
+-- id: series_lapsed
+-- label: Lapsed people by month
+-- unit: table
+-- room: participation
+-- shape: table
+-- params: start, end, programs
+-- definition: The Lapsed people count at the end of each calendar month of the window (the
+--   window's end for its last month): people with at least 3 attended participations (selected
+--   programs) before that date whose latest one is 180 days or more before it.
+-- formula: per month end D: COUNT(person WHERE attended before D >= 3 AND D - last attended >= 180 days)
+WITH RECURSIVE months (month) AS (
+    SELECT CAST(date_trunc('month', CAST($start AS DATE)) AS DATE)
+    WHERE CAST($start AS DATE) < CAST($end AS DATE)
+    UNION ALL
+    SELECT CAST(month + INTERVAL 1 MONTH AS DATE)
+    FROM months
+    WHERE month + INTERVAL 1 MONTH < CAST($end AS DATE)
+),
+ends AS (
+    SELECT month, LEAST(CAST(month + INTERVAL 1 MONTH AS DATE), CAST($end AS DATE)) AS d
+    FROM months
+),
+attended AS (
+    SELECT p.person_id, e.event_date
+    FROM participation p
+    JOIN event e ON e.event_id = p.event_id
+    WHERE p.status = 'attended'
+      AND (len($programs) = 0 OR list_contains($programs, e.program))
+),
+per_person AS (
+    SELECT n.month, n.d, a.person_id, COUNT(*) AS attended, MAX(a.event_date) AS last_date
+    FROM ends n
+    JOIN attended a ON a.event_date < n.d
+    GROUP BY n.month, n.d, a.person_id
+)
+SELECT n.month, n.d AS as_of,
+       COUNT(p.person_id) FILTER (WHERE p.attended >= 3
+                                  AND date_diff('day', p.last_date, n.d) >= 180) AS lapsed
+FROM ends n
+LEFT JOIN per_person p ON p.month = n.month
+GROUP BY n.month, n.d
+ORDER BY n.month

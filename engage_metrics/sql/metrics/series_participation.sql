@@ -1,0 +1,52 @@
+-- id: series_participation
+-- label: Active, new and returning people by month
+-- unit: table
+-- room: participation
+-- shape: table
+-- params: start, end, programs
+-- definition: For each calendar month of the window (selected programs): active people (at least
+--   one attended participation that month), new people (their first attended participation ever,
+--   any program, is in that month), returning people (active minus new) and attended
+--   participations. Months are cut to the window.
+-- formula: active = COUNT(DISTINCT person attended in month); new = COUNT(active WHERE first attended in month); returning = active - new
+WITH RECURSIVE months (month) AS (
+    SELECT CAST(date_trunc('month', CAST($start AS DATE)) AS DATE)
+    WHERE CAST($start AS DATE) < CAST($end AS DATE)
+    UNION ALL
+    SELECT CAST(month + INTERVAL 1 MONTH AS DATE)
+    FROM months
+    WHERE month + INTERVAL 1 MONTH < CAST($end AS DATE)
+),
+first_attended AS (
+    SELECT p.person_id, MIN(e.event_date) AS first_date
+    FROM participation p
+    JOIN event e ON e.event_id = p.event_id
+    WHERE p.status = 'attended'
+    GROUP BY p.person_id
+),
+attended AS (
+    SELECT p.person_id, CAST(date_trunc('month', e.event_date) AS DATE) AS month,
+           CAST(date_trunc('month', f.first_date) AS DATE) AS first_month
+    FROM participation p
+    JOIN event e ON e.event_id = p.event_id
+    JOIN first_attended f ON f.person_id = p.person_id
+    WHERE p.status = 'attended'
+      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
+      AND (len($programs) = 0 OR list_contains($programs, e.program))
+),
+counted AS (
+    SELECT month,
+           COUNT(DISTINCT person_id) AS active,
+           COUNT(DISTINCT person_id) FILTER (WHERE first_month = month) AS new,
+           COUNT(*) AS attended
+    FROM attended
+    GROUP BY month
+)
+SELECT m.month,
+       COALESCE(c.active, 0) AS active,
+       COALESCE(c.new, 0) AS new,
+       COALESCE(c.active, 0) - COALESCE(c.new, 0) AS returning,
+       COALESCE(c.attended, 0) AS attended
+FROM months m
+LEFT JOIN counted c ON c.month = m.month
+ORDER BY m.month

@@ -1,0 +1,155 @@
+"""Cached engine calls, keyed on the data version so a new import refreshes every number.
+
+Each function takes plain, hashable arguments (dates, tuples); the cursor is
+taken from :mod:`engage_ui.store` and passed under a leading underscore so
+Streamlit does not hash it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from engage_metrics import config, importer, metrics, resolve, settings_store
+from engage_metrics.metrics import Window
+from engage_ui import store
+
+CACHE = {"show_spinner": False, "max_entries": 1024}
+
+
+@st.cache_data(**CACHE)
+def _overview(_con: duckdb.DuckDBPyConnection, version: int) -> dict[str, Any]:
+    row = _con.execute("""
+        SELECT (SELECT COUNT(*) FROM participation) AS participations,
+               (SELECT COUNT(*) FROM person) AS people,
+               (SELECT MIN(event_date) FROM event) AS first_date,
+               (SELECT MAX(event_date) FROM event) AS last_date,
+               (SELECT COUNT(*) FROM ask) AS asks
+    """).fetchone()
+    programs = [r[0] for r in _con.execute(
+        "SELECT DISTINCT program FROM event ORDER BY program").fetchall()]
+    return {"participations": row[0], "people": row[1], "first_date": row[2],
+            "last_date": row[3], "asks": row[4], "programs": programs}
+
+
+def store_summary() -> dict[str, Any]:
+    """Participations, people, first and last event date, asks and programs in the store."""
+    return _overview(store.cursor(), store.version())
+
+
+def has_data() -> bool:
+    return store_summary()["participations"] > 0
+
+
+@st.cache_data(**CACHE)
+def _settings(_con: duckdb.DuckDBPyConnection, version: int) -> dict[str, Any]:
+    return {key: config.get_setting(_con, key) for key in config.default_settings()}
+
+
+def settings() -> dict[str, Any]:
+    """Every setting (timezone, hourly_value, fiscal_year_start_month, org_name, depth)."""
+    return _settings(store.cursor(), store.version())
+
+
+def depth_params() -> dict[str, Any]:
+    return config.DepthConfig.from_dict(settings()["depth"]).params()
+
+
+def _key(window: Window) -> tuple[dt.date, dt.date, tuple[str, ...]]:
+    return window.start, window.end, tuple(window.programs)
+
+
+@st.cache_data(**CACHE)
+def _report(_con: duckdb.DuckDBPyConnection, version: int, start: dt.date, end: dt.date,
+            programs: tuple[str, ...]) -> dict[str, Any]:
+    return metrics.report(_con, Window(start, end, programs))
+
+
+def report(window: Window) -> dict[str, Any]:
+    """metrics.report for the window (cached per data version)."""
+    return _report(store.cursor(), store.version(), *_key(window))
+
+
+@st.cache_data(**CACHE)
+def _run(_con: duckdb.DuckDBPyConnection, version: int, metric_id: str,
+         params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    bound = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params}
+    return metrics.run(_con, metric_id, **bound)
+
+
+def run(metric_id: str, window: Window | None = None, **extra: Any) -> pd.DataFrame:
+    """Any registered metric as a DataFrame, with the window's parameters, ``asof`` = the
+    window's end, the depth settings and *extra* available to it."""
+    params: dict[str, Any] = dict(depth_params())
+    if window is not None:
+        params.update(start=window.start, end=window.end, programs=tuple(window.programs),
+                      asof=window.end)
+    params.update(extra)
+    key = tuple(sorted(params.items()))
+    return _run(store.cursor(), store.version(), metric_id, key).copy()
+
+
+def scalar(metric_id: str, window: Window, **extra: Any) -> Any:
+    df = run(metric_id, window, **extra)
+    if df.empty or pd.isna(df["value"].iloc[0]):
+        return None
+    value = df["value"].iloc[0]
+    return value.item() if hasattr(value, "item") else value
+
+
+def quarters_back(end: dt.date, count: int) -> list[Window]:
+    """The *count* calendar quarters up to *end* (the last one cut at *end*), oldest first."""
+    q_start = dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+    if q_start == end:
+        q_start = _add_months(q_start, -3)
+    windows = [Window(q_start, end)]
+    while len(windows) < count:
+        s = _add_months(windows[0].start, -3)
+        windows.insert(0, Window(s, windows[0].start))
+    return windows
+
+
+def _add_months(d: dt.date, months: int) -> dt.date:
+    m = d.month - 1 + months
+    return dt.date(d.year + m // 12, m % 12 + 1, 1)
+
+
+def spectrum_trajectory(end: dt.date, count: int = 6) -> pd.DataFrame:
+    """spectrum_by_program for each of the last *count* quarters (a trajectory per program)."""
+    frames = []
+    for w in quarters_back(end, count):
+        df = run("spectrum_by_program", w)
+        df.insert(0, "quarter", f"{w.start.year} Q{(w.start.month - 1) // 3 + 1}")
+        df.insert(1, "quarter_start", w.start)
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+@st.cache_data(**CACHE)
+def _frame(_con: duckdb.DuckDBPyConnection, version: int, name: str) -> pd.DataFrame:
+    readers = {
+        "import_history": importer.import_history,
+        "rejected_rows": importer.rejected_rows,
+        "identity_candidates": resolve.identity_candidates,
+        "event_types": settings_store.event_types,
+        "roles": settings_store.roles,
+        "classification": settings_store.classification,
+        "ladder": settings_store.ladder,
+    }
+    return readers[name](_con)
+
+
+def frame(name: str) -> pd.DataFrame:
+    """One of the store's bookkeeping tables: import_history, rejected_rows,
+    identity_candidates, event_types, roles, classification, ladder."""
+    return _frame(store.cursor(), store.version(), name).copy()
+
+
+def detect_source(table: Any) -> str:
+    """The export format a file looks like. Every file is read as a generic export until the
+    source adapters (Mobilize, VAN, …) land in the engine; this is the one place to swap in
+    their detection."""
+    return "generic"

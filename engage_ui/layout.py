@@ -1,0 +1,177 @@
+"""Page scaffolding shared by every page: the error guard, KPI cards, charts,
+tables with hidden names, the start screen of an empty store."""
+from __future__ import annotations
+
+import functools
+import re
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from engage_metrics import db, demo, registry
+from engage_metrics.export import to_csv_bytes
+from engage_ui import data, store
+
+log = logging.getLogger("engage.dashboard")
+PERSONAL = ("name", "name_a", "name_b", "email", "email_a", "email_b", "phone", "phone_a",
+            "phone_b", "full_name", "first_name", "last_name", "raw")
+PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
+
+
+def guarded(body: Callable[[], None]) -> Callable[[], None]:
+    """Run a page body; an engine error becomes a clear message, never a traceback."""
+    @functools.wraps(body)
+    def run() -> None:
+        store.require_entry_point()
+        try:
+            body()
+        except db.StoreBusy as exc:
+            st.error(str(exc))
+        except Exception as exc:  # noqa: BLE001 - the user sees a message, the log the details
+            log.exception("page failed")
+            st.error(f"This page could not be computed: {exc}. The other pages still work; if "
+                     "this persists, check the Data page (last import) and the Settings page.")
+    return run
+
+
+def header(title: str, intro: str) -> None:
+    st.title(title)
+    st.caption(intro)
+
+
+def require_data() -> None:
+    """Show the start screen and stop the page when the store holds no participations."""
+    if not data.has_data():
+        start_screen()
+        st.stop()
+
+
+def start_screen() -> None:
+    st.title("Welcome to Engage")
+    st.markdown(
+        "Engage shows how well your organization turns **relationships into work** and "
+        "**work into relationships**: who is active, who comes back, who takes on bigger "
+        "roles, and whether relationships are deepening. There is no data yet — start with "
+        "the demo organization, or upload your own volunteer and event exports.")
+    left, right = st.columns(2, border=True)
+    with left:
+        st.subheader("🎪 Explore the demo")
+        st.write("Three years of a made-up organization with five programs, from an all-task "
+                 "canvassing team to a social committee. Takes a few seconds.")
+        if st.button("Load the demo organization", type="primary", key="load_demo"):
+            with st.spinner("Building the demo organization…"):
+                try:
+                    demo.build_demo(store.cursor())
+                except Exception as exc:  # noqa: BLE001
+                    log.exception("demo failed")
+                    st.error(f"The demo could not be built: {exc}")
+                    return
+            st.rerun()
+    with right:
+        st.subheader("📤 Upload your exports")
+        st.write("CSV or Excel exports from Mobilize, Action Network, EveryAction/VAN, "
+                 "Eventbrite, sign-in sheets or any spreadsheet with a person, an event and a "
+                 "date. You check the column mapping before anything is saved.")
+        st.page_link("pages/data.py", label="Go to the Data page", icon="➡️")
+
+
+def mask(frame: pd.DataFrame, hide: bool, id_columns: Sequence[str] = ("person_id",)) -> pd.DataFrame:
+    """With *hide*, names become 'Person 123' and contact details are removed."""
+    if not hide:
+        return frame
+    out = frame.copy()
+    for col in out.columns:
+        if col not in PERSONAL:
+            continue
+        suffix = col.rsplit("_", 1)[1] if col.endswith(("_a", "_b")) else ""
+        id_col = next((c for c in id_columns if c.endswith(suffix)), None) if suffix else (
+            id_columns[0] if id_columns else None)
+        if col.startswith(("name", "full_name")) and id_col in out.columns:
+            out[col] = "Person " + out[id_col].astype(str)
+        else:
+            out[col] = "hidden"
+    return out
+
+
+@dataclass(frozen=True)
+class Kpi:
+    metric_id: str | None
+    label: str
+    value: Any
+    previous: Any = None
+    unit: str = "count"
+    help: str = ""
+    lower_is_better: bool = False
+
+
+def kpi(metric_id: str, value: Any, previous: Any = None, label: str | None = None,
+        lower_is_better: bool = False) -> Kpi:
+    """A KPI card for a registered metric: label, unit and help text from the registry."""
+    m = registry.get(metric_id)
+    return Kpi(metric_id, label or m.label, value, previous, m.unit,
+               f"{m.definition}\n\nFormula: {m.formula}", lower_is_better)
+
+
+def delta_text(value: Any, previous: Any, unit: str) -> str | None:
+    if value is None or previous is None:
+        return None
+    diff = value - previous
+    if unit == "ratio":
+        return f"{diff * 100:+.1f} pts"
+    if unit in ("score",):
+        return f"{diff:+.1f}"
+    if unit == "hours":
+        return f"{diff:+,.0f} h"
+    if unit == "currency":
+        return f"{'+' if diff >= 0 else '−'}${abs(diff):,.0f}"
+    return f"{diff:+,.0f}"
+
+
+def kpi_cards(cards: Sequence[Kpi], per_row: int = 4, compare_label: str = "vs previous period") -> None:
+    for i in range(0, len(cards), per_row):
+        cols = st.columns(per_row)
+        for col, card in zip(cols, cards[i:i + per_row]):
+            delta = delta_text(card.value, card.previous, card.unit)
+            col.metric(card.label, registry.format_value(card.value, card.unit), delta,
+                       delta_color="inverse" if card.lower_is_better else "normal",
+                       help=card.help or None, border=True,
+                       delta_description=compare_label if delta else None)
+
+
+def chart(fig: go.Figure, key: str | None = None) -> None:
+    st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key)
+
+
+def empty_note(what: str) -> None:
+    st.info(f"No {what} in this period and these programs. Try a longer date window or fewer "
+            "program filters.")
+
+
+def table(frame: pd.DataFrame, hide: bool, column_config: dict | None = None,
+          height: int | str = "auto", key: str | None = None) -> None:
+    st.dataframe(mask(frame, hide), hide_index=True, column_config=column_config, height=height,
+                 key=key)
+
+
+def download(frame: pd.DataFrame, file_name: str, label: str, hide: bool,
+             key: str | None = None) -> None:
+    """CSV download with names masked when hidden and formula injection neutralized."""
+    st.download_button(label, to_csv_bytes(mask(frame, hide)), file_name=file_name,
+                       mime="text/csv", key=key or f"dl_{file_name}", icon="⬇️")
+
+
+def plain(text: str) -> str:
+    """Text shown through st.markdown exactly as written (program names are data)."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~$])", r"\\\1", text)
+
+
+def selected_programs(rows: pd.DataFrame, window: Any) -> pd.DataFrame:
+    """Per-program rows limited to the sidebar's programs (the organization row always kept)."""
+    if not window.programs:
+        return rows
+    return rows[rows["program"].isin(("Organization", *window.programs))]

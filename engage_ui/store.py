@@ -1,0 +1,70 @@
+"""One read-write DuckDB connection per server process, one cursor per rerun.
+
+A DuckDB file is opened read-write by one process at a time, and the Streamlit
+server is one process, so the connection is a cached resource shared by every
+session; each script run works on its own cursor (its own temp tables, its own
+transaction) and the data version tells the caches when anything changed.
+"""
+from __future__ import annotations
+
+import duckdb
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from engage_metrics import db
+
+_CURSOR = "_engage_cursor"
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str) -> duckdb.DuckDBPyConnection:
+    return db.connect(path)
+
+
+def begin_run() -> duckdb.DuckDBPyConnection:
+    """Open this rerun's cursor (closing the previous run's) and return it.
+
+    A store held by another process is shown as a clear message, never a traceback."""
+    try:
+        con = _connection(str(db.default_db_path()))
+    except db.StoreBusy as exc:
+        st.error(str(exc))
+        st.stop()
+    old = st.session_state.get(_CURSOR)
+    if old is not None:
+        try:
+            old.close()
+        except duckdb.Error:
+            pass
+    cur = con.cursor()
+    st.session_state[_CURSOR] = cur
+    return cur
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """This rerun's cursor (opened by the entry point; opened here when a page runs alone)."""
+    cur = st.session_state.get(_CURSOR)
+    return cur if cur is not None else begin_run()
+
+
+def version() -> int:
+    """The data version: bumped by every import, undo, merge and settings change."""
+    return db.data_version(cursor())
+
+
+def require_entry_point() -> None:
+    """Rerun through dashboard.py when a page was started without it.
+
+    Streamlit treats an app with a ``pages/`` folder as an old-style multipage app until
+    ``st.navigation`` runs once in the process, so the very first request after a server
+    start that deep-links to a page (``/people``) would run that page alone — no sidebar,
+    no shared filters. Clearing the flag and rerunning sends it through the entry point."""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def forget_connection() -> None:
+    """Drop the cached connection (tests switch between database files)."""
+    _connection.clear()
+    st.session_state.pop(_CURSOR, None)

@@ -1,0 +1,39 @@
+"""Definitions — every metric's label, definition and formula, generated from the registry."""
+import streamlit as st
+
+from engage_metrics import registry
+from engage_ui import data, layout
+
+ROOMS = {"participation": "Participation", "ladder": "Ladder and asks",
+         "depth": "Relationship depth", "spectrum": "Task/relationship spectrum",
+         "people": "People lists"}
+
+
+@layout.guarded
+def main() -> None:
+    layout.header("Definitions", "Every number in Engage, defined once. The same definition "
+                  "appears as the help text (?) of each card.")
+    depth = data.settings()["depth"]
+    weights = " + ".join(f"{w:g} × {part}" for part, w in depth["weights"].items())
+    st.info(f"**Relationship depth with the current settings** = 100 × ({weights}); each part "
+            "is clipped to 0–1. Change the weights on the Settings page.")
+    metrics = registry.metrics()
+    rooms = {**ROOMS, **{m.room: m.room.capitalize() for m in metrics.values()
+                         if m.room not in ROOMS}}
+    query = st.text_input("Find a metric", key="definitions_search")
+    for room, title in rooms.items():
+        found = [m for m in metrics.values() if m.room == room and (
+            not query or query.lower() in f"{m.label} {m.definition}".lower())]
+        if not found:
+            continue
+        st.subheader(title)
+        for m in found:
+            with st.expander(m.label, expanded=bool(query)):
+                st.markdown(layout.plain(m.definition))
+                if m.formula:
+                    st.code(m.formula, language="text", wrap_lines=True)
+                st.caption(f"id `{m.id}` · unit: {m.unit} · parameters: "
+                           f"{', '.join(m.params) or 'none'}")
+
+
+main()

@@ -1,0 +1,133 @@
+"""Settings — the classification (task / relationship / mixed), the ladder, the depth
+weights and the hourly value. Saved in the database; every number updates."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from engage_metrics import settings_store
+from engage_metrics.config import DEPTH_PARTS, MODES, RUNG_NAMES
+from engage_ui import data, layout, store
+
+RUNG_HELP = ", ".join(f"{r} {n}" for r, n in RUNG_NAMES.items())
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def changed(before: pd.DataFrame, after: pd.DataFrame, key: str, column: str) -> dict:
+    """{key: new value} for the rows whose *column* was edited."""
+    merged = before[[key, column]].merge(after[[key, column]], on=key, suffixes=("_old", ""))
+    diff = merged[merged[f"{column}_old"].astype(str) != merged[column].astype(str)]
+    return dict(zip(diff[key], diff[column]))
+
+
+def event_types_section() -> None:
+    types = data.frame("event_types")
+    if types.empty:
+        st.caption("No events yet: the keyword tables below apply to the first import.")
+        return
+    unclassified = int(types["unclassified"].sum())
+    if unclassified:
+        st.warning(f"{unclassified} event type(s) matched no keyword and count as mixed; they "
+                   "are listed first. Choose task, relationship or mixed for them.")
+    edited = st.data_editor(
+        types, hide_index=True, key="edit_event_types", disabled=["event_type", "unclassified",
+                                                                  "events", "attended"],
+        column_config={
+            "event_type": "Event type", "unclassified": st.column_config.CheckboxColumn(
+                "Unclassified"),
+            "mode": st.column_config.SelectboxColumn("Mode", options=list(MODES), required=True,
+                                                     help="task weighs 1, mixed 0.5, "
+                                                          "relationship 0 in the task share"),
+            "rung": st.column_config.NumberColumn("Rung", min_value=1, max_value=5, step=1,
+                                                  help=RUNG_HELP),
+            "events": "Events", "attended": "Attended"})
+    roles = data.frame("roles")
+    edited_roles = st.data_editor(
+        roles, hide_index=True, key="edit_roles", disabled=["role", "participations"],
+        column_config={"role": "Role", "rung": st.column_config.NumberColumn(
+            "Rung", min_value=1, max_value=5, step=1, help=RUNG_HELP),
+            "participations": "Participations"})
+    modes = changed(types, edited, "event_type", "mode")
+    type_rungs = changed(types, edited, "event_type", "rung")
+    role_rungs = changed(roles, edited_roles, "role", "rung")
+    if st.button("Save event types and roles", type="primary", key="save_types",
+                 disabled=not (modes or type_rungs or role_rungs)):
+        settings_store.save_edits(store.cursor(), modes, type_rungs, role_rungs)
+        st.toast("Saved — every number is recomputed")
+        st.rerun()
+
+
+def keywords_section() -> None:
+    st.caption("Keywords match whole words at the start of the event type (else the title) or "
+               "role, ignoring case and punctuation; the longest matching keyword wins.")
+    left, right = st.columns(2)
+    classification = left.data_editor(
+        data.frame("classification"), num_rows="dynamic", hide_index=True, key="edit_keywords",
+        column_config={"keyword": "Keyword", "mode": st.column_config.SelectboxColumn(
+            "Mode", options=list(MODES), required=True)})
+    ladder = right.data_editor(
+        data.frame("ladder"), num_rows="dynamic", hide_index=True, key="edit_ladder",
+        column_config={"kind": st.column_config.SelectboxColumn(
+            "Applies to", options=list(settings_store.LADDER_KINDS), required=True),
+            "keyword": "Keyword", "rung": st.column_config.NumberColumn(
+                "Rung", min_value=1, max_value=5, step=1, help=RUNG_HELP)})
+    problems = settings_store.validate_classification(classification) + \
+        settings_store.validate_ladder(ladder)
+    for p in problems:
+        st.warning(p)
+    left, right = st.columns(2)
+    if left.button("Save keywords", key="save_keywords", disabled=bool(problems)):
+        settings_store.save_configuration(store.cursor(), classification, ladder)
+        st.toast("Keywords saved")
+        st.rerun()
+    if right.button("Restore the shipped defaults", key="reset_keywords"):
+        settings_store.reset_configuration(store.cursor())
+        st.toast("Defaults restored")
+        st.rerun()
+
+
+def numbers_section() -> None:
+    settings = data.settings()
+    depth = dict(settings["depth"])
+    with st.form("settings_form"):
+        left, right = st.columns(2)
+        org = left.text_input("Organization name", settings["org_name"])
+        hourly = left.number_input("Value of one volunteer hour (USD)", min_value=0.0,
+                                   value=float(settings["hourly_value"]), step=0.5,
+                                   format="%.2f")
+        month = right.selectbox("Fiscal year starts in", MONTHS,
+                                index=int(settings["fiscal_year_start_month"]) - 1)
+        st.markdown("**Relationship depth weights** (each part is 0–1; depth = 100 × the "
+                    "weighted sum, so weights should add up to 1)")
+        cols = st.columns(len(DEPTH_PARTS))
+        weights = {part: col.number_input(part.capitalize(), 0.0, 1.0,
+                                          float(depth["weights"][part]), 0.05, format="%.2f",
+                                          key=f"weight_{part}")
+                   for col, part in zip(cols, DEPTH_PARTS)}
+        if st.form_submit_button("Save settings", type="primary"):
+            total = sum(weights.values())
+            if abs(total - 1) > 1e-6:
+                st.error(f"The weights add up to {total:.2f}; make them add up to 1.00.")
+                return
+            settings_store.save_settings(store.cursor(), {
+                "org_name": org.strip() or settings["org_name"], "hourly_value": hourly,
+                "fiscal_year_start_month": MONTHS.index(month) + 1,
+                "depth": {**depth, "weights": weights}})
+            st.toast("Settings saved — every number is recomputed")
+            st.rerun()
+
+
+@layout.guarded
+def main() -> None:
+    layout.header("Settings", "How events count (task or relationship), the ladder, the depth "
+                  "formula and the value of an hour. Saved in the database.")
+    st.subheader("Event types and roles")
+    event_types_section()
+    with st.expander("Keyword tables (advanced)"):
+        keywords_section()
+    st.subheader("Numbers")
+    numbers_section()
+
+
+main()

@@ -1,0 +1,185 @@
+-- Engage canonical store. One file creates every table; `meta.schema_version`
+-- records the version so later releases can migrate a file forward
+-- (engage_metrics.db.MIGRATIONS).
+--
+-- Layers:
+--   journal  (import_log, rejected_row, raw_*)      what each import brought, kept verbatim
+--   decisions (identity_decision, settings, classification, ladder)
+--   canonical (person, identifier, event, participation, ask)
+--            derived from the journal by engage_metrics.resolve; an import or an
+--            undo rebuilds them inside the same transaction, so undo removes
+--            exactly what an import added and re-imports change nothing.
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS setting (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR            -- JSON-encoded value
+);
+
+CREATE TABLE IF NOT EXISTS classification (
+    keyword VARCHAR PRIMARY KEY,           -- normalized: lower case, words split by single spaces
+    mode    VARCHAR NOT NULL CHECK (mode IN ('task', 'relationship', 'mixed'))
+);
+
+CREATE TABLE IF NOT EXISTS ladder (
+    kind    VARCHAR NOT NULL CHECK (kind IN ('role', 'event_type')),
+    keyword VARCHAR NOT NULL,
+    rung    INTEGER NOT NULL CHECK (rung BETWEEN 1 AND 5),
+    PRIMARY KEY (kind, keyword)
+);
+
+CREATE TABLE IF NOT EXISTS import_log (
+    import_id     INTEGER PRIMARY KEY,
+    file_name     VARCHAR NOT NULL,
+    sha256        VARCHAR NOT NULL,
+    kind          VARCHAR NOT NULL CHECK (kind IN ('participation', 'ask', 'people')),
+    source        VARCHAR NOT NULL,
+    mapping       VARCHAR,               -- JSON {canonical field: file column}
+    options       VARCHAR,               -- JSON of import options
+    rows_read     INTEGER NOT NULL,
+    rows_accepted INTEGER NOT NULL,
+    rows_rejected INTEGER NOT NULL,
+    rows_skipped  INTEGER NOT NULL,      -- blank lines, totals and footer lines
+    imported_at   TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS rejected_row (
+    import_id INTEGER NOT NULL,
+    line_no   INTEGER NOT NULL,
+    raw       VARCHAR,
+    reason    VARCHAR NOT NULL
+);
+
+-- Accepted, normalized rows of participation files.
+CREATE TABLE IF NOT EXISTS raw_participation (
+    import_id   INTEGER NOT NULL,
+    line_no     INTEGER NOT NULL,
+    source      VARCHAR NOT NULL,
+    email       VARCHAR,     -- normalized (trimmed, lower case)
+    phone       VARCHAR,     -- normalized (digits only, last 10)
+    external_id VARCHAR,     -- the tool's person id, as given
+    first_name  VARCHAR,
+    last_name   VARCHAR,
+    full_name   VARCHAR,
+    event_key   VARCHAR NOT NULL,   -- identifies the occurrence within the source
+    title       VARCHAR NOT NULL,
+    event_type  VARCHAR,
+    program     VARCHAR NOT NULL,
+    starts_at   TIMESTAMP NOT NULL, -- local time of the organization
+    ends_at     TIMESTAMP,
+    status      VARCHAR NOT NULL CHECK (status IN ('registered', 'attended', 'no_show', 'cancelled')),
+    role        VARCHAR NOT NULL,
+    hours       DOUBLE
+);
+
+-- Accepted rows of people files (contact details and who recruited whom).
+CREATE TABLE IF NOT EXISTS raw_person (
+    import_id          INTEGER NOT NULL,
+    line_no            INTEGER NOT NULL,
+    source             VARCHAR NOT NULL,
+    email              VARCHAR,
+    phone              VARCHAR,
+    external_id        VARCHAR,
+    first_name         VARCHAR,
+    last_name          VARCHAR,
+    full_name          VARCHAR,
+    recruited_by_email VARCHAR
+);
+
+-- Accepted rows of ask files.
+CREATE TABLE IF NOT EXISTS raw_ask (
+    import_id   INTEGER NOT NULL,
+    line_no     INTEGER NOT NULL,
+    source      VARCHAR NOT NULL,
+    email       VARCHAR,
+    phone       VARCHAR,
+    external_id VARCHAR,
+    first_name  VARCHAR,
+    last_name   VARCHAR,
+    full_name   VARCHAR,
+    asked_at    TIMESTAMP NOT NULL,
+    ask         VARCHAR,
+    rung        INTEGER NOT NULL CHECK (rung BETWEEN 1 AND 5),
+    outcome     VARCHAR NOT NULL CHECK (outcome IN ('yes', 'no', 'no_response')),
+    asked_by    VARCHAR
+);
+
+-- Analyst decisions on identity, keyed by identifier keys (not person ids) so
+-- they survive re-imports and rebuilds. 'merge' joins two identities into one
+-- person; 'apart' keeps a same-name candidate pair out of the review list.
+CREATE TABLE IF NOT EXISTS identity_decision (
+    decision   VARCHAR NOT NULL CHECK (decision IN ('merge', 'apart')),
+    key_a      VARCHAR NOT NULL,
+    key_b      VARCHAR NOT NULL,
+    decided_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (decision, key_a, key_b)
+);
+
+-- ---------------------------------------------------------------- canonical
+
+-- Every normalized identifier. key = kind || ':' || value, e.g. 'email:ana@x.org',
+-- 'phone:5551234567', 'ext:mobilize:1234', 'name:signin:ana lopez' (weak).
+-- ident_no is assigned once, on first sight, and a person's id is the smallest
+-- ident_no among its identifiers, so ids stay stable as data grows.
+CREATE TABLE IF NOT EXISTS identifier (
+    key       VARCHAR PRIMARY KEY,
+    kind      VARCHAR NOT NULL CHECK (kind IN ('email', 'phone', 'ext', 'name')),
+    ident_no  INTEGER NOT NULL,
+    person_id INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS person (
+    person_id     INTEGER PRIMARY KEY,
+    full_name     VARCHAR,
+    first_name    VARCHAR,
+    last_name     VARCHAR,
+    email         VARCHAR,
+    phone         VARCHAR,
+    first_seen    DATE,
+    recruited_by  INTEGER,
+    weak_identity BOOLEAN NOT NULL   -- only a name identifies this person
+);
+
+CREATE TABLE IF NOT EXISTS event (
+    event_id    INTEGER PRIMARY KEY,
+    source      VARCHAR NOT NULL,
+    event_key   VARCHAR NOT NULL,
+    title       VARCHAR NOT NULL,
+    event_type  VARCHAR,
+    program     VARCHAR NOT NULL,
+    starts_at   TIMESTAMP NOT NULL,
+    ends_at     TIMESTAMP,
+    event_date  DATE NOT NULL,
+    mode        VARCHAR NOT NULL CHECK (mode IN ('task', 'relationship', 'mixed')),
+    task_weight DOUBLE NOT NULL,     -- task 1, mixed 0.5, relationship 0
+    touch_weight DOUBLE NOT NULL,    -- relational touch: relationship 1, mixed 0.5, task 0
+    type_rung   INTEGER NOT NULL,    -- rung of the event type (ladder)
+    classified  BOOLEAN NOT NULL     -- false: no classification keyword matched
+);
+
+CREATE TABLE IF NOT EXISTS participation (
+    person_id INTEGER NOT NULL,
+    event_id  INTEGER NOT NULL,
+    status    VARCHAR NOT NULL,
+    role      VARCHAR NOT NULL,
+    hours     DOUBLE,
+    rung      INTEGER NOT NULL,      -- max(role rung, event type rung)
+    import_id INTEGER NOT NULL,      -- the import whose row holds these values
+    PRIMARY KEY (person_id, event_id)
+);
+
+CREATE TABLE IF NOT EXISTS ask (
+    ask_id    INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL,
+    asked_at  TIMESTAMP NOT NULL,
+    ask_date  DATE NOT NULL,
+    ask       VARCHAR,
+    rung      INTEGER NOT NULL,
+    outcome   VARCHAR NOT NULL,
+    asked_by  VARCHAR,
+    import_id INTEGER NOT NULL
+);

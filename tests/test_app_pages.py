@@ -1,0 +1,190 @@
+"""Every dashboard page through Streamlit's AppTest, on the demo and on an empty store.
+
+Why: pages are thin, but they are where a user meets the engine — a page that
+raises, shows a number that differs from the engine's, or ignores a filter is
+a broken product even when every metric is right.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from conftest_ui import (CHART_PAGES, PAGES, DemoStore, app, demo_copy, demo_store,  # noqa: F401
+                         engine_report, metric_values, problems, table_with)
+from engage_metrics import registry
+from engage_metrics.metrics import Window
+
+
+def fmt(metric_id: str, value) -> str:
+    return registry.get(metric_id).format(value)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_on_demo(app, demo_store: DemoStore, page: str) -> None:
+    at = app(demo_store.path, page)
+    assert problems(at) == []
+    charts = at.get("plotly_chart")
+    assert len(charts) >= CHART_PAGES.get(page, 0)
+    assert "Welcome to Engage" not in [t.value for t in at.title]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_on_empty_store_is_friendly(app, tmp_path: Path, page: str) -> None:
+    at = app(tmp_path / "empty.duckdb", page)
+    assert problems(at) == []
+    titles = [t.value for t in at.title]
+    if page in CHART_PAGES or page == "people":
+        assert titles == ["Welcome to Engage"]
+        assert at.button(key="load_demo").label == "Load the demo organization"
+    else:
+        assert "Welcome to Engage" not in titles
+
+
+def test_overview_kpis_match_the_engine(app, demo_store: DemoStore) -> None:
+    at = app(demo_store.path, "overview")
+    r = demo_store.report
+    shown = metric_values(at)
+    assert shown["Active people"] == fmt("active_people", r["participation"]["active"])
+    assert shown["New people"] == fmt("new_people", r["participation"]["new"])
+    assert shown["Repeat rate"] == fmt("repeat_rate", r["participation"]["repeat_rate"])
+    assert shown["90-day return rate"] == fmt("return_rate_90d",
+                                              r["participation"]["return_rate_90d"])
+    assert shown["Escalation rate"] == fmt("escalation_rate", r["ladder"]["escalation_rate"])
+    assert shown["Mean relationship depth"] == fmt("mean_depth", r["depth"]["mean"])
+    assert shown["Volunteer hours"] == fmt("total_hours", r["participation"]["hours"])
+    # 34.79 USD per hour is the shipped default
+    assert shown["Value of the hours"] == f"${r['participation']['hours'] * 34.79:,.0f}"
+    # every card carries its definition as help text, and a delta vs the previous period
+    card = next(m for m in at.metric if m.label == "Active people")
+    assert registry.get("active_people").definition in card.help
+    assert card.delta
+    # the reading quotes the engine's numbers
+    reading = " ".join(m.value for m in at.markdown)
+    assert f"{r['participation']['active']:,} people took part" in reading
+
+
+def test_program_filter_changes_every_number(app, demo_store: DemoStore) -> None:
+    at = app(demo_store.path, "participation")
+    program = demo_store.programs[0]
+    at.multiselect(key="f_programs").set_value([program]).run()
+    assert problems(at) == []
+    expected = engine_report(demo_store.path, dataclasses.replace(demo_store.window,
+                                                                  programs=(program,)))
+    # the app holds the file now; engine_report opened it read-only in the same process
+    shown = metric_values(at)
+    assert shown["Active people"] == fmt("active_people", expected["participation"]["active"])
+    assert shown["Active people"] != fmt("active_people", demo_store.report["participation"]["active"])
+    assert shown["No-show rate"] == fmt("no_show_rate", expected["participation"]["no_show_rate"])
+
+
+def test_date_preset_and_comparison(app, demo_store: DemoStore) -> None:
+    at = app(demo_store.path, "overview")
+    at.selectbox(key="f_preset").set_value("All time").run()
+    assert problems(at) == []
+    last = demo_store.window.end
+    first_card = next(m for m in at.metric if m.label == "Active people")
+    con_window = Window(dt.date(2023, 11, 1), last)
+    expected = engine_report(demo_store.path, con_window)
+    assert first_card.value == fmt("active_people", expected["participation"]["active"])
+    at.toggle(key="f_compare").set_value(False).run()
+    assert all(not m.delta for m in at.metric)
+
+
+def test_hide_names_masks_people_everywhere(app, demo_store: DemoStore) -> None:
+    at = app(demo_store.path, "people")
+    table = table_with(at, "programs")
+    assert table["email"].str.contains("@").any()
+    at.toggle(key="f_hide_names").set_value(True).run()
+    assert problems(at) == []
+    for df in (e.value for e in at.dataframe):
+        for col in ("name", "email", "phone"):
+            if col in df.columns:
+                assert not df[col].astype(str).str.contains("@").any()
+        if "name" in df.columns and "person_id" in df.columns:
+            assert (df["name"] == "Person " + df["person_id"].astype(str)).all()
+    # the setting follows the user to the next page
+    at.switch_page("pages/data.py").run()
+    texts = " ".join(m.value for m in at.markdown)
+    assert "@" not in texts
+
+
+def test_people_search_narrows_the_table(app, demo_store: DemoStore) -> None:
+    at = app(demo_store.path, "people")
+    full = len(table_with(at, "programs"))
+    at.text_input(key="people_search").input("Field").run()
+    narrowed = table_with(at, "programs")
+    assert 0 < len(narrowed) < full
+    assert narrowed["programs"].str.contains("Field").all()
+
+
+def test_start_screen_loads_the_demo(app, tmp_path: Path) -> None:
+    at = app(tmp_path / "empty.duckdb", "overview")
+    at.button(key="load_demo").click().run()
+    assert problems(at) == []
+    assert "Active people" in metric_values(at)
+    assert len(at.get("plotly_chart")) >= 2
+
+
+SIGN_IN = """Volunteer,E-mail,Shift,Shift Type,Team,When,Checked in
+Ana Lopez,ana@example.org,Saturday cleanup,Cleanup,Newtown,2026-10-03 09:00,yes
+Ben Okafor,ben@example.org,Saturday cleanup,Cleanup,Newtown,2026-10-03 09:00,no
+Ana Lopez,ana@example.org,Potluck,Potluck,Newtown,2026-10-10 18:00,yes
+Cy Park,cy@example.org,Potluck,Potluck,Newtown,2026-10-10 18:00,yes
+Dee Ray,not-an-email,Potluck,Potluck,Newtown,not a date,yes
+"""
+
+
+def test_upload_with_mapping_edit_then_undo(app, tmp_path: Path) -> None:
+    at = app(tmp_path / "store.duckdb", "data")
+    at.file_uploader(key="upload_files").set_value(("signin.csv", SIGN_IN.encode(), "text/csv"))
+    at.run()
+    assert problems(at) == []
+    def select(label: str):
+        return next(s for s in at.selectbox if s.label == label)
+
+    assert select("Program / team").value == "Team"          # auto-mapped
+    # "Volunteer", "Shift" and "Shift Type" are not known names: nothing can be imported
+    # until the analyst maps them
+    assert select("Full name").value == "— not in this file —"
+    assert any("event column" in w.value for w in at.warning)
+    assert at.button(key="import_button").disabled
+    select("Full name").set_value("Volunteer").run()
+    select("Event name").set_value("Shift").run()
+    select("Event type").set_value("Shift Type").run()
+    assert not at.warning
+    preview = next(d.value for d in at.dataframe if "Full name" in d.value.columns)
+    assert preview["Full name"].iloc[0] == "Ana Lopez"
+    at.button(key="import_button").click().run()
+    assert [e.value for e in at.exception] == []
+    assert any("1 rejected" in s.value for s in at.success)
+    history = table_with(at, "rows_accepted")
+    assert list(history["rows_accepted"]) == [4]
+    at.switch_page("pages/overview.py").run()
+    assert metric_values(at)["Active people"] == "2"      # Ana and Cy; Ben was a no-show
+    at.switch_page("pages/data.py").run()
+    at.button(key="undo_button").click().run()
+    assert problems(at) == []
+    assert "No imports yet." in [c.value for c in at.caption]
+    at.switch_page("pages/overview.py").run()
+    assert [t.value for t in at.title] == ["Welcome to Engage"]
+
+
+def test_settings_change_updates_numbers(app, demo_copy: Path) -> None:
+    at = app(demo_copy, "settings")
+    hourly = next(n for n in at.number_input if n.label.startswith("Value of one volunteer hour"))
+    hourly.set_value(10.0)
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert problems(at) == []
+    at.switch_page("pages/overview.py").run()
+    shown = metric_values(at)
+    hours = float(shown["Volunteer hours"].replace(",", "").removesuffix(" h"))
+    assert shown["Value of the hours"] == f"${hours * 10:,.0f}"
+
+
+def test_definitions_list_every_metric(app, demo_store: DemoStore) -> None:
+    at = app(demo_store.path, "definitions")
+    labels = {e.label for e in at.expander}
+    assert labels == {m.label for m in registry.metrics().values()}

@@ -1,0 +1,177 @@
+"""Real-browser tests: `streamlit run dashboard.py` on a free loopback port, driven by
+Chromium through Playwright. Every page opens without console errors and draws its
+charts; an uploaded export changes the numbers and undoing it restores them.
+Screenshots of every page are saved in test-artifacts/.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest_ui import CHART_PAGES, PAGES, ROOT, demo_store  # noqa: F401
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on a copy of the demo store; yields its base URL."""
+    path = tmp_path_factory.mktemp("browser") / "engage.duckdb"
+    shutil.copy(demo_store.path, path)
+    port = free_port()
+    log = open(path.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env={**os.environ, "ENGAGE_DB": str(path)}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"streamlit did not start: {path.with_suffix('.log').read_text()}")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    pg = context.new_page()
+    pg.console_errors = []
+    probes: list[str] = []
+
+    def on_response(r) -> None:
+        # Opened at /people, Streamlit's client first probes /people/_stcore/health (and
+        # host-config) to find its base path; those 404s are expected.
+        if r.status == 404 and re.search(r"/[a-z_]+/_stcore/(health|host-config)$", r.url):
+            probes.append(r.url)
+        elif r.status >= 400:
+            pg.console_errors.append(f"{r.status} {r.url}")
+
+    def on_console(m) -> None:
+        if m.type != "error":
+            return
+        if probes and m.text.startswith("Failed to load resource") and "404" in m.text:
+            return
+        pg.console_errors.append(m.text)
+
+    pg.on("response", on_response)
+    pg.on("console", on_console)
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+def settle(pg, charts: int = 0, timeout: float = 90_000) -> None:
+    """Wait until the script run is over and *charts* plotly charts are drawn."""
+    pg.wait_for_selector("h1", timeout=timeout)
+    pg.get_by_text("Hide names").wait_for(timeout=timeout)
+    if charts:
+        pg.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+                             timeout=timeout)
+    pg.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"] "
+                         "[data-testid=\"stStatusWidgetRunningIcon\"]')", timeout=timeout)
+    pg.wait_for_timeout(500)
+
+
+def metric(pg, label: str) -> str:
+    card = pg.locator('[data-testid="stMetric"]', has_text=label).first
+    return card.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_opens_and_draws(server: str, page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(server if name == "overview" else f"{server}/{name}")
+    settle(page, CHART_PAGES.get(name, 0))
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    # the shared filters are in the sidebar on every page
+    assert page.get_by_text("Hide names").count() == 1
+    page.screenshot(path=str(ARTIFACTS / f"page-{name}.png"), full_page=True)
+    assert page.console_errors == []
+
+
+def realistic_export(rows: int = 40) -> bytes:
+    """An attendance export (generic columns, phone numbers as people type them) of new volunteers at two shifts last month."""
+    lines = ["First name,Last name,Email,Phone,Event name,Event type,Team,Start date,"
+             "Attendance status,Role"]
+    for i in range(rows):
+        day = 10 + i % 2
+        lines.append(f"Newcomer{i},Tester,newcomer{i}@uploads.example.org,(555) 010-{1000 + i},"
+                     f"Riverside cleanup,Cleanup,River Crew,2026-10-{day} 09:00,Attended,volunteer")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_upload_changes_numbers_and_undo_restores_them(server: str, page, tmp_path: Path) -> None:
+    page.goto(server)
+    settle(page, 2)
+    before = metric(page, "Active people")
+    export = tmp_path / "mobilize-attendance-october.csv"
+    export.write_bytes(realistic_export())
+
+    page.goto(f"{server}/data")
+    settle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+    page.get_by_text("detected source").first.wait_for(timeout=60_000)
+    settle(page)
+    page.get_by_role("button", name=re.compile(r"Import 1 file")).click()
+    page.get_by_text("40 accepted").first.wait_for(timeout=90_000)
+    settle(page)
+    page.screenshot(path=str(ARTIFACTS / "upload-result.png"), full_page=True)
+
+    page.goto(server)
+    settle(page, 2)
+    after = metric(page, "Active people")
+    assert int(after.replace(",", "")) == int(before.replace(",", "")) + 40
+
+    page.goto(f"{server}/data")
+    settle(page)
+    page.get_by_role("button", name=re.compile(r"Undo import #")).click()
+    page.wait_for_timeout(1500)
+    settle(page)
+    page.goto(server)
+    settle(page, 2)
+    assert metric(page, "Active people") == before
+    assert page.console_errors == []

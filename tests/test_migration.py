@@ -1,0 +1,93 @@
+"""Schema migrations: a store written by schema version 1 (the frozen copy in
+tests/fixtures_v0/schema_v1.sql) opens with db.connect, is migrated to the current
+version with its data intact, and ends up with exactly the schema of a new store;
+a store from a newer Engage is refused with a clear message."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from engage_metrics import cli, db, importer
+
+V1_SCHEMA = Path(__file__).with_name("fixtures_v0") / "schema_v1.sql"
+
+
+def build_v1_store(path: Path) -> None:
+    """A store as Engage schema 1 wrote it: v1 tables, v1 meta, one import's rows."""
+    con = duckdb.connect(str(path))
+    con.execute(V1_SCHEMA.read_text())
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1'), ('data_version', '3')")
+    con.execute("INSERT INTO classification VALUES ('canvass', 'task')")
+    con.execute("INSERT INTO import_log VALUES (1, 'old.csv', 'abc', 'participation', 'generic', "
+                "'{}', '{}', 2, 2, 0, 0, TIMESTAMP '2024-05-01 10:00:00')")
+    con.execute("INSERT INTO raw_participation VALUES "
+                "(1, 2, 'generic', 'ana@x.org', NULL, NULL, 'Ana', 'Lopez', 'Ana Lopez', 'k1', "
+                "'Canvass', 'Canvass', 'Field', TIMESTAMP '2024-04-01 09:00:00', NULL, 'attended', "
+                "'volunteer', 3.0)")
+    con.execute("INSERT INTO person VALUES (1, 'Ana Lopez', 'Ana', 'Lopez', 'ana@x.org', NULL, "
+                "DATE '2024-04-01', NULL, false)")
+    con.close()
+
+
+def columns(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute("SELECT table_name, column_index, column_name, data_type, is_nullable "
+                       "FROM duckdb_columns() WHERE NOT internal AND schema_name = 'main' "
+                       "ORDER BY ALL").fetchall()
+
+
+def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
+    path = tmp_path / "v1.duckdb"
+    build_v1_store(path)
+    con = db.connect(path)
+    assert db.schema_version(con) == db.SCHEMA_VERSION == 2
+    # the data of schema 1 is all there
+    assert con.execute("SELECT import_id, file_name, rows_read, imported_at::VARCHAR, notes "
+                       "FROM import_log").fetchall() == [
+        (1, "old.csv", 2, "2024-05-01 10:00:00", None)]
+    assert con.execute("SELECT email, full_name FROM person").fetchall() == [("ana@x.org", "Ana Lopez")]
+    assert con.execute("SELECT COUNT(*) FROM raw_participation").fetchone()[0] == 1
+    assert con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0] == "3"
+    # the migrated file has exactly the schema of a new one
+    fresh = db.connect(tmp_path / "fresh.duckdb")
+    assert columns(con) == columns(fresh)
+    fresh.close()
+    # and works: a new import records its notes (the v2 column)
+    result = importer.import_bytes(con, "Email,Event,Date\nbo@x.org,Rally,2024-06-01\n".encode(),
+                                   "new.csv")
+    assert result.status == "imported" and result.import_id == 2
+    notes = json.loads(con.execute("SELECT notes FROM import_log WHERE import_id = 2").fetchone()[0])
+    assert notes == result.notes and any("no status column" in n for n in notes)
+    con.close()
+    # reopening a migrated store changes nothing
+    con = db.connect(path)
+    assert db.schema_version(con) == 2
+    con.close()
+
+
+def test_store_from_a_newer_engage_is_refused(tmp_path: Path, capsys):
+    path = tmp_path / "future.duckdb"
+    con = db.connect(path)
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.close()
+    with pytest.raises(db.StoreTooNew, match=r"future.duckdb: this database was written by a "
+                                             r"newer Engage \(schema 99\).*Upgrade Engage"):
+        db.connect(path)
+    # the file is left alone and can be reopened (the refused connection was closed)
+    assert cli.main(["history", "--db", str(path)]) == cli.EXIT_ERROR
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "newer Engage (schema 99)" in err
+    check = duckdb.connect(str(path))
+    assert check.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("99",)
+    check.close()
+
+
+def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path: Path, capsys):
+    path = tmp_path / "notes.duckdb"
+    path.write_bytes(b"just some text, not a database\n" * 200)
+    with pytest.raises(db.StoreError, match="cannot open .*notes.duckdb as an Engage database"):
+        db.connect(path)
+    assert cli.main(["report", "--db", str(path)]) == cli.EXIT_ERROR
+    assert capsys.readouterr().err.count("\n") == 1
