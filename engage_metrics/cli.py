@@ -258,7 +258,8 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     default = Window.default(con)
     window = Window(args.start or default.start, args.end or default.end, tuple(args.program))
     if window.end <= window.start:
-        raise CliError(f"the window is empty: --end {window.end} is not after --start {window.start}")
+        raise CliError(f"the window is empty: --end {window.end} is not after "
+                       f"--start {window.start}")
     known = {r[0] for r in con.execute("SELECT DISTINCT program FROM event").fetchall()}
     unknown = [p for p in window.programs if p not in known]
     if unknown:

@@ -6,8 +6,8 @@
 -- params: start, end, programs
 -- depth_at: window_end
 -- definition: The window's active people (selected programs) by their relationship depth at the
---   window's end, in bands of 10 points (0–10 … 90–100, every band listed), with the tier each
---   band starts in.
+--   window's end, in bands of 10 points [low, low + 10) (0–10 … 90–100, every band listed; a
+--   score of exactly 100 counts in 90–100).
 -- formula: COUNT(active people) per FLOOR(depth / 10)
 WITH active AS (
     SELECT DISTINCT p.person_id
@@ -21,7 +21,7 @@ bands AS (
     SELECT * FROM range(0, 100, 10) t(low)
 ),
 scored AS (
-    SELECT LEAST(CAST(FLOOR(d.score / 10) AS INTEGER) * 10, 90) AS low, d.tier
+    SELECT LEAST(CAST(FLOOR(d.score / 10) AS INTEGER) * 10, 90) AS low
     FROM active a
     JOIN depth_at d ON d.person_id = a.person_id AND d.d = CAST($end AS DATE)
 )

@@ -6,17 +6,21 @@
 -- params: end, programs
 -- definition: The people counted by Lapsed people: at least 3 attended participations (selected
 --   programs) before the window's end, the latest 180 days or more before it. Most recently
---   lapsed first — the easiest to win back.
+--   lapsed first — the easiest to win back. Their rung is the highest rung they attended before
+--   the end in any program.
 -- formula: attended before end >= 3 AND end - last attended >= 180 days
-WITH per_person AS (
-    SELECT p.person_id, COUNT(*) AS attended, MAX(e.event_date) AS last_attended,
-           MAX(p.rung) AS rung
+WITH attended AS (
+    SELECT p.person_id, p.rung, e.event_date,
+           (len($programs) = 0 OR list_contains($programs, e.program)) AS in_scope
     FROM participation p
     JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-      AND e.event_date < CAST($end AS DATE)
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
-    GROUP BY p.person_id
+    WHERE p.status = 'attended' AND e.event_date < CAST($end AS DATE)
+),
+per_person AS (
+    SELECT person_id, COUNT(*) FILTER (WHERE in_scope) AS attended,
+           MAX(event_date) FILTER (WHERE in_scope) AS last_attended, MAX(rung) AS rung
+    FROM attended
+    GROUP BY person_id
 )
 SELECT pp.person_id,
        COALESCE(NULLIF(TRIM(pe.full_name), ''),

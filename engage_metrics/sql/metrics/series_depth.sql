@@ -5,9 +5,9 @@
 -- shape: table
 -- params: start, end, programs
 -- depth_at: months
--- definition: For each calendar month of the window: the people active that month (selected
---   programs), their mean relationship depth at the month's end (the window's end if earlier) and
---   how many of them are in each depth tier then.
+-- definition: For each calendar month of the window that has active people: the people active
+--   that month (selected programs), their mean relationship depth at the month's end (the
+--   window's end if earlier) and how many of them are in each depth tier then.
 -- formula: mean = AVG(depth at month end) over the month's active people; tier counts likewise
 WITH active AS (
     SELECT DISTINCT p.person_id, CAST(date_trunc('month', e.event_date) AS DATE) AS month

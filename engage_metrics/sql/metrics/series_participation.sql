@@ -7,7 +7,8 @@
 -- definition: For each calendar month of the window (selected programs): active people (at least
 --   one attended participation that month), new people (their first attended participation ever,
 --   any program, is in that month), returning people (active minus new) and attended
---   participations. Months are cut to the window.
+--   participations. Months are cut to the window: in its first month, someone who first came
+--   before the window's start is returning, not new. Every month is listed.
 -- formula: active = COUNT(DISTINCT person attended in month); new = COUNT(active WHERE first attended in month); returning = active - new
 WITH RECURSIVE months (month) AS (
     SELECT CAST(date_trunc('month', CAST($start AS DATE)) AS DATE)
@@ -26,7 +27,8 @@ first_attended AS (
 ),
 attended AS (
     SELECT p.person_id, CAST(date_trunc('month', e.event_date) AS DATE) AS month,
-           CAST(date_trunc('month', f.first_date) AS DATE) AS first_month
+           CAST(date_trunc('month', f.first_date) AS DATE) AS first_month,
+           f.first_date >= CAST($start AS DATE) AS first_in_window
     FROM participation p
     JOIN event e ON e.event_id = p.event_id
     JOIN first_attended f ON f.person_id = p.person_id
@@ -37,7 +39,7 @@ attended AS (
 counted AS (
     SELECT month,
            COUNT(DISTINCT person_id) AS active,
-           COUNT(DISTINCT person_id) FILTER (WHERE first_month = month) AS new,
+           COUNT(DISTINCT person_id) FILTER (WHERE first_month = month AND first_in_window) AS new,
            COUNT(*) AS attended
     FROM attended
     GROUP BY month
