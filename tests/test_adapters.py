@@ -167,6 +167,14 @@ def test_action_network_rsvps_are_registrations_unless_told(store, tmp_path):
     other.close()
 
 
+def test_action_network_activist_report_as_a_people_file(store):
+    files, _ = CASES["action_network"]
+    [r] = import_files(store, [GOLDEN / files[0]], ImportOptions(kind="people"))
+    assert (r.source, r.accepted) == ("action_network", 3)
+    assert rows(store, "SELECT email, phone FROM person ORDER BY 1") == [
+        ("ana@example.org", "2025550101"), ("bob@example.org", None), ("cara@example.org", None)]
+
+
 def test_van_tab_delimited_cp1252_statuses_and_shifts(store):
     [r] = run(store, "van")
     assert (r.source, r.accepted, r.rejected) == ("van", 6, 2)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from engage_metrics.adapters import (action_network, civicrm, eventbrite, galaxy, google_forms,
                                      mobilize, salesforce, signupgenius, van, zoom)
 from engage_metrics.adapters.base import (CANONICAL_STATUSES, REJECT, Adapter, AdapterError,
-                                          Context, reject)
+                                          Context, reject, with_columns)
 from engage_metrics.mapping import FIELDS
 from engage_metrics.reader import RawTable
 
@@ -88,6 +88,11 @@ def adapt(table: RawTable, options: "ImportOptions", file_name: str = "",
     if adapter.transform is not None:
         table = adapter.transform(table, ctx)
     mapping = {**adapter.resolve(table.columns, options.kind), **(options.mapping or {})}
+    if adapter.implied_status and options.kind == "participation" and not mapping.get("status"):
+        table = with_columns(table, status=adapter.implied_status,
+                             notes=[f"{adapter.label} has no attendance column: every row is a "
+                                    "registration unless registrations count as attendance"])
+        mapping["status"] = "Engage status"
     statuses = options.statuses if options.statuses is not None else adapter.status_words()
     return table, replace(options, source=source, mapping=mapping or None, statuses=statuses)
 

@@ -3,7 +3,7 @@ check-in column: every RSVP is a registration unless the analyst counts
 registrations as attendance."""
 from __future__ import annotations
 
-from engage_metrics.adapters.base import Adapter, Context, column, file_event, reject, with_columns
+from engage_metrics.adapters.base import Adapter, Context, column, file_event, reject
 from engage_metrics.reader import RawTable
 
 _EVENT_COLUMNS = ("eventtitle", "eventname", "event", "title")
@@ -23,15 +23,6 @@ def rsvp_event(table: RawTable, ctx: Context) -> RawTable:
                       "This Action Network report")
 
 
-def implied_status(table: RawTable, ctx: Context) -> RawTable:
-    table = rsvp_event(table, ctx)
-    if ctx.kind == "participation" and column(table, "status", "rsvpstatus", "attendancestatus") is None:
-        table = with_columns(table, status="accepted",
-                             notes=["Action Network has no attendance column: every RSVP "
-                                    "counted as a registration"])
-    return table
-
-
 ADAPTER = Adapter(
     name="action_network", label="Action Network (activist / event RSVP report)",
     required=(("email",), ("firstname",), ("lastname",), ("can2*",)),
@@ -45,7 +36,7 @@ ADAPTER = Adapter(
         "title": ("eventtitle", "eventname", "event", "title", "engageeventtitle"),
         "event_id": ("eventid", "actionnetworkeventid"),
         "starts_at": ("eventstartdate", "eventdate", "startdate", "eventstart", "engageeventdate"),
-        "status": ("status", "rsvpstatus", "attendancestatus", "engagestatus"),
+        "status": ("status", "rsvpstatus", "attendancestatus"),
         "attended": (),
         "program": (),
         "hours": (),
@@ -54,8 +45,8 @@ ADAPTER = Adapter(
     statuses={"accepted": "registered", "tentative": "registered", "declined": "cancelled",
               "needs action": reject("Action Network RSVP status 'needs action' is an "
                                      "invitation without a reply, not a sign-up")},
-    registered_only=True,
-    transform=implied_status,
+    implied_status="accepted",
+    transform=rsvp_event,
     notes="no attendance column: RSVPs are registrations (--treat-registered-as-attended "
           "counts them as attendance). A report from one event's page names no event: give "
           "its name and date.",

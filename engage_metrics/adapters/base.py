@@ -66,7 +66,8 @@ class Adapter:
     # containing x); an empty tuple unmaps the field; fields not listed are auto-mapped
     mapping: dict[str, tuple[str, ...]] = field(default_factory=dict)
     statuses: dict[str, str] | None = None        # tool spelling -> canonical or reject(...)
-    registered_only: bool = False                 # no attendance in the export: RSVPs
+    # the export has no status column: every row has this status word (RSVP lists)
+    implied_status: str | None = None
     transform: Transform | None = None
     sniff: Callable[[RawTable], bool] | None = None
     notes: str = ""

@@ -2,7 +2,7 @@
 participant status list (names and labels)."""
 from __future__ import annotations
 
-from engage_metrics.adapters.base import Adapter, Context, column, first_filled, reject, with_columns
+from engage_metrics.adapters.base import Adapter, Context, first_filled, reject, with_columns
 from engage_metrics.reader import RawTable
 
 

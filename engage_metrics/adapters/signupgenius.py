@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from engage_metrics.adapters.base import Adapter, AdapterError, Context, column, first_filled, with_columns
+from engage_metrics.adapters.base import Adapter, AdapterError, Context, first_filled, with_columns
 from engage_metrics.reader import RawTable
 
 
@@ -23,10 +23,7 @@ def slots(table: RawTable, ctx: Context) -> RawTable:
                            "startdatestring): include the slot dates in the report.")
     signup, item = first_filled(table, "title", "signuptitle"), first_filled(table, "item", "slotitem")
     title = (signup + " – " + item).where(signup.ne("") & item.ne(""), signup + item)
-    new = {"starts": starts, "title": title.where(title.ne(""), "SignUpGenius slot")}
-    if column(table, "status") is None:
-        new["status"] = "filled"
-    return with_columns(table, **new)
+    return with_columns(table, starts=starts, title=title.where(title.ne(""), "SignUpGenius slot"))
 
 
 ADAPTER = Adapter(
@@ -36,11 +33,11 @@ ADAPTER = Adapter(
         "email": ("email",), "first_name": ("firstname",), "last_name": ("lastname",),
         "full_name": (), "external_id": ("memberid",), "phone": ("phone", "mobile"),
         "title": ("engagetitle",), "event_id": ("slotitemid",), "starts_at": ("engagestarts",),
-        "status": ("status", "engagestatus"), "ends_at": (), "attended": (), "hours": (),
+        "status": ("status",), "ends_at": (), "attended": (), "hours": (),
         "role": (), "event_type": (),
     },
     statuses={"filled": "registered", "waitlist": "registered", "waitlisted": "registered"},
-    registered_only=True,
+    implied_status="filled",
     transform=slots,
     notes="a filled slot (or a waitlist place) is a registration; a slot is the occurrence.",
 )

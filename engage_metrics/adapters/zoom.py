@@ -126,7 +126,7 @@ def participants(table: RawTable, ctx: Context) -> RawTable:
     people = grouped.agg(line=("line", "first"), name=("name", "first"), email=("email", "first"),
                          topic=("topic", "first"), meeting_id=("meeting_id", "first"),
                          start=("start", "first"), mins=("mins", lambda s: s.sum(min_count=1)),
-                         segments=("line", "size"), raw=("raw", "\n".join),
+                         raw=("raw", "\n".join),
                          attended=("attended", lambda s: "Yes" if (s.str.lower() == "yes").any()
                                    else s.iloc[0]))
     people = people.reset_index()
@@ -135,9 +135,7 @@ def participants(table: RawTable, ctx: Context) -> RawTable:
         "Name": people["name"], "Email": people["email"], "Meeting": people["topic"],
         "Meeting ID": people["occurrence"], "Start Time": people["start"],
         "Attended": people["attended"],
-        "Minutes": people["mins"].map(lambda m: "" if pd.isna(m) else f"{m:g}"),
-        "Hours": hours.map(lambda h: "" if pd.isna(h) or h == 0 else f"{h:g}"),
-        "Segments": people["segments"].astype(str)}, dtype=object)
+        "Hours": hours.map(lambda h: "" if pd.isna(h) or h == 0 else f"{h:g}")}, dtype=object)
     if not cells["Attended"].ne("").any():       # meeting reports: everyone listed attended
         cells = cells.drop(columns=["Attended"])
     records = [list(cells.columns)] + cells.values.tolist()
