@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--treat-registered-as-attended", action="store_true",
                    help="count registrations as attendance (exports with no attendance at all)")
     p.add_argument("--sheet", help="sheet name of an .xlsx workbook (default: the first with data)")
+    p.add_argument("--event-title", help="event name, for an export that is one event's list "
+                   "(Eventbrite attendee summary, Action Network event RSVPs)")
+    p.add_argument("--event-date", help="event date (YYYY-MM-DD or with time), for such an export")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     p = sub.add_parser("report", help="print the metric report for a window",
@@ -117,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="pdf,pptx,png", metavar="LIST",
                    help="comma-separated outputs among pdf, pptx, png (default: all three)")
 
+    p = sub.add_parser("sources", help="list the export formats Engage recognizes",
+                       description="Every source adapter: its name (for --source) and the tool "
+                       "whose export it reads. `auto` detects them from the header.")
+
     p = sub.add_parser("definitions", help="list every metric and its definition",
                        description="The metric registry: id, label, unit and definition.")
     p.add_argument("--format", choices=("json", "text"), default="text")
@@ -146,7 +153,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise CliError(f"{args.mapping}: the mapping must be a JSON object")
     options = ImportOptions(kind=args.kind, source=args.source, mapping=mapping,
                             treat_registered_as_attended=args.treat_registered_as_attended,
-                            sheet=args.sheet)
+                            sheet=args.sheet, event_title=args.event_title,
+                            event_date=args.event_date)
     con = _open(args.db)
     results = import_files(con, args.files, options)
     for r in results:
@@ -275,6 +283,14 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sources(args: argparse.Namespace) -> int:
+    from engage_metrics.adapters import list_sources
+
+    for name, label in list_sources():
+        print(f"{name:16s} {label}")
+    return 0
+
+
 def cmd_definitions(args: argparse.Namespace) -> int:
     items = registry.metrics().values()
     if args.format == "json":
@@ -287,7 +303,7 @@ def cmd_definitions(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"import": cmd_import, "report": cmd_report, "demo": cmd_demo,
+COMMANDS = {"sources": cmd_sources, "import": cmd_import, "report": cmd_report, "demo": cmd_demo,
             "history": cmd_history, "undo": cmd_undo, "rejected": cmd_rejected,
             "backup": cmd_backup, "restore": cmd_restore, "boardpack": cmd_boardpack,
             "definitions": cmd_definitions}
