@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import threading
 import time
@@ -135,9 +136,9 @@ def value_text(metric_id: str, value: Any, base: int | None) -> str:
     """A registered metric's value as the registry formats it, or "< 5" when it is a count of
     1–4 people or a rate/average over fewer than 5 people (*base*)."""
     metric = registry.get(metric_id)
-    if metric.unit == "count":
-        return count_text(value) if value is not None and 0 < value < SMALL else metric.format(value)
-    if value is not None and base is not None and base < SMALL:
+    if value is not None and metric.unit == "count" and 0 < value < SMALL:
+        return SUPPRESSED
+    if value is not None and metric.unit != "count" and base is not None and base < SMALL:
         return SUPPRESSED
     return metric.format(value)
 
@@ -171,7 +172,9 @@ def fiscal_year(day: dt.date, start_month: int) -> tuple[dt.date, dt.date]:
 
 def fiscal_label(start: dt.date) -> str:
     """'FY 2026' for calendar fiscal years, 'FY 2025–26' otherwise."""
-    return f"FY {start.year}" if start.month == 1 else f"FY {start.year}–{(start.year + 1) % 100:02d}"
+    if start.month == 1:
+        return f"FY {start.year}"
+    return f"FY {start.year}–{(start.year + 1) % 100:02d}"
 
 
 def _none(value: Any) -> Any:
@@ -192,15 +195,19 @@ class _Numbers:
     previous_programs: pd.DataFrame
     settings: dict[str, Any]
 
-    def base(self, metric_id: str, which: str = "now") -> int | None:
-        r = self.now if which == "now" else self.before
-        kind = BASES.get(metric_id, "active")
-        if kind == "new":
-            return r["participation"]["new"]
-        if kind == "eligible":
-            rate, stepped = r["ladder"]["escalation_rate"], r["ladder"]["escalated"]
-            return round(stepped / rate) if rate else r["participation"]["active"]
-        return r["participation"]["active"]
+    def base(self, metric_id: str, which: str = "now") -> int:
+        return base_of(self.now if which == "now" else self.before, metric_id)
+
+
+def base_of(r: dict[str, Any], metric_id: str) -> int:
+    """How many people a headline rate or average of report *r* is taken over."""
+    kind = BASES.get(metric_id, "active")
+    if kind == "new":
+        return r["participation"]["new"]
+    if kind == "eligible":          # escalated = rate × eligible people
+        rate, stepped = r["ladder"]["escalation_rate"], r["ladder"]["escalated"]
+        return round(stepped / rate) if rate else r["participation"]["active"]
+    return r["participation"]["active"]
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> Any:
@@ -244,19 +251,18 @@ def _kpi_section(n: _Numbers) -> Section:
         hidden = SUPPRESSED in (shown_now, shown_before)
         rows.append((metric.label, shown_now, shown_before,
                      "–" if hidden else change_text(now, before, metric.unit)))
-    quadrant_hidden = n.now["participation"]["active"] < SMALL
-    rows.append(("Quadrant on the spectrum",
-                 SUPPRESSED if quadrant_hidden and n.now["spectrum"]["quadrant"] else
-                 n.now["spectrum"]["quadrant"] or "–",
-                 SUPPRESSED if n.before["participation"]["active"] < SMALL
-                 and n.before["spectrum"]["quadrant"] else n.before["spectrum"]["quadrant"] or "–",
-                 ""))
+    rows.append(("Quadrant on the spectrum", _quadrant_text(n.now), _quadrant_text(n.before), ""))
     return Section(
         "headline", "Headline numbers",
         f"This period: {period_text(n.window)}. Previous period: {period_text(n.previous)}.",
         table=Table(("Measure", "This period", "Previous period", "Change"), tuple(rows),
                     (3.2, 1.6, 1.6, 1.6)),
         metric_ids=tuple(KPIS))
+
+
+def _quadrant_text(r: dict[str, Any]) -> str:
+    quadrant = r["spectrum"]["quadrant"]
+    return SUPPRESSED if quadrant and r["participation"]["active"] < SMALL else quadrant or "–"
 
 
 def _reading_section(n: _Numbers) -> Section:
@@ -270,28 +276,24 @@ def _reading_section(n: _Numbers) -> Section:
 
 def _blank_small(r: dict[str, Any]) -> dict[str, Any]:
     """A copy of a report whose rates and averages over fewer than 5 people are None."""
-    r = {room: dict(v) if isinstance(v, dict) else v for room, v in r.items()}
-    p = r["participation"]
-    if p["active"] < SMALL:
-        for room, key in KPIS.values():
-            if key not in ("active", "new", "attended", "lapsed", "escalated"):
-                r[room][key] = None
-        r["spectrum"]["quadrant"] = None
-    if p["new"] < SMALL:
-        p["return_rate_90d"] = None
-    rate, stepped = r["ladder"]["escalation_rate"], r["ladder"]["escalated"]
-    if rate is not None and (round(stepped / rate) if rate else p["active"]) < SMALL:
-        r["ladder"]["escalation_rate"] = None
-    return r
+    out = {room: dict(v) if isinstance(v, dict) else v for room, v in r.items()}
+    for metric_id, (room, key) in KPIS.items():
+        if registry.get(metric_id).unit != "count" and base_of(r, metric_id) < SMALL:
+            out[room][key] = None
+    if r["participation"]["active"] < SMALL:
+        out["spectrum"]["quadrant"] = None
+    return out
 
 
 def private_reading(now: dict[str, Any], before: dict[str, Any], programs: pd.DataFrame,
                     previous_programs: pd.DataFrame) -> list[str]:
     """engage_metrics.reading, with nothing said about fewer than 5 people."""
-    if now["participation"]["active"] < SMALL:
+    active = now["participation"]["active"]
+    if not active:
+        return ["Nobody attended an event in this period."]
+    if active < SMALL:
         return ["Fewer than 5 people took part in this period; the numbers are not shown, to "
-                "protect their privacy."] if now["participation"]["active"] else \
-               ["Nobody attended an event in this period."]
+                "protect their privacy."]
     current, previous = _blank_small(now), _blank_small(before)
     if previous["participation"]["active"] < SMALL:
         previous["participation"]["active"] = None      # no "up from 3"
@@ -620,7 +622,8 @@ def chart_renderer() -> Iterator[Callable[[go.Figure, tuple[int, int]], bytes]]:
     import kaleido
     from choreographer.browsers.chromium import Chromium
 
-    if Chromium.find_browser(skip_local=False) is None:
+    browser = Chromium.find_browser(skip_local=False)
+    if browser is None or not os.access(browser, os.X_OK):
         # kaleido's server thread would die at start and leave every call waiting
         raise ChartsUnavailable("Chart images need Chromium: install it (Debian: apt install "
                                 "chromium) or set BROWSER_PATH to a Chrome/Chromium binary.")

@@ -1,0 +1,435 @@
+"""The board pack: a PDF and a 16:9 PowerPoint that open, hold every section and the
+engine's exact numbers, and carry no personal data.
+
+Why: the pack leaves the building. A number that differs from the dashboard, a
+name in a slide note or "2 people" in a table is a broken promise to the people in
+the data, so the pack is read back the way a board member's computer reads it
+(pdftotext, python-pptx) and scanned for everything personal the store holds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+from pptx.util import Inches
+
+from conftest_ui import ROOT, DemoStore, app, demo_store, problems  # noqa: F401
+from engage_metrics import boardpack, db, metrics, registry
+from engage_metrics.boardpack import SUPPRESSED, BoardPack
+from engage_metrics.config import set_setting
+from metric_fixtures import Org, open_store
+
+try:
+    from test_browser import browser, page, server  # noqa: F401
+    HAVE_BROWSER = True
+except pytest.skip.Exception:        # playwright is not installed
+    HAVE_BROWSER = False
+
+ORG = "Café “Ünïcode” € Fund"         # what users type: accents, curly quotes, the euro
+TODAY = dt.date(2026, 11, 15)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+PHONE = re.compile(r"(?<!\d)(?:\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}|\d{10})(?!\d)")
+needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler")
+
+
+# ---------------------------------------------------------------- the demo pack, built once
+
+@pytest.fixture(scope="module")
+def pack(demo_store: DemoStore) -> BoardPack:
+    con = db.connect(demo_store.path)
+    try:
+        return boardpack.build_pack(con, demo_store.window, ORG, today=TODAY)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def pdf_text(pack: BoardPack, tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("pdf") / "pack.pdf"
+    path.write_bytes(pack.pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def slides(pack: BoardPack):
+    return Presentation(io.BytesIO(pack.pptx))
+
+
+@pytest.fixture(scope="module")
+def personal(demo_store: DemoStore) -> dict[str, set[str]]:
+    """Every name, email and phone number the store holds."""
+    con = db.connect(demo_store.path, read_only=True)
+    try:
+        rows = con.execute("SELECT full_name, first_name, last_name, email, phone FROM person"
+                           ).fetchall()
+    finally:
+        con.close()
+    names = {r[0] for r in rows if r[0]} | {f"{r[1]} {r[2]}" for r in rows if r[1] and r[2]}
+    return {"names": {n.lower() for n in names if len(n) > 4},
+            "emails": {r[3].lower() for r in rows if r[3]},
+            "phones": {r[4] for r in rows if r[4]}}
+
+
+def fmt(metric_id: str, value) -> str:
+    return registry.get(metric_id).format(value)
+
+
+def kpi_values(report: dict) -> dict[str, str]:
+    """Label -> the engine's value as the registry formats it, for every headline KPI."""
+    return {registry.get(mid).label: fmt(mid, report[room][key])
+            for mid, (room, key) in boardpack.KPIS.items()}
+
+
+def pptx_texts(prs) -> Iterator[str]:
+    """Every text run, table cell, slide note and image alt text of a presentation."""
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                yield from (r.text for p in shape.text_frame.paragraphs for r in p.runs)
+            if shape.has_table:
+                yield from (c.text for row in shape.table.rows for c in row.cells)
+            descr = shape._element.xpath("./*[1]/p:cNvPr/@descr")
+            yield from descr
+            yield shape.name
+        if slide.has_notes_slide:
+            yield slide.notes_slide.notes_text_frame.text
+    props = prs.core_properties
+    yield from (props.title or "", props.author or "", props.last_modified_by or "")
+
+
+def leaks(text: str, personal: dict[str, set[str]]) -> list[str]:
+    """Personal data found in *text*: known names, emails and phones, and anything shaped
+    like an email address or a phone number."""
+    low = text.lower()
+    digits = re.sub(r"\D", "", text)
+    found = [n for n in personal["names"] if n in low]
+    found += [e for e in personal["emails"] if e in low]
+    found += [p for p in personal["phones"] if p in digits and len(p) >= 7]
+    return found + EMAIL.findall(text) + PHONE.findall(text)
+
+
+# ---------------------------------------------------------------- PDF
+
+@needs_pdftotext
+def test_pdf_has_every_section_and_the_engines_numbers(pack: BoardPack, pdf_text: str,
+                                                       demo_store: DemoStore) -> None:
+    assert pack.pdf.startswith(b"%PDF")
+    pages = subprocess.run(["pdfinfo", "-"], input=pack.pdf, capture_output=True, check=True
+                           ).stdout.decode()
+    assert int(re.search(r"Pages:\s+(\d+)", pages).group(1)) >= len(pack.sections)
+    assert re.search(r"Page size:\s+960 x 540 pts", pages)              # 13.333 × 7.5 in, 16:9
+    for section in pack.sections:
+        assert section.title in pdf_text, section.title
+    assert ORG in pdf_text                                           # €, accents, “quotes”
+    now = demo_store.report
+    before_window = demo_store.window.previous()
+    con = db.connect(demo_store.path, read_only=True)
+    before = metrics.report(con, before_window)
+    con.close()
+    lines = pdf_text.splitlines()
+    for label, value in kpi_values(now).items():
+        row = next(line for line in lines if line.strip().startswith(label))
+        cells = re.split(r"\s{2,}", row.strip())
+        assert cells[1] == value, (label, cells)
+        assert cells[2] == kpi_values(before)[label], (label, cells)
+    hours = now["participation"]["hours"]
+    assert f"${hours * 34.79:,.0f}" in pdf_text                          # the default rate
+    for entry in (registry.get("boardpack_form990_volunteers"), registry.get("depth")):
+        assert entry.label in pdf_text                                    # the appendix
+
+
+@needs_pdftotext
+def test_form_990_count_matches_an_independent_query(pdf_text: str, demo_store: DemoStore) -> None:
+    last = demo_store.window.end - dt.timedelta(days=1)           # fiscal year = calendar year
+    con = db.connect(demo_store.path, read_only=True)
+    expected = con.execute("""
+        SELECT COUNT(DISTINCT p.person_id) FROM participation p JOIN event e USING (event_id)
+        WHERE p.status = 'attended' AND year(e.event_date) = ?""", [last.year]).fetchone()[0]
+    con.close()
+    row = next(line for line in pdf_text.splitlines() if "Volunteers (Form 990)" in line
+               and f"FY {last.year}" in line)
+    assert re.split(r"\s{2,}", row.strip())[1] == f"{expected:,}"
+    assert f"{expected:,} volunteers" in pdf_text
+
+
+# ---------------------------------------------------------------- PowerPoint
+
+def test_pptx_is_16_9_with_the_sequence_and_the_engines_numbers(
+        pack: BoardPack, slides, demo_store: DemoStore) -> None:
+    assert slides.slide_width == Inches(13.333) and slides.slide_height == Inches(7.5)
+    titles = [s.shapes.title.text for s in slides.slides]
+    assert titles[0] == ORG
+    expected = [s.title for s in pack.sections[1:]]
+    assert [t for t in titles[1:] if not t.endswith("(continued)")] == expected
+    headline = slides.slides[1]
+    table = next(sh.table for sh in headline.shapes if sh.has_table)
+    shown = {r.cells[0].text: r.cells[1].text for r in table.rows}
+    assert {k: shown[k] for k in kpi_values(demo_store.report)} == kpi_values(demo_store.report)
+    notes = headline.notes_slide.notes_text_frame.text
+    assert registry.get("active_people").definition in notes
+    pictures = [sh for s in slides.slides for sh in s.shapes if sh.shape_type == 13]
+    assert len(pictures) == len(pack.pngs) == 7
+    for pic in pictures:
+        assert pic._element.nvPicPr.cNvPr.get("descr", "").startswith("Chart: ")
+
+
+def test_every_chart_is_a_png_in_the_zip(pack: BoardPack, tmp_path: Path) -> None:
+    names = zipfile.ZipFile(io.BytesIO(pack.png_zip)).namelist()
+    charted = [s for s in pack.sections if s.figure is not None]
+    assert names == [f"{s.key}.png" for s in charted]
+    for s in charted:
+        png = pack.pngs[f"{s.key}.png"]
+        assert png.startswith(b"\x89PNG")
+        width = int.from_bytes(png[16:20], "big")
+        assert width == round(s.size[0] * boardpack.PNG_SCALE)
+    written = boardpack.write_pack(pack, tmp_path / "out")
+    assert {p.suffix for p in written} == {".pdf", ".pptx", ".zip", ".png"}
+
+
+# ---------------------------------------------------------------- no personal data
+
+def test_the_leak_scan_finds_what_it_looks_for() -> None:
+    personal = {"names": {"ana lopez"}, "emails": {"ana@x.org"}, "phones": {"5551234567"}}
+    assert leaks("call Ana Lopez", personal) == ["ana lopez"]
+    assert "ana@x.org" in leaks("ana@x.org", personal)
+    assert leaks("(555) 123-4567", personal)
+    assert leaks("1,533 people · 24,449.2 h · $850,589 · +3,097 (+47 %)", personal) == []
+
+
+@needs_pdftotext
+def test_no_personal_data_anywhere(pack: BoardPack, pdf_text: str, slides,
+                                   personal: dict[str, set[str]]) -> None:
+    assert len(personal["names"]) > 1000 and len(personal["emails"]) > 1000
+    assert leaks(pdf_text, personal) == []
+    info = subprocess.run(["pdfinfo", "-"], input=pack.pdf, capture_output=True).stdout.decode()
+    assert leaks(info, personal) == []
+    texts = list(pptx_texts(slides))
+    assert any("Chart: " in t for t in texts)                   # alt texts are scanned too
+    assert leaks("\n".join(texts), personal) == []
+    for s in pack.sections:                                      # what the PNGs were drawn from
+        if s.figure is not None:
+            assert leaks(s.figure.to_json(), personal) == [], s.title
+
+
+# ---------------------------------------------------------------- small-cell suppression
+
+def tiny_org() -> Org:
+    """3 people active in [2024-01-01, 2024-07-01), 2 of them new; 2 active before."""
+    o = Org()
+    before = o.event("2023-09-10", "Main", "relationship")
+    e1 = o.event("2024-02-10", "Main", "task")
+    e2 = o.event("2024-03-10", "Main", "mixed")
+    o.part(1, before, hours=2.0)
+    o.part(4, before, hours=1.0)
+    o.part(1, e1, hours=3.0, rung=3, role="volunteer")
+    o.part(2, e1, hours=3.0, rung=3, role="volunteer")
+    o.part(2, e2, hours=1.0)
+    o.part(3, e2, hours=1.0, rung=4, role="host")
+    o.part(5, e2, status="registered")
+    return o
+
+
+TINY = metrics.Window(dt.date(2024, 1, 1), dt.date(2024, 7, 1))
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Iterator:
+    con = open_store(tmp_path / "tiny.duckdb", tiny_org())
+    yield con
+    con.close()
+
+
+def test_counts_below_5_are_shown_as_less_than_5() -> None:
+    assert [boardpack.count_text(n) for n in (0, 1, 4, 5, 1234)] == ["0", "< 5", "< 5", "5",
+                                                                     "1,234"]
+    assert boardpack.value_text("active_people", 3, None) == SUPPRESSED
+    assert boardpack.value_text("repeat_rate", 0.5, 3) == SUPPRESSED
+    assert boardpack.value_text("repeat_rate", 0.5, 5) == "50.0 %"
+    assert boardpack.value_text("repeat_rate", None, 3) == "–"
+
+
+def test_a_tiny_organization_shows_no_small_number(tiny, tmp_path: Path) -> None:
+    sections = boardpack.build_sections(tiny, TINY, "Tiny", today=TODAY)
+    by_key = {s.key.split("_", 1)[1]: s for s in sections}
+    headline = {r[0]: r[1:] for r in by_key["headline"].table.rows}
+    assert headline["Active people"] == (SUPPRESSED, SUPPRESSED, "–")     # 3 now, 2 before
+    assert headline["New people"] == (SUPPRESSED, SUPPRESSED, "–")
+    assert headline["Repeat rate"][0] == SUPPRESSED                       # 1 of 3 people
+    assert headline["Volunteer hours"][0] == SUPPRESSED
+    assert headline["Quadrant on the spectrum"][0] == SUPPRESSED
+    assert by_key["reading"].bullets[0].startswith("Fewer than 5 people took part")
+    for s in sections:
+        for row in s.table.rows if s.table else ():
+            for cell in row[1:]:
+                assert not re.fullmatch(r"[+-]?[1-4](\.0)?( h)?( \(.*\))?", cell), (s.title, row)
+                assert "%" not in cell, (s.title, row)
+    hours = {r[0].split(":")[0]: r[1] for r in by_key["hours"].table.rows}
+    assert hours["Volunteers (Form 990)"] == SUPPRESSED                  # 3 people in 2024
+    assert all(v == SUPPRESSED for k, v in by_key["flows"].table.rows if v != "0")
+    assert by_key["retention"].figure is None                             # cohorts of 1 and 1
+    # reached by the end: rung 1 all 5 people, 2: 4, 3: 3, 4: 1 (the host), 5: none
+    ladder = list(by_key["ladder"].figure.data[0].text)
+    assert ladder[0].startswith("5 · ") and "go on" not in ladder[0]     # 4 of 5 would show
+    assert ladder[1:] == [SUPPRESSED, SUPPRESSED, SUPPRESSED, "0"]
+    assert all(t == SUPPRESSED for t, n in zip(by_key["depth"].figure.data[0].text,
+                                               by_key["depth"].figure.data[0].y) if n)
+    text = boardpack.render_pdf(sections, "Tiny", boardpack.period_text(TINY))
+    assert text.startswith(b"%PDF")
+    prs = Presentation(io.BytesIO(boardpack.render_pptx(sections, "Tiny")))
+    cells = [t for t in pptx_texts(prs)]
+    assert SUPPRESSED in cells
+    assert not any(re.search(r"\b[1-4] (people|volunteers|of them)\b", t) for t in cells)
+
+
+def test_reading_never_speaks_of_fewer_than_5_people() -> None:
+    def report(active, new, escalated, esc_rate, ret):
+        return {"participation": {"active": active, "new": new, "attended": active * 3,
+                                  "hours": 10.0, "repeat_rate": 0.5, "return_rate_90d": ret,
+                                  "no_show_rate": 0.1, "lapsed": 0},
+                "ladder": {"reached": {}, "escalation_rate": esc_rate, "escalated": escalated},
+                "depth": {"mean": 40.0, "tiers": {}},
+                "spectrum": {"task_share": 0.7, "relationship_strength": 0.4,
+                             "quadrant": "All task (transactional)"}}
+
+    import pandas as pd
+    empty = pd.DataFrame(columns=["program", "attended", "task_share", "relationship_strength",
+                                  "quadrant", "active"])
+    # 40 active, 3 new (their 90-day return rate is over 3 people), 2 of 10 eligible stepped up;
+    # the previous period had 4 people
+    text = " ".join(boardpack.private_reading(report(40, 3, 2, 0.2, 0.67),
+                                              report(4, 4, 0, 0.0, None), empty, empty))
+    assert "40 people took part" in text
+    assert "fewer than 5 of them for the first time" in text and "3 of them" not in text
+    assert "newcomers came back" not in text                  # rate over 3 newcomers
+    assert "(fewer than 5 people)" in text and "(2 people)" not in text
+    assert "up from 4" not in text and "from 4" not in text
+
+
+# ---------------------------------------------------------------- Form 990 volunteers
+
+def test_form_990_volunteers_count_the_fiscal_year(tmp_path: Path) -> None:
+    o = Org()
+    days = {"2023-06-30": "Main", "2023-07-01": "Main", "2024-06-30": "Other",
+            "2024-07-01": "Main"}
+    events = {d: o.event(d, p) for d, p in days.items()}
+    o.part(1, events["2023-06-30"])            # FY 2023–24 starts 1 Jul 2023: out
+    o.part(2, events["2023-07-01"])            # in
+    o.part(3, events["2024-06-30"])            # in (Other)
+    o.part(2, events["2024-06-30"])            # in, already counted
+    o.part(4, events["2024-07-01"])            # next fiscal year: out
+    o.part(5, events["2023-07-01"], status="registered")     # never attended: out
+    con = open_store(tmp_path / "fy.duckdb", o)
+    set_setting(con, "fiscal_year_start_month", 7)
+    fy = boardpack.fiscal_year(dt.date(2024, 2, 29), 7)
+    assert fy == (dt.date(2023, 7, 1), dt.date(2024, 7, 1))
+    assert boardpack.fiscal_label(fy[0]) == "FY 2023–24"
+
+    def count(*programs: str) -> int:
+        return registry.scalar(con, "boardpack_form990_volunteers", fy_start=fy[0],
+                               fy_end=fy[1], programs=list(programs))
+
+    assert count() == 2                      # people 2 and 3
+    assert count("Main") == 1                # person 2
+    con.close()
+
+
+# ---------------------------------------------------------------- engine boundaries, CLI
+
+def test_the_engine_module_does_not_import_streamlit() -> None:
+    code = "import sys, engage_metrics.boardpack; print('streamlit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True, env={"PYTHONPATH": str(ROOT), "PATH": ""})
+    assert out.stdout.strip() == "False"
+
+
+def test_cli_writes_the_pack_and_rejects_bad_formats(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.duckdb"
+    open_store(path, tiny_org()).close()
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "engage_metrics", "boardpack", "--db",
+                               str(path), *args], capture_output=True, text=True, cwd=ROOT,
+                              timeout=300, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+    bad = cli("--out", str(tmp_path / "x"), "--format", "pdf,doc")
+    assert bad.returncode == 2 and "--format" in bad.stderr and "Traceback" not in bad.stderr
+    bad = cli("--out", str(tmp_path / "x"), "--program", "Nope")
+    assert bad.returncode == 2 and "unknown program" in bad.stderr
+    ok = cli("--out", str(tmp_path / "out"), "--start", "2024-01-01", "--end", "2024-07-01",
+             "--org-name", ORG, "--format", "pdf")
+    assert ok.returncode == 0, ok.stderr
+    pdf = tmp_path / "out" / "board-pack-2024-01-01-to-2024-06-30.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert not (tmp_path / "out" / "board-pack-2024-01-01-to-2024-06-30.pptx").exists()
+
+
+# ---------------------------------------------------------------- the pages
+
+def test_board_pack_page_generates_downloads(app, demo_store: DemoStore) -> None:
+    at = app(demo_store.path, "boardpack")
+    assert problems(at) == []
+    assert at.text_input(key="boardpack_org").value == "Engage"      # the org_name setting
+    at.text_input(key="boardpack_org").set_value(ORG)
+    at.checkbox(key="boardpack_png").uncheck()
+    at.button(key="boardpack_generate").click().run(timeout=240)
+    assert problems(at) == []
+    downloads = at.get("download_button")
+    labels = [d.proto.label for d in downloads]
+    assert labels == ["Download the PDF", "Download the PowerPoint"]
+    assert any("ready" in s.value for s in at.success)
+
+
+def test_presentation_page_walks_through_the_sections(app, demo_store: DemoStore) -> None:
+    at = app(demo_store.path, "presentation")
+    assert problems(at) == []
+    assert at.title[0].value == "Engage"
+    count = int(re.search(r"of (\d+)", at.caption[0].value).group(1))
+    assert count >= 13
+    at.button(key="presentation_next").click().run()
+    assert problems(at) == []
+    assert at.caption[0].value.startswith("Screen 2 of")
+    assert at.header[0].value == "Headline numbers"
+    at.button(key="presentation_next").click().run()
+    at.button(key="presentation_next").click().run()
+    assert len(at.get("plotly_chart")) == 1                  # one chart per screen
+    at.button(key="presentation_previous").click().run()
+    assert at.caption[0].value.startswith("Screen 3 of")
+
+
+@pytest.mark.parametrize("page_name", ["boardpack", "presentation"])
+def test_pages_on_an_empty_store_show_the_start_screen(app, tmp_path: Path, page_name) -> None:
+    at = app(tmp_path / "empty.duckdb", page_name)
+    assert problems(at) == []
+    assert [t.value for t in at.title] == ["Welcome to Engage"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_BROWSER or not Path("/usr/bin/chromium").exists(),
+                    reason="needs playwright and /usr/bin/chromium")
+def test_board_pack_in_the_browser(server: str, page) -> None:
+    page.goto(f"{server}/boardpack")
+    page.get_by_role("button", name="Generate the board pack").click(timeout=90_000)
+    pdf_button = page.get_by_role("button", name="Download the PDF")
+    pdf_button.wait_for(timeout=240_000)
+    with page.expect_download() as download:
+        pdf_button.click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    assert page.console_errors == []
+    page.goto(f"{server}/presentation")
+    page.get_by_text("Screen 1 of").wait_for(timeout=90_000)
+    assert not page.locator('section[data-testid="stSidebar"]').is_visible()
+    page.keyboard.press("ArrowRight")
+    page.get_by_text("Screen 2 of").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="Headline numbers").wait_for(timeout=30_000)
+    assert page.console_errors == []
