@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,12 +124,57 @@ def _bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
 
 def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
                   params: dict[str, Any]) -> None:
-    """Fill TEMP table depth_at with the depth of the pairs of *kinds*, by depth.sql's formula."""
+    """Make depth_at hold the depth of the pairs of *kinds*, by depth.sql's formula.
+
+    Depth is the costliest computation (ties are pairs of people); its result is kept
+    per process, keyed on the database file, its data version (bumped by every import,
+    undo and settings change), the target pairs and the depth settings, so windows that
+    share an end date (the org and each program, the dashboard's reruns) compute it once.
+    """
     targets = " UNION ".join(f"({DEPTH_TARGETS[k].strip()})" for k in sorted(set(kinds)))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE depth_target AS {targets}", _bind(targets, params))
+    target_params = _bind(targets, params)
+    key = _depth_cache_key(con, targets, target_params, params)
+    cached = _DEPTH_CACHE.get(key)
+    if cached is not None:
+        _DEPTH_CACHE.move_to_end(key)
+        con.register("depth_at", cached)
+        return
+    con.execute(f"CREATE OR REPLACE TEMP TABLE depth_target AS {targets}", target_params)
     sql = (f"CREATE OR REPLACE TEMP TABLE depth_at AS WITH {depth_formula()}\n"
            f"SELECT {DEPTH_COLUMNS} FROM depth_tiered")
     con.execute(sql, _bind(sql, params))
+    if key is not None:
+        _remember(key, con.sql("SELECT * FROM depth_at").to_arrow_table())
+
+
+# (database, data version, targets, their params, depth settings) -> depth_at rows
+_DEPTH_CACHE: "OrderedDict[tuple, Any]" = OrderedDict()
+_DEPTH_CACHE_MAX_ROWS = 4_000_000
+
+
+def _depth_cache_key(con: duckdb.DuckDBPyConnection, targets: str,
+                     target_params: dict[str, Any], params: dict[str, Any]) -> tuple | None:
+    """None for in-memory databases, whose identity cannot be told apart."""
+    path = con.execute("SELECT path FROM duckdb_databases() "
+                       "WHERE database_name = current_database()").fetchall()[0][0]
+    if not path:
+        return None
+    # the data version, plus row counts as a guard against writes that bypass the importer
+    version = con.execute(
+        "SELECT (SELECT MAX(value) FROM meta WHERE key = 'data_version'), "
+        "(SELECT COUNT(*) FROM participation), (SELECT COUNT(*) FROM event)").fetchall()[0]
+    depth_params = {k: v for k, v in params.items() if k not in target_params}
+    depth_settings = tuple(sorted((k, v) for k, v in depth_params.items()
+                                  if not isinstance(v, list)))
+    return (path, version, targets,
+            tuple(sorted((k, str(v)) for k, v in target_params.items())), depth_settings)
+
+
+def _remember(key: tuple, table: Any) -> None:
+    _DEPTH_CACHE[key] = table
+    while sum(t.num_rows for t in _DEPTH_CACHE.values()) > _DEPTH_CACHE_MAX_ROWS \
+            and len(_DEPTH_CACHE) > 1:
+        _DEPTH_CACHE.popitem(last=False)
 
 
 @contextmanager

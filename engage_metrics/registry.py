@@ -128,8 +128,11 @@ def run(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> pd.Dat
 
 
 def _has_depth_at(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute("SELECT COUNT(*) FROM duckdb_tables() "
-                       "WHERE temporary AND table_name = 'depth_at'").fetchone()[0] > 0
+    """True on a cursor prepared by metrics.depth_ready (a temp table or a registered view)."""
+    return con.execute(
+        "SELECT (SELECT COUNT(*) FROM duckdb_tables() WHERE temporary AND table_name = 'depth_at')"
+        " + (SELECT COUNT(*) FROM duckdb_views() WHERE temporary AND view_name = 'depth_at')"
+    ).fetchone()[0] > 0
 
 
 def scalar(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> Any:
