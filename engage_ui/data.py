@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from engage_metrics import config, importer, metrics, resolve, settings_store
+from engage_metrics import config, importer, metrics, quality, resolve, settings_store
 from engage_metrics.metrics import Window
 from engage_ui import store
 
@@ -148,8 +148,17 @@ def frame(name: str) -> pd.DataFrame:
     return _frame(store.cursor(), store.version(), name).copy()
 
 
-def detect_source(table: Any) -> str:
-    """The export format a file looks like. Every file is read as a generic export until the
-    source adapters (Mobilize, VAN, …) land in the engine; this is the one place to swap in
-    their detection."""
-    return "generic"
+@st.cache_data(**CACHE)
+def _quality(_con: duckdb.DuckDBPyConnection, version: int, import_id: int | None) -> dict[str, Any]:
+    if import_id is None:
+        return quality.database_quality(_con)
+    return quality.import_quality(_con, import_id)
+
+
+def quality_card(import_id: int | None = None) -> dict[str, Any] | None:
+    """The data-quality card of one import (None once it is undone) or, without an id,
+    of the whole database."""
+    try:
+        return _quality(store.cursor(), store.version(), import_id)
+    except ValueError:          # the import was undone since
+        return None

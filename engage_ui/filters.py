@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from engage_metrics.metrics import Window
-from engage_ui import data
+from engage_ui import access, data
 
 PRESETS = ("Last 90 days", "Last 12 months", "Fiscal year", "Year to date", "All time", "Custom")
 DEFAULT_PRESET = "Last 12 months"
@@ -64,8 +64,9 @@ def period_label(window: Window) -> str:
     return f"{fmt_date(window.start)} – {fmt_date(window.end - dt.timedelta(days=1))}"
 
 
-def sidebar() -> None:
-    """Draw the shared controls in the sidebar (only when there is data)."""
+def sidebar(session: access.Session) -> None:
+    """Draw the shared controls in the sidebar (only when there is data). Viewers see
+    names hidden and cannot show them."""
     summary = data.store_summary()
     if not summary["participations"]:
         return
@@ -85,10 +86,22 @@ def sidebar() -> None:
                         "(first attendance, rung, depth) always uses all of their events.")
     sb.toggle("Compare with the previous period", value=True, key=KEYS["compare"],
               help="Deltas on the cards compare with the equally long period just before.")
-    sb.toggle("Hide names", value=False, key=KEYS["hide"],
-              help="Replace names, emails and phone numbers with person numbers on every page "
-                   "(for screens shared with a board or a room).")
+    if session.is_analyst:
+        sb.toggle("Hide names", value=False, key=KEYS["hide"],
+                  help="Replace names, emails and phone numbers with person numbers on every "
+                       "page (for screens shared with a board or a room).")
+    else:
+        sb.toggle("Hide names", value=True, disabled=True, key="f_hide_names_viewer",
+                  help="Names, emails and phone numbers are hidden for viewers.")
     sb.caption(f"Showing {period_label(current().window)}")
+
+
+def names_hidden() -> bool:
+    """Hide names: the analyst's toggle; always on for viewers (whatever the browser sends)."""
+    session = access.gate()
+    if session is None or not session.is_analyst:
+        return True
+    return bool(st.session_state.get(KEYS["hide"], False))
 
 
 def current() -> Filters:
@@ -108,5 +121,5 @@ def current() -> Filters:
     window = Window(start, end, programs)
     compare = state.get(KEYS["compare"], True)
     return Filters(window=window, previous=window.previous() if compare else None,
-                   hide_names=bool(state.get(KEYS["hide"], False)),
+                   hide_names=names_hidden(),
                    label=f"{preset}: {period_label(window)}")

@@ -3,10 +3,12 @@ tables with hidden names, the start screen of an empty store."""
 from __future__ import annotations
 
 import functools
-import re
 import logging
+import re
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -15,7 +17,7 @@ import streamlit as st
 
 from engage_metrics import db, demo, registry
 from engage_metrics.export import to_csv_bytes
-from engage_ui import data, store
+from engage_ui import access, data, store
 
 log = logging.getLogger("engage.dashboard")
 PERSONAL = ("name", "name_a", "name_b", "email", "email_a", "email_b", "phone", "phone_a",
@@ -23,18 +25,29 @@ PERSONAL = ("name", "name_a", "name_b", "email", "email_a", "email_b", "phone", 
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"scale": 2}}
 
 
+def log_failure(what: str, exc: BaseException) -> None:
+    """Log a failure by its type and where it happened, never its message: messages
+    can quote a cell of an upload (a name, an email), and logs must hold no personal data."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames[-6:]))
+    log.error("%s: %s at %s", what, type(exc).__name__, where)
+
+
 def guarded(body: Callable[[], None]) -> Callable[[], None]:
-    """Run a page body; an engine error becomes a clear message, never a traceback."""
+    """Run a page body; an engine error becomes a clear message, never a traceback. Only
+    analysts see the error's own words (which may quote their data)."""
     @functools.wraps(body)
     def run() -> None:
         store.require_entry_point()
         try:
             body()
-        except db.StoreBusy as exc:
+        except db.StoreError as exc:
             st.error(str(exc))
         except Exception as exc:  # noqa: BLE001 - the user sees a message, the log the details
-            log.exception("page failed")
-            st.error(f"This page could not be computed: {exc}. The other pages still work; if "
+            log_failure("page failed", exc)
+            session = access.gate()
+            detail = f": {exc}" if session is not None and session.is_analyst else ""
+            st.error(f"This page could not be computed{detail}. The other pages still work; if "
                      "this persists, check the Data page (last import) and the Settings page.")
     return run
 
@@ -58,6 +71,11 @@ def start_screen() -> None:
         "**work into relationships**: who is active, who comes back, who takes on bigger "
         "roles, and whether relationships are deepening. There is no data yet — start with "
         "the demo organization, or upload your own volunteer and event exports.")
+    session = access.gate()
+    if session is None or not session.is_analyst:
+        st.info("An analyst has not loaded any data yet. Ask your Engage analyst to upload "
+                "the organization's exports.")
+        return
     left, right = st.columns(2, border=True)
     with left:
         st.subheader("🎪 Explore the demo")
@@ -68,7 +86,7 @@ def start_screen() -> None:
                 try:
                     demo.build_demo(store.cursor())
                 except Exception as exc:  # noqa: BLE001
-                    log.exception("demo failed")
+                    log_failure("demo failed", exc)
                     st.error(f"The demo could not be built: {exc}")
                     return
             st.rerun()
@@ -95,6 +113,8 @@ def mask(frame: pd.DataFrame, hide: bool, id_columns: Sequence[str] = ("person_i
             out[col] = "Person " + out[id_col].astype(str)
         else:
             out[col] = "hidden"
+    if "reason" in out.columns:          # rejection reasons quote the cell ('x@y')
+        out["reason"] = out["reason"].astype(str).str.replace(r"'[^']*'", "'…'", regex=True)
     return out
 
 

@@ -24,10 +24,11 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
 def begin_run() -> duckdb.DuckDBPyConnection:
     """Open this rerun's cursor (closing the previous run's) and return it.
 
-    A store held by another process is shown as a clear message, never a traceback."""
+    A store that cannot be opened (held by another process, written by a newer Engage,
+    not a database) is shown as a clear message, never a traceback."""
     try:
         con = _connection(str(db.default_db_path()))
-    except db.StoreBusy as exc:
+    except db.StoreError as exc:
         st.error(str(exc))
         st.stop()
     old = st.session_state.get(_CURSOR)
@@ -39,6 +40,12 @@ def begin_run() -> duckdb.DuckDBPyConnection:
     cur = con.cursor()
     st.session_state[_CURSOR] = cur
     return cur
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The shared connection itself, for work that outlives this rerun's cursor (a backup
+    generated when its download button is clicked opens a cursor of its own)."""
+    return _connection(str(db.default_db_path()))
 
 
 def cursor() -> duckdb.DuckDBPyConnection:

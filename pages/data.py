@@ -1,81 +1,130 @@
-"""Data — upload exports, check the column mapping before anything is written, see what
-was rejected and why, undo an import, and review possible duplicate people."""
+"""Data — upload exports (the source detected per file, related files joined), check the
+column mapping before anything is written, see what was rejected and why and the data
+quality, undo an import, review possible duplicate people, download a backup."""
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from engage_metrics import importer, reader, resolve
-from engage_metrics.mapping import FIELD_LABELS, FIELDS, Mapping, MappingError, auto_map, check_required
-from engage_ui import data, filters, layout, store
+from engage_metrics import adapters, backup, importer, resolve
+from engage_metrics.mapping import FIELD_LABELS, FIELDS
+from engage_ui import access, data, filters, layout, quality_card, store, uploads
 
 KINDS = {"participation": "Participation — who came to which event",
          "people": "People — contact details, who recruited whom",
          "ask": "Asks — who was asked to do what, and the answer"}
+SOURCES = {uploads.AUTO: "Detect automatically", **dict(adapters.list_sources())}
 NOT_MAPPED = "— not in this file —"
 RESULTS = "import_results"
 
 
-def mapping_editor(uploaded, table: reader.RawTable, kind: str) -> dict[str, str]:
-    """One select box per canonical field, pre-filled by the auto-mapping."""
-    auto = auto_map(table.columns, kind)
-    options = [NOT_MAPPED, *table.columns]
+def mapping_editor(up: uploads.Upload, plan: uploads.Plan, kind: str, source: str) -> dict[str, str]:
+    """One select box per canonical field, pre-filled with the mapping the import would use."""
+    options = [NOT_MAPPED, *plan.table.columns]
     chosen: dict[str, str] = {}
     cols = st.columns(4)
     for i, field in enumerate(FIELDS[kind]):
+        planned = plan.mapping.get(field)
         value = cols[i % 4].selectbox(FIELD_LABELS[field], options,
-                                      index=options.index(auto[field]) if field in auto else 0,
-                                      key=f"map_{uploaded.file_id}_{kind}_{field}")
+                                      index=options.index(planned) if planned in options else 0,
+                                      key=f"map_{up.file_id}_{up.sheet}_{kind}_{source}_{field}")
         chosen[field] = "" if value == NOT_MAPPED else value
     return chosen
 
 
-def preview(table: reader.RawTable, chosen: dict[str, str], hide: bool) -> pd.DataFrame:
+def preview(table, chosen: dict[str, str], hide: bool) -> pd.DataFrame:
     """The first rows as they will be read: canonical field labels over the mapped columns."""
     mapped = pd.DataFrame({f: table.rows[c].head(8).to_numpy() for f, c in chosen.items() if c},
                           index=table.rows["_line"].head(8).to_numpy())
     return layout.mask(mapped, hide, id_columns=()).rename(columns=FIELD_LABELS).rename_axis("Line")
 
 
+def event_boxes(up: uploads.Upload) -> None:
+    """The event of a file that is one event's list (Eventbrite, Action Network …)."""
+    left, right = st.columns(2)
+    left.text_input("Event name for the whole file", key=f"event_title_{up.file_id}")
+    right.date_input("Event date", value=None, key=f"event_date_{up.file_id}")
+
+
+def file_event(up: uploads.Upload) -> tuple[str, str]:
+    """The event name and date typed for *up* ('' when not given)."""
+    title = st.session_state.get(f"event_title_{up.file_id}") or ""
+    date = st.session_state.get(f"event_date_{up.file_id}")
+    return title.strip(), date.isoformat() if date else ""
+
+
+def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
+                 hide: bool) -> uploads.Choice | None:
+    """One file: its source, sheet, mapping and preview; the analyst's choice when the
+    file can be imported."""
+    if up.error:
+        st.error(up.error)
+        return None
+    if up.companion:
+        st.info(f"**{layout.plain(up.name)}** is Mobilize's {up.companion} table: it is "
+                "joined to the Mobilize participations file uploaded with it.")
+        return None
+    title, date = file_event(up)
+    try:
+        plan, problem = uploads.plan(up, kind, source, joined, title, date), ""
+    except (adapters.AdapterError, ValueError) as exc:
+        plan, problem = None, str(exc)
+    asks_event = bool(title or date) or "event date" in problem
+    label = f"**{layout.plain(up.name)}** — {len(up.table.rows):,} rows"
+    if plan is not None:
+        how = "detected source" if source == uploads.AUTO else "source"
+        label += f", {how}: {plan.adapter.label}"
+    with st.expander(label, expanded=True):
+        if up.sheets:
+            st.selectbox("Sheet", up.sheets, index=up.sheets.index(up.sheet) if up.sheet else 0,
+                         key=f"sheet_{up.file_id}",
+                         help="This workbook has several sheets with data; each sheet is "
+                              "imported on its own.")
+        if problem:
+            st.warning(f"{up.name}: {problem}")
+        if asks_event:
+            event_boxes(up)
+        if plan is None:
+            return None
+        chosen = mapping_editor(up, plan, kind, source)
+        problem = uploads.mapping_problem(chosen, kind, plan.table.columns)
+        if problem:
+            st.warning(problem)
+            return None
+        st.caption("Preview of the first rows as they will be imported (nothing is written "
+                   "until you press Import):")
+        st.dataframe(preview(plan.table, chosen, hide), key=f"preview_{up.file_id}")
+    return uploads.Choice(up, uploads.overrides(plan.mapping, chosen, kind),
+                          title or None, date or None)
+
+
 def upload_section(hide: bool) -> None:
-    kind = st.radio("What do the files hold?", list(KINDS), format_func=KINDS.get,
-                    key="upload_kind", horizontal=True)
-    files = st.file_uploader("CSV or Excel (.xlsx) exports", type=["csv", "txt", "tsv", "xlsx"],
-                             accept_multiple_files=True, key="upload_files")
-    ready = []
-    for uploaded in files or []:
-        content = uploaded.getvalue()
-        try:
-            table = reader.read_bytes(content, uploaded.name)
-        except reader.ReadError as exc:
-            st.error(str(exc))
-            continue
-        source = data.detect_source(table)
-        with st.expander(f"**{uploaded.name}** — {len(table.rows):,} rows, detected source: "
-                         f"{source}", expanded=True):
-            chosen = mapping_editor(uploaded, table, kind)
-            try:
-                check_required(Mapping({f: c for f, c in chosen.items() if c}), kind, table.columns)
-            except MappingError as exc:
-                st.warning(str(exc))
-                continue
-            st.caption("Preview of the first rows as they will be imported (nothing is written "
-                       "until you press Import):")
-            st.dataframe(preview(table, chosen, hide), key=f"preview_{uploaded.file_id}")
-            ready.append((uploaded.name, content, source, chosen))
+    left, right = st.columns([3, 2])
+    kind = left.radio("What do the files hold?", list(KINDS), format_func=KINDS.get,
+                      key="upload_kind", horizontal=True)
+    source = right.selectbox("Source", list(SOURCES), format_func=SOURCES.get, key="upload_source",
+                             help="Which tool exported the files. Detected from each file's "
+                                  "columns unless you choose one.")
+    files = st.file_uploader("CSV or Excel (.xlsx) exports — select related files (Mobilize's "
+                             "participations, timeslots and events) together",
+                             type=["csv", "txt", "tsv", "xlsx"], accept_multiple_files=True,
+                             key="upload_files")
+    read = [uploads.read(f, st.session_state.get(f"sheet_{f.file_id}")) for f in files or []]
+    joined = uploads.companions(read)
+    choices = {}
+    for up in read:
+        choice = file_section(up, joined, kind, source, hide)
+        if choice is not None:
+            choices[up.file_id] = choice
     registered = st.checkbox("Count registrations as attendance (for exports that record no "
                              "attendance at all)", key="registered_as_attended",
                              disabled=kind != "participation")
-    if st.button(f"Import {len(ready)} file(s)", type="primary", disabled=not ready,
+    if st.button(f"Import {len(choices)} file(s)", type="primary", disabled=not choices,
                  key="import_button"):
-        progress = st.progress(0.0, text="Importing…")
-        results = []
-        for i, (name, content, source, chosen) in enumerate(ready):
-            progress.progress(i / len(ready), text=f"Importing {name} ({i + 1} of {len(ready)})…")
-            options = importer.ImportOptions(kind=kind, source=source, mapping=chosen,
-                                             treat_registered_as_attended=registered)
-            results.append(importer.import_bytes(store.cursor(), content, name, options))
-        progress.progress(1.0, text="Done")
+        with st.spinner("Importing…"):
+            results = uploads.import_all(store.cursor(), read, choices, kind, source, registered)
         st.session_state[RESULTS] = results
         st.rerun()
 
@@ -90,6 +139,26 @@ def results_section(hide: bool) -> None:
             layout.table(result.rejected_rows, hide, key=f"rejected_result_{i}")
             layout.download(result.rejected_rows, f"rejected-{result.file_name}.csv",
                             "Download the rejected rows (CSV)", hide, key=f"dl_rejected_{i}")
+        if not result.duplicates.empty:
+            st.caption(f"Suspected duplicates among the people of {result.file_name} (same "
+                       "name, different email, phone or id) — decide below under Possible "
+                       "duplicates:")
+            st.dataframe(layout.mask(result.duplicates, hide, id_columns=("person_a", "person_b")),
+                         hide_index=True, key=f"duplicates_result_{i}")
+        card = data.quality_card(result.import_id) if result.status == "imported" else None
+        if card is not None:
+            with st.expander(f"Data quality of import #{result.import_id}", expanded=False):
+                quality_card.render(card, hide, key=f"import_{result.import_id}")
+
+
+def backup_section() -> None:
+    st.caption("Every table of the database as Parquet files with a checksummed manifest, in "
+               "one zip. Restore it with `python -m engage_metrics restore`.")
+    con = store.connection()
+    st.download_button("Download a backup", data=lambda: backup.backup_zip(con),
+                       file_name=f"engage-backup-{dt.date.today():%Y-%m-%d}.zip",
+                       mime="application/zip", key="backup_button", icon="💾",
+                       on_click="ignore")
 
 
 def history_section(hide: bool) -> None:
@@ -147,9 +216,10 @@ def identity_section(hide: bool) -> None:
 
 @layout.guarded
 def main() -> None:
+    access.require_analyst()
     f = filters.current()
-    layout.header("Data", "Upload exports, check the mapping, see what was rejected, undo "
-                  "an import, and review possible duplicates.")
+    layout.header("Data", "Upload exports, check the mapping, see what was rejected and the "
+                  "data quality, undo an import, review possible duplicates, download a backup.")
     st.subheader("Upload")
     upload_section(f.hide_names)
     results_section(f.hide_names)
@@ -157,6 +227,12 @@ def main() -> None:
     history_section(f.hide_names)
     st.subheader("Possible duplicates")
     identity_section(f.hide_names)
+    st.subheader("Data quality of the whole database")
+    card = data.quality_card()
+    if card is not None:
+        quality_card.render(card, f.hide_names, key="database")
+    st.subheader("Backup")
+    backup_section()
 
 
 main()

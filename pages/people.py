@@ -3,7 +3,7 @@ import streamlit as st
 
 from engage_metrics import registry
 from engage_metrics.config import RUNG_NAMES, TIERS
-from engage_ui import data, filters, layout
+from engage_ui import access, data, filters, layout
 
 COLUMNS = {
     "person_id": st.column_config.NumberColumn("Id", format="%d"),
@@ -31,6 +31,7 @@ ACTIONS = {
 
 @layout.guarded
 def main() -> None:
+    access.require_analyst()
     layout.require_data()
     f = filters.current()
     layout.header("People", f"{f.label}. Everyone who attended before the period's end, and the "

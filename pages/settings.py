@@ -7,7 +7,7 @@ import streamlit as st
 
 from engage_metrics import settings_store
 from engage_metrics.config import DEPTH_PARTS, MODES, RUNG_NAMES
-from engage_ui import data, layout, store
+from engage_ui import access, data, layout, store
 
 RUNG_HELP = ", ".join(f"{r} {n}" for r, n in RUNG_NAMES.items())
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -120,6 +120,7 @@ def numbers_section() -> None:
 
 @layout.guarded
 def main() -> None:
+    access.require_analyst()
     layout.header("Settings", "How events count (task or relationship), the ladder, the depth "
                   "formula and the value of an hour. Saved in the database.")
     st.subheader("Event types and roles")

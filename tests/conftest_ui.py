@@ -87,13 +87,19 @@ class NavigationPagesManager(PagesManager):
 
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch) -> Iterator:
-    """app(db_path, page=None) -> an AppTest that has run once on *db_path*."""
+    """app(db_path, page=None, secrets=None, user=None) -> an AppTest that has run once on
+    *db_path* (with *secrets* as st.secrets and *user* as st.user when given)."""
     monkeypatch.setattr(app_test_module, "PagesManager", NavigationPagesManager)
 
-    def start(path: Path, page: str | None = None) -> AppTest:
+    def start(path: Path, page: str | None = None, secrets: dict[str, Any] | None = None,
+              user: dict[str, Any] | None = None) -> AppTest:
         monkeypatch.setenv("ENGAGE_DB", str(path))
         fresh_caches()
         at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        if secrets:
+            at.secrets.update(secrets)
+        if user is not None:
+            at.user = user
         at.run()
         if page:
             at.switch_page(f"pages/{page}.py").run()

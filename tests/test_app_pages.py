@@ -14,7 +14,7 @@ import pytest
 
 from conftest_ui import (CHART_PAGES, PAGES, DemoStore, app, demo_copy, demo_store,  # noqa: F401
                          engine_report, metric_values, problems, table_with)
-from engage_metrics import registry
+from engage_metrics import db, registry
 from engage_metrics.metrics import Window
 
 
@@ -188,3 +188,117 @@ def test_definitions_list_every_metric(app, demo_store: DemoStore) -> None:
     at = app(demo_store.path, "definitions")
     labels = {e.label for e in at.expander}
     assert labels == {m.label for m in registry.metrics().values()}
+
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def upload(at, *paths_or_files):
+    """Put files in the Data page's uploader: paths, or (name, bytes) pairs."""
+    files = [(p.name, p.read_bytes(), "text/csv") if isinstance(p, Path) else (*p, "text/csv")
+             for p in paths_or_files]
+    at.file_uploader(key="upload_files").set_value(files)
+    return at.run()
+
+
+def expander_labels(at) -> list[str]:
+    return [e.label for e in at.expander]
+
+
+def test_mobilize_tables_are_detected_and_joined(app, tmp_path: Path) -> None:
+    at = app(tmp_path / "store.duckdb", "data")
+    upload(at, *(GOLDEN / "mobilize" / f for f in ("participations.csv", "timeslots.csv",
+                                                    "events.csv")))
+    assert problems(at) == []
+    assert any("participations.csv" in label and "detected source: Mobilize" in label
+               for label in expander_labels(at))
+    companions = " ".join(i.value for i in at.info)
+    assert "timeslots table" in companions and "events table" in companions
+    assert at.button(key="import_button").label == "Import 1 file(s)"
+    at.button(key="import_button").click().run()
+    assert problems(at) == []
+    [done] = [s.value for s in at.success]
+    # 6 rows, the waitlisted one rejected by Mobilize's status table (tests/test_adapters.py)
+    assert done.startswith("participations.csv + events.csv + timeslots.csv: import #1")
+    assert "source mobilize" in done and "5 accepted, 1 rejected" in done
+    assert any(label.startswith("Data quality of import #1") for label in expander_labels(at))
+    assert list(table_with(at, "rows_accepted")["source"]) == ["mobilize"]
+
+
+def test_one_event_export_asks_for_its_date_and_the_source_can_be_forced(app, tmp_path: Path) -> None:
+    at = app(tmp_path / "store.duckdb", "data")
+    upload(at, GOLDEN / "eventbrite" / "Spring Gala attendee summary.csv")
+    assert problems(at) == []
+    assert any("detected source" not in label for label in expander_labels(at))
+    assert any("event date" in w.value for w in at.warning)
+    assert at.button(key="import_button").disabled
+    at.date_input[0].set_value(dt.date(2024, 12, 7)).run()
+    assert any("detected source: Eventbrite" in label for label in expander_labels(at))
+    assert not at.button(key="import_button").disabled
+    # forcing the generic reader: the analyst maps the columns by hand
+    at.selectbox(key="upload_source").set_value("generic").run()
+    assert problems(at) == []
+    assert any("source: Generic" in label for label in expander_labels(at))
+    assert at.button(key="import_button").disabled          # no event or date column
+
+
+def test_multi_sheet_workbook_offers_its_sheets(app, tmp_path: Path) -> None:
+    import io
+
+    import pandas as pd
+
+    book = io.BytesIO()
+    with pd.ExcelWriter(book, engine="openpyxl") as xl:
+        pd.DataFrame({"Notes": ["not the data"]}).to_excel(xl, sheet_name="Read me", index=False)
+        pd.DataFrame({"Email": ["ana@example.org"], "Event name": ["Cleanup"],
+                      "Start date": ["2026-10-03"], "Status": ["attended"]}).to_excel(
+            xl, sheet_name="Attendance", index=False)
+    at = app(tmp_path / "store.duckdb", "data")
+    at.file_uploader(key="upload_files").set_value(
+        ("october.xlsx", book.getvalue(),
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")).run()
+    sheet = next(s for s in at.selectbox if s.label == "Sheet")
+    assert sheet.options == ["Read me", "Attendance"] and sheet.value == "Read me"
+    sheet.set_value("Attendance").run()
+    assert problems(at) == []
+    preview = next(d.value for d in at.dataframe if "Email" in d.value.columns)
+    assert list(preview["Email"]) == ["ana@example.org"]
+    at.button(key="import_button").click().run()
+    assert any("1 accepted" in s.value for s in at.success)
+
+
+def test_bad_file_is_a_message_naming_it(app, tmp_path: Path) -> None:
+    at = app(tmp_path / "store.duckdb", "data")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    upload(at, ("attendance.csv", png), ("signin.csv", SIGN_IN.encode()))
+    assert [e.value for e in at.exception] == []
+    [error] = [e.value for e in at.error]
+    assert error.startswith("attendance.csv") and "PNG" in error
+    # the readable file next to it is still offered
+    assert any("signin.csv" in label for label in expander_labels(at))
+
+
+def test_quality_card_and_backup_on_the_data_page(app, demo_store: DemoStore) -> None:
+    at = app(demo_store.path, "data")
+    assert problems(at) == []
+    shown = metric_values(at)
+    con = db.connect(demo_store.path)
+    try:
+        people, participations = con.execute(
+            "SELECT (SELECT COUNT(*) FROM person), (SELECT COUNT(*) FROM participation)").fetchone()
+    finally:
+        con.close()
+    assert (shown["People"], shown["Participations"]) == (f"{people:,}", f"{participations:,}")
+    for label in ("People", "Events", "Suspected duplicates", "People without email or phone",
+                  "Rejected rows"):
+        assert label in shown
+    [backup] = [b for b in at.get("download_button") if b.label == "Download a backup"]
+    # person-level checks follow "hide names"
+    at.toggle(key="f_hide_names").set_value(True).run()
+    for df in (d.value for d in at.dataframe):
+        for col in ("full_name", "name_a", "name_b"):
+            if col in df.columns:
+                assert df[col].astype(str).str.startswith("Person ").all()
+        for col in ("email_a", "email_b"):
+            if col in df.columns:
+                assert (df[col] == "hidden").all()

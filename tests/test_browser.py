@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,11 +36,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dashboard on a copy of the demo store; yields its base URL."""
-    path = tmp_path_factory.mktemp("browser") / "engage.duckdb"
-    shutil.copy(demo_store.path, path)
+@contextmanager
+def streamlit_server(path: Path, cwd: Path = ROOT) -> Iterator[str]:
+    """`streamlit run dashboard.py` on the store at *path*, started in *cwd* (Streamlit
+    reads .streamlit/secrets.toml from there); yields its base URL."""
     port = free_port()
     log = open(path.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
@@ -47,7 +47,7 @@ def server(demo_store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, "ENGAGE_DB": str(path)}, stdout=log, stderr=subprocess.STDOUT)
+        cwd=cwd, env={**os.environ, "ENGAGE_DB": str(path)}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -64,6 +64,15 @@ def server(demo_store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo_store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on a copy of the demo store; yields its base URL."""
+    path = tmp_path_factory.mktemp("browser") / "engage.duckdb"
+    shutil.copy(demo_store.path, path)
+    with streamlit_server(path) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +184,48 @@ def test_upload_changes_numbers_and_undo_restores_them(server: str, page, tmp_pa
     settle(page, 2)
     assert metric(page, "Active people") == before
     assert page.console_errors == []
+
+
+def test_sign_in_gate_in_a_shared_deployment(demo_store, page, tmp_path: Path) -> None:
+    """Password mode from a real secrets file: nothing renders before sign-in, a wrong
+    password is refused, a viewer gets the numbers without the analyst pages."""
+    from engage_metrics import auth
+
+    cwd = tmp_path / "deployment"
+    (cwd / ".streamlit").mkdir(parents=True)
+    (cwd / ".streamlit" / "secrets.toml").write_text(
+        '[engage.auth]\nmode = "password"\n\n[engage.users.dana]\n'
+        f'password_hash = "{auth.hash_password("board-2026", iterations=auth.MIN_ITERATIONS)}"\n'
+        'role = "viewer"\n')
+    path = tmp_path / "engage.duckdb"
+    shutil.copy(demo_store.path, path)
+    with streamlit_server(path, cwd) as server:
+        for url in (server, f"{server}/data"):
+            page.goto(url)
+            page.get_by_role("heading", name="Sign in to Engage").wait_for(timeout=60_000)
+            assert page.locator('[data-testid="stMetric"]').count() == 0
+            assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+        # /data is no page of a signed-out session: Streamlit says so and shows the sign-in
+        page.get_by_role("dialog").get_by_text("Page not found").wait_for(timeout=30_000)
+        page.keyboard.press("Escape")
+        page.get_by_role("dialog").wait_for(state="detached", timeout=30_000)
+        page.get_by_label("User name").fill("dana")
+        page.get_by_label("Password", exact=True).fill("wrong")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("The user name or the password is wrong").wait_for(timeout=30_000)
+        assert page.locator('[data-testid="stMetric"]').count() == 0
+        page.get_by_label("Password", exact=True).fill("board-2026")
+        page.get_by_role("button", name="Sign in").click()
+        settle(page, 2)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "signed-in-viewer.png"), full_page=True)
+        assert metric(page, "Active people")
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Overview" in nav and "Definitions" in nav
+        assert not any(name in nav for name in ("People", "Data", "Settings"))
+        assert page.get_by_text("Signed in as dana (viewer)").count() == 1
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("heading", name="Sign in to Engage").wait_for(timeout=30_000)
+        assert page.locator('[data-testid="stMetric"]').count() == 0
+    expected = "The page that you have requested does not seem to exist"   # the /data visit
+    assert [e for e in page.console_errors if not e.startswith(expected)] == []

@@ -1,0 +1,215 @@
+"""Who may see what in a shared deployment: password hashes, the sign-in
+configuration and the two roles. No Streamlit here; the dashboard's gate
+(engage_ui/access.py) reads ``st.secrets`` and asks this module.
+
+Local single-user use needs no configuration: without an ``[engage.auth]``
+section everyone is an analyst and nobody signs in. A shared deployment sets,
+in ``.streamlit/secrets.toml``, either::
+
+    [engage.auth]
+    mode = "password"
+    [engage.users.dana]
+    password_hash = "pbkdf2_sha256$600000$…$…"   # python -m engage_metrics.auth hash
+    role = "viewer"
+
+or ``mode = "oidc"`` (Streamlit's ``st.login``, configured in ``[auth]``) with
+``[engage.roles] analysts = ["ana@example.org"]``; everyone else who signs in
+is a viewer. A configuration that cannot be read fails closed: nobody gets in
+and the message says what to fix.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ALGORITHM = "pbkdf2_sha256"
+ITERATIONS = 600_000          # OWASP 2023 guidance for PBKDF2-HMAC-SHA256
+MIN_ITERATIONS = 200_000      # hashes weaker than this are refused, not trusted
+ANALYST, VIEWER = "analyst", "viewer"
+ROLES = (ANALYST, VIEWER)
+MODES = ("local", "password", "oidc")
+
+
+class AuthConfigError(ValueError):
+    """The sign-in configuration cannot be used; the message says what to fix."""
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def hash_password(password: str, salt: bytes | None = None,
+                  iterations: int = ITERATIONS) -> str:
+    """``pbkdf2_sha256$<iterations>$<salt b64>$<hash b64>`` with a random 16-byte salt."""
+    if not password:
+        raise ValueError("the password is empty")
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations)
+    return f"{ALGORITHM}${iterations}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, encoded: str) -> bool:
+    """True when *password* matches *encoded*; False for a wrong password and for any
+    malformed, tampered or too-weak hash (never an exception)."""
+    try:
+        algorithm, iterations_text, salt_text, digest_text = encoded.split("$")
+        iterations = int(iterations_text)
+        salt = base64.b64decode(salt_text, validate=True)
+        expected = base64.b64decode(digest_text, validate=True)
+    except (AttributeError, ValueError):
+        return False
+    if algorithm != ALGORITHM or iterations < MIN_ITERATIONS or not salt or len(expected) != 32:
+        return False
+    actual = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations)
+    return hmac.compare_digest(actual, expected)
+
+
+# checked against when the user name is unknown, so a wrong name takes as long as a
+# wrong password and the timing does not tell which user names exist
+_DUMMY_HASH = hash_password("engage-dummy-password", salt=b"\x00" * 16, iterations=MIN_ITERATIONS)
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    mode: str = "local"
+    users: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # name -> (hash, role)
+    analysts: frozenset[str] = frozenset()      # OIDC: lower-cased emails of analysts
+    provider: str | None = None                  # OIDC: a named [auth.<provider>] section
+
+    @property
+    def signs_in(self) -> bool:
+        return self.mode != "local"
+
+
+def _section(value: Any, where: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise AuthConfigError(f"[{where}] in .streamlit/secrets.toml must be a table.")
+    return value
+
+
+def parse_config(secrets_: Mapping[str, Any] | None) -> AuthConfig:
+    """The sign-in configuration from the secrets' ``[engage]`` table (local mode when
+    there is none). Raises AuthConfigError when it is present but unusable."""
+    engage = _section((secrets_ or {}).get("engage"), "engage")
+    auth = _section(engage.get("auth"), "engage.auth")
+    mode = str(auth.get("mode", "local")).strip().lower()
+    if mode not in MODES:
+        raise AuthConfigError(f"[engage.auth] mode = {mode!r} is not one of "
+                              f"{', '.join(MODES)}.")
+    if mode == "password":
+        users: dict[str, tuple[str, str]] = {}
+        for name, entry in _section(engage.get("users"), "engage.users").items():
+            entry = _section(entry, f"engage.users.{name}")
+            role = str(entry.get("role", VIEWER)).strip().lower()
+            if role not in ROLES:
+                raise AuthConfigError(f"[engage.users.{name}] role = {role!r}: use "
+                                      f"\"{ANALYST}\" or \"{VIEWER}\".")
+            encoded = str(entry.get("password_hash", ""))
+            if not encoded.startswith(ALGORITHM + "$"):
+                raise AuthConfigError(f"[engage.users.{name}] needs a password_hash made by "
+                                      "`python -m engage_metrics.auth hash`.")
+            users[str(name).strip().lower()] = (encoded, role)
+        if not users:
+            raise AuthConfigError("[engage.auth] mode = \"password\" needs at least one "
+                                  "[engage.users.<name>] with a password_hash and a role.")
+        return AuthConfig(mode=mode, users=users)
+    if mode == "oidc":
+        roles = _section(engage.get("roles"), "engage.roles")
+        analysts = roles.get("analysts", [])
+        if isinstance(analysts, str) or not all(isinstance(a, str) for a in analysts):
+            raise AuthConfigError("[engage.roles] analysts must be a list of email addresses.")
+        provider = auth.get("provider")
+        return AuthConfig(mode=mode, analysts=frozenset(a.strip().lower() for a in analysts),
+                          provider=str(provider) if provider else None)
+    return AuthConfig()
+
+
+def authenticate(config: AuthConfig, username: str, password: str) -> str | None:
+    """The role of a password-mode user whose password is right, else None."""
+    entry = config.users.get(username.strip().lower())
+    if entry is None:
+        verify_password(password, _DUMMY_HASH)
+        return None
+    return entry[1] if verify_password(password, entry[0]) else None
+
+
+def user_role(config: AuthConfig, username: str | None) -> str | None:
+    """A signed-in password user's role now (None when the user was removed since)."""
+    entry = config.users.get((username or "").strip().lower())
+    return entry[1] if entry else None
+
+
+def oidc_role(config: AuthConfig, email: str | None) -> str:
+    """An OIDC user's role: analyst when the email is listed, else viewer."""
+    return ANALYST if (email or "").strip().lower() in config.analysts else VIEWER
+
+
+def is_analyst(role: str | None) -> bool:
+    return role == ANALYST
+
+
+class Throttle:
+    """Refuses sign-in for a user name after *limit* failures within *window* seconds,
+    for the rest of that window: slows password guessing across every session."""
+
+    def __init__(self, limit: int = 5, window: float = 900.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str) -> list[float]:
+        now = self.clock()
+        recent = [t for t in self._failures.get(key, []) if now - t < self.window]
+        self._failures[key] = recent
+        return recent
+
+    def blocked(self, username: str) -> bool:
+        with self._lock:
+            return len(self._recent(username.strip().lower())) >= self.limit
+
+    def failed(self, username: str) -> None:
+        with self._lock:
+            self._recent(username.strip().lower()).append(self.clock())
+
+    def succeeded(self, username: str) -> None:
+        with self._lock:
+            self._failures.pop(username.strip().lower(), None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m engage_metrics.auth hash``: read a password from stdin (or a prompt),
+    print its hash for ``[engage.users.<name>] password_hash``."""
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["hash"]:
+        print("usage: python -m engage_metrics.auth hash   (reads the password from stdin)",
+              file=sys.stderr)
+        return 2
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("The two passwords differ.", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        print("The password is empty.", file=sys.stderr)
+        return 1
+    print(hash_password(password))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""The sign-in gate and the role of this session (the rules live in engage_metrics.auth).
+
+The entry point calls :func:`gate` before anything touches the data: in local mode
+(no ``[engage.auth]`` in ``.streamlit/secrets.toml``) it returns an analyst session
+at once; in a shared deployment it shows only the sign-in screen until the user has
+signed in. Analyst pages call :func:`require_analyst` as a second lock, in case one
+is reached without the entry point's navigation.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from engage_metrics import auth
+
+log = logging.getLogger("engage.dashboard")
+_USER = "_engage_signed_in_user"     # not a widget key: the browser cannot set it
+
+
+@dataclass(frozen=True)
+class Session:
+    role: str
+    user: str | None = None       # the user name or email shown in the sidebar
+    mode: str = "local"
+
+    @property
+    def is_analyst(self) -> bool:
+        return auth.is_analyst(self.role)
+
+
+@st.cache_resource(show_spinner=False)
+def _throttle() -> auth.Throttle:
+    """Failed sign-ins per user name, shared by every session of the server."""
+    return auth.Throttle()
+
+
+def _secrets() -> dict[str, Any]:
+    """The secrets as a dict ({} when there is no secrets file: local mode). A secrets
+    file that exists but cannot be read fails closed instead of opening local mode."""
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError as exc:     # StreamlitSecretNotFoundError is one
+        paths = [Path(p) for p in st.get_option("secrets.files")]
+        if any(p.exists() for p in paths):
+            log.error("secrets file unreadable: %s", type(exc).__name__)
+            raise auth.AuthConfigError(
+                "a secrets file exists but cannot be read (check its TOML syntax: "
+                + ", ".join(str(p) for p in paths if p.exists()) + ").") from None
+        return {}
+
+
+def config() -> auth.AuthConfig:
+    return auth.parse_config(_secrets())
+
+
+def _oidc_user() -> tuple[bool, str | None]:
+    info = st.user.to_dict()
+    return bool(info.get("is_logged_in", False)), info.get("email")
+
+
+def current() -> Session | None:
+    """This session's role, or None when nobody is signed in (never renders anything)."""
+    cfg = config()
+    if cfg.mode == "local":
+        return Session(auth.ANALYST)
+    if cfg.mode == "password":
+        user = st.session_state.get(_USER)
+        role = auth.user_role(cfg, user)
+        if role is None:
+            st.session_state.pop(_USER, None)
+            return None
+        return Session(role, user, cfg.mode)
+    logged_in, email = _oidc_user()
+    return Session(auth.oidc_role(cfg, email), email, cfg.mode) if logged_in else None
+
+
+def _password_form() -> None:
+    throttle = _throttle()
+    with st.form("sign_in"):
+        username = st.text_input("User name", key="sign_in_user")
+        password = st.text_input("Password", type="password", key="sign_in_password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if not submitted:
+        return
+    if throttle.blocked(username):
+        st.error("Too many failed sign-ins for this user name. Wait 15 minutes and try again.")
+        return
+    role = auth.authenticate(config(), username, password)
+    if role is None:
+        throttle.failed(username)
+        log.warning("failed sign-in")          # no user name: it may be personal data
+        st.error("The user name or the password is wrong. Try again, or ask your Engage "
+                 "administrator to reset your password.")
+        return
+    throttle.succeeded(username)
+    st.session_state[_USER] = username.strip().lower()
+    st.rerun()
+
+
+def sign_in_page() -> None:
+    """The only page of a session that has not signed in."""
+    st.title("Sign in to Engage")
+    try:
+        cfg = config()
+    except auth.AuthConfigError as exc:
+        st.error(f"Sign-in is misconfigured, so nobody can sign in: {exc} Ask the person "
+                 "who runs this Engage server to fix .streamlit/secrets.toml.")
+        return
+    if cfg.mode == "password":
+        st.caption("This dashboard is shared; sign in with the user name and password your "
+                   "Engage administrator gave you.")
+        _password_form()
+    else:
+        st.caption("This dashboard is shared; sign in with your organization account.")
+        if st.button("Sign in", type="primary", key="oidc_sign_in"):
+            try:
+                st.login(cfg.provider) if cfg.provider else st.login()
+            except st.errors.StreamlitAPIException as exc:
+                log.error("st.login failed: %s", type(exc).__name__)
+                st.error("Sign-in through your organization account is not set up on this "
+                         "server (the [auth] section of .streamlit/secrets.toml). Ask the "
+                         "person who runs this Engage server.")
+
+
+def gate() -> Session | None:
+    """The signed-in session, or None (the caller then shows only :func:`sign_in_page`).
+    A configuration error counts as nobody signed in: fail closed."""
+    try:
+        return current()
+    except auth.AuthConfigError:
+        return None
+
+
+def sign_out_button(session: Session) -> None:
+    """Who is signed in, and the sign-out button (nothing in local mode)."""
+    if session.mode == "local":
+        return
+    st.sidebar.caption(f"Signed in as {session.user} ({session.role})")
+    if st.sidebar.button("Sign out", key="sign_out", icon="🚪"):
+        if session.mode == "oidc":
+            st.logout()
+        st.session_state.clear()
+        st.rerun()
+
+
+def require_analyst() -> Session:
+    """Stop the page with a message unless an analyst is signed in."""
+    session = gate()
+    if session is None or not session.is_analyst:
+        st.error("This page is for analysts. Ask your Engage administrator if you need it.")
+        st.stop()
+    return session
