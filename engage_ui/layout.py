@@ -180,8 +180,11 @@ def table(frame: pd.DataFrame, hide: bool, column_config: dict | None = None,
 
 def download(frame: pd.DataFrame, file_name: str, label: str, hide: bool,
              key: str | None = None) -> None:
-    """CSV download with names masked when hidden and formula injection neutralized."""
-    st.download_button(label, to_csv_bytes(mask(frame, hide)), file_name=file_name,
+    """CSV download with names masked when hidden and formula injection neutralized.
+
+    The CSV is built only when the button is clicked (deferred data), so a rerun of a
+    page listing many people does not serialize them every time."""
+    st.download_button(label, lambda: to_csv_bytes(mask(frame, hide)), file_name=file_name,
                        mime="text/csv", key=key or f"dl_{file_name}", icon="⬇️")
 
 

@@ -229,3 +229,22 @@ def test_sign_in_gate_in_a_shared_deployment(demo_store, page, tmp_path: Path) -
         assert page.locator('[data-testid="stMetric"]').count() == 0
     expected = "The page that you have requested does not seem to exist"   # the /data visit
     assert [e for e in page.console_errors if not e.startswith(expected)] == []
+
+
+def test_people_csv_download_is_built_on_click(server: str, page, tmp_path: Path) -> None:
+    """The People page's CSV is generated only when clicked (deferred data) and arrives
+    whole: one line per person shown, Excel's BOM, formula-safe cells."""
+    page.goto(f"{server}/people")
+    settle(page)
+    caption = page.get_by_text(re.compile(r"^[\d,]+ of [\d,]+ people")).first.inner_text()
+    shown = int(caption.split(" of ")[0].replace(",", ""))
+    with page.expect_download(timeout=90_000) as info:
+        page.get_by_role("button", name="Download these people (CSV)").click()
+    path = tmp_path / "people.csv"
+    info.value.save_as(path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").strip().split("\r\n")
+    assert len(lines) == shown + 1
+    assert not any(cell.startswith(("=", "+", "@")) for line in lines for cell in line.split(","))
+    assert page.console_errors == []
