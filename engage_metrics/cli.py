@@ -34,6 +34,12 @@ def _db_arg(p: argparse.ArgumentParser) -> None:
                    help="DuckDB file (default: $ENGAGE_DB or data/engage.duckdb)")
 
 
+def source_names() -> list[str]:
+    from engage_metrics.adapters import list_sources
+
+    return ["auto", *(name for name, _ in list_sources())]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m engage_metrics",
@@ -44,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Import files into the store. Each file is one "
                        "all-or-nothing import; an identical file imported again changes nothing.")
     _db_arg(p)
-    p.add_argument("--source", default="auto",
+    p.add_argument("--source", default="auto", choices=source_names(),
                    help="the tool that wrote the files: auto (detect from the header, the "
                         "default), generic, or an adapter name (see `sources`)")
     p.add_argument("--kind", choices=("participation", "people", "ask"), default="participation",
@@ -130,7 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(path: Path | None) -> duckdb.DuckDBPyConnection:
+def _open(path: Path | None, create: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the store; only `import` and `demo` may create a new file (a mistyped --db
+    elsewhere is an error, not an empty report)."""
+    target = Path(path) if path is not None else db.default_db_path()
+    if not create and not target.exists():
+        raise CliError(f"there is no database at {target}; check --db (or ENGAGE_DB), or "
+                       "create one with `import` or `demo`")
     try:
         return db.connect(path)
     except db.StoreError as exc:
@@ -155,7 +167,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                             treat_registered_as_attended=args.treat_registered_as_attended,
                             sheet=args.sheet, event_title=args.event_title,
                             event_date=args.event_date)
-    con = _open(args.db)
+    con = _open(args.db, create=True)
     results = import_files(con, args.files, options)
     for r in results:
         print(r.summary())
@@ -187,7 +199,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from engage_metrics.demo import build_demo
 
-    con = _open(args.db)
+    con = _open(args.db, create=True)
     try:
         build_demo(con)
     except ValueError as exc:

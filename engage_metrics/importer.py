@@ -146,8 +146,10 @@ def prepare(table: reader.RawTable, options: ImportOptions) -> tuple[pd.DataFram
 
 
 def stage(con: duckdb.DuckDBPyConnection, src: pd.DataFrame, mapping: Mapping,
-          options: ImportOptions) -> pd.DataFrame:
-    """Normalize and validate in DuckDB: one row per input row, `reason` set on rejects."""
+          options: ImportOptions) -> tuple[int, pd.DataFrame]:
+    """Normalize and validate in DuckDB into the temp table `staged` (one row per input
+    row, `reason` set on rejects; the accepted rows stay in DuckDB). Returns the number
+    of accepted rows and the rejected rows (line_no, raw, reason)."""
     resolve.install_macros(con)
     con.register("src_frame", src)
     con.execute("CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM src_frame")
@@ -165,10 +167,14 @@ def stage(con: duckdb.DuckDBPyConnection, src: pd.DataFrame, mapping: Mapping,
     if options.kind == "participation":
         params.update(has_status="status" in mapping.fields or "attended" in mapping.fields,
                       registered_as_attended=options.treat_registered_as_attended)
-    staged = con.execute(resolve.sql_text(f"import/{options.kind}.sql"), params).df()
+    con.execute("CREATE OR REPLACE TEMP TABLE staged AS "
+                + resolve.sql_text(f"import/{options.kind}.sql"), params)
     for name in ("src", "status_map", "attended_map", "outcome_map"):
         con.execute(f"DROP TABLE IF EXISTS {name}")  # noqa: S608 - fixed temp table names
-    return staged
+    accepted = con.execute("SELECT COUNT(*) FROM staged WHERE reason IS NULL").fetchall()[0][0]
+    rejected = con.execute("SELECT line_no, raw, reason FROM staged WHERE reason IS NOT NULL "
+                           "ORDER BY line_no").df()
+    return int(accepted), rejected
 
 
 def _notes(table: reader.RawTable, mapping: Mapping, options: ImportOptions) -> list[str]:
@@ -179,7 +185,9 @@ def _notes(table: reader.RawTable, mapping: Mapping, options: ImportOptions) -> 
         notes.append("no status column: every row counted as attended (a sign-in list)")
     if options.treat_registered_as_attended:
         notes.append("registrations counted as attendance")
-    unused = [c for c in table.columns if c not in mapping.fields.values()]
+    # an adapter's transform reads columns the mapping does not name: only generic lists them
+    unused = [c for c in table.columns if c not in mapping.fields.values()
+              and options.source not in adapters.ADAPTERS.keys() - {"generic"}]
     if unused:
         notes.append(f"columns not used: {', '.join(unused[:12])}"
                      + (" …" if len(unused) > 12 else ""))
@@ -197,17 +205,25 @@ def import_table(con: duckdb.DuckDBPyConnection, table: reader.RawTable, file_na
     src, mapping = prepare(table, options)
     result.mapping = mapping.to_json()
     result.notes = _notes(table, mapping, options)
-    staged = stage(con, src, mapping, options)
-    bad = staged["reason"].notna()
-    result.rejected_rows = staged.loc[bad, ["line_no", "raw", "reason"]].reset_index(drop=True)
-    result.rejected = int(bad.sum())
-    result.accepted = int((~bad).sum())
+    try:
+        return _land(con, result, *stage(con, src, mapping, options), file_name, digest,
+                     options)
+    finally:
+        con.execute("DROP TABLE IF EXISTS staged")
+
+
+def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
+          rejected: pd.DataFrame, file_name: str, digest: str,
+          options: ImportOptions) -> ImportResult:
+    """Write the staged import in one transaction (nothing when no row was accepted)."""
+    result.rejected_rows = rejected
+    result.rejected = len(rejected)
+    result.accepted = accepted
     if result.accepted == 0:
         top = result.rejected_rows["reason"].iloc[0] if result.rejected else "no rows"
         result.message = (f"every one of the {result.rejected} rows was rejected (first reason: "
                           f"{top}). Check the column mapping and the file, then import again.")
         return result
-    accepted = staged.loc[~bad].drop(columns=["raw", "reason"])
     with transaction(con):
         # checked again under the write lock: another session may have just imported it
         if _is_duplicate(con, digest, result):
@@ -223,18 +239,13 @@ def import_table(con: duckdb.DuckDBPyConnection, table: reader.RawTable, file_na
              "options": json.dumps(options.to_json()), "read": result.rows_read,
              "acc": result.accepted, "rej": result.rejected, "skip": result.skipped,
              "notes": json.dumps(result.notes)})
-        accepted.insert(0, "import_id", import_id)
-        con.register("accepted_frame", accepted)
-        cols = ", ".join(accepted.columns)
-        con.execute(f"INSERT INTO {RAW_TABLE[options.kind]} ({cols}) "  # noqa: S608 - fixed names
-                    f"SELECT {cols} FROM accepted_frame")
-        con.unregister("accepted_frame")
-        if result.rejected:
-            rej = result.rejected_rows.assign(import_id=import_id)
-            con.register("rejected_frame", rej)
-            con.execute("INSERT INTO rejected_row SELECT import_id, line_no, raw, reason "
-                        "FROM rejected_frame")
-            con.unregister("rejected_frame")
+        cols = ", ".join(c for c in con.execute("SELECT * FROM staged LIMIT 0").fetchdf().columns
+                         if c not in ("line_no", "raw", "reason"))
+        con.execute(f"INSERT INTO {RAW_TABLE[options.kind]} (import_id, line_no, {cols}) "  # noqa: S608
+                    f"SELECT $id, line_no, {cols} FROM staged WHERE reason IS NULL",
+                    {"id": import_id})
+        con.execute("INSERT INTO rejected_row SELECT $id, line_no, raw, reason FROM staged "
+                    "WHERE reason IS NOT NULL", {"id": import_id})
         resolve.rebuild(con)
         bump_data_version(con)
     result.status = "imported"

@@ -251,7 +251,8 @@ def report_text(report_dict: dict[str, Any]) -> str:
     w = report_dict["window"]
     programs = ", ".join(w["program"]) if w["program"] else "all programs"
     end_incl = dt.date.fromisoformat(w["end"]) - dt.timedelta(days=1)
-    lines = [f"Engagement report {w['start']} to {end_incl.isoformat()} ({programs})", ""]
+    lines = [f"Engagement report {w['start']} through {end_incl.isoformat()} ({programs}; "
+             f"--start {w['start']} --end {w['end']})", ""]
 
     def row(metric_id: str, value: Any) -> str:
         metric = registry.get(metric_id)

@@ -79,6 +79,8 @@ def test_import_report_history_undo_round_trip(tmp_path):
     (["report", "--start", "2025-02-01", "--end", "2025-01-01"], "the window is empty"),
 ])
 def test_errors_are_one_line_with_exit_2(tmp_path, args, message):
+    from engage_metrics import db as store
+    store.connect(tmp_path / "e.duckdb").close()
     r = cli(*args, db=tmp_path / "e.duckdb")
     assert r.returncode == 2
     assert message in r.stderr
@@ -113,3 +115,25 @@ def test_definitions_lists_every_registered_metric():
     ids = {m["id"] for m in json.loads(r.stdout)}
     assert ids == set(registry.metrics())
     assert all(m["definition"] for m in json.loads(r.stdout))
+
+
+def test_forcing_the_wrong_source_is_a_clear_error(tmp_path):
+    f = tmp_path / "volunteers.csv"
+    f.write_text("Email,Event,Date,Status\na@x.org,Rally,2025-01-10,Attended\n")
+    for source in ("google_forms", "eventbrite", "zoom", "mobilize", "civicrm", "salesforce_v4s",
+                   "van", "signupgenius", "galaxy_digital", "action_network"):
+        r = cli("import", "--source", source, str(f), db=tmp_path / f"w-{source}.duckdb")
+        assert "Traceback" not in r.stderr, (source, r.stderr)
+        if r.returncode == 2:
+            assert len(r.stderr.strip().splitlines()) == 1
+    r = cli("import", "--source", "eventbrite", str(f), db=tmp_path / "w.duckdb")
+    assert r.returncode == 2 and "does not look like a Eventbrite" in r.stderr
+    r = cli("import", "--source", "mobilise", str(f), db=tmp_path / "w.duckdb")
+    assert r.returncode == 2 and "invalid choice: 'mobilise'" in r.stderr
+
+
+def test_read_commands_refuse_a_missing_database(tmp_path):
+    missing = tmp_path / "typo.duckdb"
+    r = cli("report", db=missing)
+    assert r.returncode == 2 and "there is no database at" in r.stderr
+    assert not missing.exists()

@@ -270,8 +270,8 @@ def test_identity_union_across_imports_and_keys(store, write):
 
 def test_external_ids_are_scoped_by_source(store, write):
     text = "VANID,First Name,Last Name,Event,Date\n1001,Ana,Lopez,E1,2024-01-01\n"
-    import_files(store, [write("van.csv", text)], ImportOptions(source="van"))
-    import_files(store, [write("other.csv", text.replace("E1", "E2"))], ImportOptions(source="civicrm"))
+    import_files(store, [write("a.csv", text)], ImportOptions(source="tool-a"))
+    import_files(store, [write("other.csv", text.replace("E1", "E2"))], ImportOptions(source="tool-b"))
     assert one(store, "SELECT COUNT(*) FROM person") == 2
 
 

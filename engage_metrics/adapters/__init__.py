@@ -86,7 +86,7 @@ def adapt(table: RawTable, options: "ImportOptions", file_name: str = "",
                   event_title=getattr(options, "event_title", None),
                   event_date=getattr(options, "event_date", None))
     if adapter.transform is not None:
-        table = adapter.transform(table, ctx)
+        table = _transform(adapter, table, ctx, forced=options.source != "auto")
     mapping = {**adapter.resolve(table.columns, options.kind), **(options.mapping or {})}
     if adapter.implied_status and options.kind == "participation" and not mapping.get("status"):
         table = with_columns(table, status=adapter.implied_status,
@@ -95,6 +95,25 @@ def adapt(table: RawTable, options: "ImportOptions", file_name: str = "",
         mapping["status"] = "Engage status"
     statuses = options.statuses if options.statuses is not None else adapter.status_words()
     return table, replace(options, source=source, mapping=mapping or None, statuses=statuses)
+
+
+def _transform(adapter: Adapter, table: RawTable, ctx: Context, forced: bool) -> RawTable:
+    """The adapter's transform, with a message a user can act on when a forced source
+    does not fit the file (never an internal error)."""
+    mismatch = ""
+    if forced and not adapter.matches(table):
+        detected = detect(table)
+        mismatch = (f" This file's header does not look like a {adapter.label} export"
+                    + (f" (it looks like {detected.label})" if detected is not GENERIC else "")
+                    + ": let Engage detect the source, or import it as a generic file with a "
+                    "column mapping.")
+    try:
+        return adapter.transform(table, ctx)
+    except AdapterError as exc:
+        raise AdapterError(f"{exc}{mismatch}") from exc
+    except (KeyError, AttributeError, TypeError, ValueError, IndexError) as exc:
+        raise AdapterError(f"This file could not be read as a {adapter.label} export."
+                           f"{mismatch}") from exc
 
 
 def describe(table: RawTable, file_name: str = "", source: str = "auto",
