@@ -500,7 +500,7 @@ def test_report_shape_and_text(tmp_path: Path) -> None:
     assert r["depth"]["mean"] == approx(
         metrics.scalar(con, "mean_depth", **window("2024-01-01", "2024-07-01", "Food")))
     text = metrics.report_text(r)
-    assert "2024-01-01 to 2024-06-30 (Food)" in text
+    assert "2024-01-01 through 2024-06-30 (Food; --start 2024-01-01 --end 2024-07-01)" in text
     for metric_id in ("active_people", "escalation_rate", "mean_depth", "task_share"):
         assert registry.get(metric_id).label in text
     assert registry.get("escalation_rate").format(1 / 3) in text      # "33.3 %"
