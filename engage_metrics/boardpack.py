@@ -34,7 +34,7 @@ import plotly.graph_objects as go
 
 from engage_metrics import registry
 from engage_metrics.config import PROJECT_ROOT, RUNG_NAMES, get_setting
-from engage_metrics.metrics import Window, report, run
+from engage_metrics.metrics import Window, quarters_back, report, run
 from engage_metrics.reading import num, reading
 from engage_ui import charts
 
@@ -339,24 +339,10 @@ def _spectrum_section(con: duckdb.DuckDBPyConnection, n: _Numbers) -> Section:
         ("spectrum_by_program", "task_share", "relationship_strength"), size=(1500, 760))
 
 
-def quarters(end: dt.date, count: int) -> list[Window]:
-    """The *count* calendar quarters up to *end* (the last one cut at *end*), oldest first."""
-    first = dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
-    if first == end:
-        first = _months_before(first, 3)
-    starts = [_months_before(first, 3 * i) for i in range(count - 1, -1, -1)]
-    return [Window(s, e) for s, e in zip(starts, [*starts[1:], end])]
-
-
-def _months_before(d: dt.date, months: int) -> dt.date:
-    m = d.year * 12 + d.month - 1 - months
-    return dt.date(m // 12, m % 12 + 1, 1)
-
-
 def trajectory(con: duckdb.DuckDBPyConnection, end: dt.date, shown: set[str]) -> pd.DataFrame:
     """spectrum_by_program of the last quarters, keeping only points of 5 or more people."""
     frames = []
-    for q in quarters(end, TRAJECTORY_QUARTERS):
+    for q in quarters_back(end, TRAJECTORY_QUARTERS):
         df = run(con, "spectrum_by_program", **q.params())
         df = df[df["program"].isin(shown)].copy()
         df["active"] = [_scalar(con, "active_people", start=q.start, end=q.end,

@@ -95,6 +95,21 @@ class Window:
         return cls(start, end)
 
 
+def quarters_back(end: dt.date, count: int) -> list[Window]:
+    """The *count* calendar quarters up to *end* (the last one cut at *end*), oldest first:
+    the points of the spectrum trajectory (dashboard and board pack)."""
+    first = dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+    if first == end:
+        first = _months_before(first, 3)
+    starts = [_months_before(first, 3 * i) for i in range(count - 1, -1, -1)]
+    return [Window(s, e) for s, e in zip(starts, [*starts[1:], end])]
+
+
+def _months_before(d: dt.date, months: int) -> dt.date:
+    m = d.year * 12 + d.month - 1 - months
+    return dt.date(m // 12, m % 12 + 1, 1)
+
+
 def quadrant(task_share: float | None, strength: float | None) -> str | None:
     """Where (task share, relationship strength) sits on the spectrum chart, split at 0.5."""
     if task_share is None or strength is None:

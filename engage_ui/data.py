@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from engage_metrics import config, importer, metrics, quality, resolve, settings_store
-from engage_metrics.metrics import Window
+from engage_metrics.metrics import Window, quarters_back
 from engage_ui import store
 
 CACHE = {"show_spinner": False, "max_entries": 1024}
@@ -98,23 +98,6 @@ def scalar(metric_id: str, window: Window, **extra: Any) -> Any:
         return None
     value = df["value"].iloc[0]
     return value.item() if hasattr(value, "item") else value
-
-
-def quarters_back(end: dt.date, count: int) -> list[Window]:
-    """The *count* calendar quarters up to *end* (the last one cut at *end*), oldest first."""
-    q_start = dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
-    if q_start == end:
-        q_start = _add_months(q_start, -3)
-    windows = [Window(q_start, end)]
-    while len(windows) < count:
-        s = _add_months(windows[0].start, -3)
-        windows.insert(0, Window(s, windows[0].start))
-    return windows
-
-
-def _add_months(d: dt.date, months: int) -> dt.date:
-    m = d.month - 1 + months
-    return dt.date(d.year + m // 12, m % 12 + 1, 1)
 
 
 def spectrum_trajectory(end: dt.date, count: int = 6) -> pd.DataFrame:
