@@ -12,6 +12,7 @@ other, instead of failing on a write-write conflict.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ import duckdb
 
 from engage_metrics.config import PROJECT_ROOT, defaults, normalize_keyword
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_FILE = Path(__file__).with_name("sql") / "schema.sql"
 DEFAULT_DB = PROJECT_ROOT / "data" / "engage.duckdb"
 
@@ -34,8 +35,33 @@ def _add_import_notes(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE import_log ADD COLUMN notes VARCHAR")
 
 
+def _table_ddl(name: str) -> str:
+    """The CREATE TABLE statement of *name* in schema.sql (the current definition)."""
+    m = re.search(rf"^CREATE TABLE IF NOT EXISTS {name} \(.*?^\);", SCHEMA_FILE.read_text(),
+                  re.S | re.M)
+    if m is None:
+        raise RuntimeError(f"schema.sql defines no table {name}")
+    return m.group(0)
+
+
+def _unindexed_canonical_tables_and_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """v3: the canonical tables lose their primary-key indexes (unique by construction;
+    maintaining the indexes cost more than the rebuild itself at millions of rows), and
+    the per-person facts (person_fact, depth_snapshot) are added and filled."""
+    from engage_metrics import resolve
+
+    for name in ("identifier", "person", "event", "participation", "ask"):
+        con.execute(f"ALTER TABLE {name} RENAME TO {name}_v2")   # noqa: S608 - fixed names
+        con.execute(_table_ddl(name))
+        con.execute(f"INSERT INTO {name} SELECT * FROM {name}_v2")  # noqa: S608
+        con.execute(f"DROP TABLE {name}_v2")                          # noqa: S608
+    con.execute(SCHEMA_FILE.read_text())   # creates the tables new in v3
+    resolve.apply_configuration(con)
+
+
 # version n -> function migrating a store from version n to n + 1
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _add_import_notes}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    1: _add_import_notes, 2: _unindexed_canonical_tables_and_facts}
 
 
 class StoreError(RuntimeError):

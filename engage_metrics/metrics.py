@@ -10,6 +10,7 @@ pairs with a ``-- depth_at: <kind>`` header line.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -35,9 +36,9 @@ QUADRANTS = {
 DEPTH_TARGETS = {
     # everyone who attended before $asof, scored at $asof
     "asof": """
-        SELECT DISTINCT p.person_id, CAST($asof AS DATE) AS d
-        FROM participation p JOIN event e ON e.event_id = p.event_id
-        WHERE p.status = 'attended' AND e.event_date < CAST($asof AS DATE)""",
+        SELECT person_id, CAST($asof AS DATE) AS d
+        FROM person_fact
+        WHERE first_attended < CAST($asof AS DATE)""",
     # everyone who attended in [start, end) (any program), scored at end
     "window_end": """
         SELECT DISTINCT p.person_id, CAST($end AS DATE) AS d
@@ -141,10 +142,12 @@ def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
                   params: dict[str, Any]) -> None:
     """Make depth_at hold the depth of the pairs of *kinds*, by depth.sql's formula.
 
-    Depth is the costliest computation (ties are pairs of people); its result is kept
-    per process, keyed on the database file, its data version (bumped by every import,
-    undo and settings change), the target pairs and the depth settings, so windows that
-    share an end date (the org and each program, the dashboard's reruns) compute it once.
+    Depth is the costliest computation (ties are pairs of people). Pairs scored at the
+    default window's end are read from the store's depth snapshot when it is current
+    (see :func:`refresh_depth_snapshot`); other results are kept per process, keyed on
+    the database file, its data version (bumped by every import, undo and settings
+    change), the target pairs and the depth settings, so windows that share an end date
+    (the org and each program, the dashboard's reruns) compute it once.
     """
     targets = " UNION ".join(f"({DEPTH_TARGETS[k].strip()})" for k in sorted(set(kinds)))
     target_params = _bind(targets, params)
@@ -155,11 +158,64 @@ def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
         con.register("depth_at", cached)
         return
     con.execute(f"CREATE OR REPLACE TEMP TABLE depth_target AS {targets}", target_params)
+    if _snapshot_serves(con, params):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE depth_at AS SELECT s.* FROM depth_snapshot s "
+                    "JOIN depth_target t ON t.person_id = s.person_id AND t.d = s.d")
+        return
     sql = (f"CREATE OR REPLACE TEMP TABLE depth_at AS WITH {depth_formula()}\n"
            f"SELECT {DEPTH_COLUMNS} FROM depth_tiered")
     con.execute(sql, _bind(sql, params))
     if key is not None:
         _remember(key, con.sql("SELECT * FROM depth_at").to_arrow_table())
+
+
+def _snapshot_stamp(con: duckdb.DuckDBPyConnection, d: dt.date | None,
+                    params: dict[str, Any]) -> str:
+    """What a depth snapshot depends on: its date, the depth settings and the row counts
+    (a guard against writes that bypass the importer)."""
+    counts = con.execute("SELECT (SELECT COUNT(*) FROM participation), "
+                         "(SELECT COUNT(*) FROM event), (SELECT COUNT(*) FROM person_fact)"
+                         ).fetchall()[0]
+    depth_params = {k: params[k] for k in depth_config(con).params()}
+    return json.dumps({"d": d.isoformat() if d else None, "depth": depth_params,
+                       "rows": list(counts)}, sort_keys=True)
+
+
+def refresh_depth_snapshot(con: duckdb.DuckDBPyConnection) -> None:
+    """Score everyone who attended before the default window's end (the data's last date
+    + 1) into depth_snapshot, with the current depth settings. Runs inside the caller's
+    transaction (import, undo, merge, classification or depth settings change)."""
+    con.execute("DELETE FROM depth_snapshot")
+    d = Window.default(con).end if _has_events(con) else None
+    params = {**depth_config(con).params(), "asof": d}
+    if d is not None:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE depth_target AS {DEPTH_TARGETS['asof']}",
+                    {"asof": d})
+        sql = (f"INSERT INTO depth_snapshot ({DEPTH_COLUMNS}) SELECT * FROM ("
+               f"WITH {depth_formula()} SELECT {DEPTH_COLUMNS} FROM depth_tiered)")
+        con.execute(sql, _bind(sql, params))
+        con.execute("DROP TABLE depth_target")
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('depth_snapshot', $stamp)",
+                {"stamp": _snapshot_stamp(con, d, params)})
+
+
+def _has_events(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT COUNT(*) > 0 FROM event").fetchall()[0][0]
+
+
+def _snapshot_serves(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bool:
+    """True when every pair of depth_target is scored at the snapshot's date and the
+    snapshot is current (same depth settings, same data)."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'depth_snapshot'").fetchall()
+    if not row:
+        return False
+    d = json.loads(row[0][0])["d"]
+    if d is None:
+        return False
+    dates = con.execute("SELECT MIN(d), MAX(d) FROM depth_target").fetchall()[0]
+    if dates[0] is None or dates[0] != dates[1] or dates[0].isoformat() != d:
+        return False
+    return row[0][0] == _snapshot_stamp(con, dates[0], params)
 
 
 # (database, data version, targets, their params, depth settings) -> depth_at rows

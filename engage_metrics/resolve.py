@@ -51,9 +51,19 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def apply_configuration(con: duckdb.DuckDBPyConnection) -> None:
-    """Re-apply the classification and ladder (after an import or a Settings change)."""
+    """Re-apply the classification and ladder (after an import or a Settings change),
+    then the per-person facts and the depth snapshot that depend on them."""
     install_macros(con)
     con.execute(sql_text("resolve/configure.sql"))
+    refresh_facts(con)
+
+
+def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute person_fact and the depth snapshot from the canonical tables."""
+    from engage_metrics import metrics
+
+    con.execute(sql_text("resolve/facts.sql"))
+    metrics.refresh_depth_snapshot(con)
 
 
 def identity_candidates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from engage_metrics import db
+from engage_metrics import db, resolve
 from engage_metrics.config import default_depth, set_setting
 
 TASK_WEIGHT = {"task": 1.0, "mixed": 0.5, "relationship": 0.0}
@@ -72,6 +72,7 @@ class Org:
             table, values = self.rows[i]
             marks = ", ".join("?" * len(values))
             con.execute(f"INSERT INTO {table} VALUES ({marks})", list(values))
+        resolve.refresh_facts(con)   # the per-person facts, as an import leaves them
         return con
 
 

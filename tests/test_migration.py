@@ -38,11 +38,16 @@ def columns(con: duckdb.DuckDBPyConnection) -> list[tuple]:
                        "ORDER BY ALL").fetchall()
 
 
+def constraints(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute("SELECT table_name, constraint_type, constraint_column_names::VARCHAR "
+                       "FROM duckdb_constraints() WHERE schema_name = 'main' ORDER BY ALL").fetchall()
+
+
 def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     path = tmp_path / "v1.duckdb"
     build_v1_store(path)
     con = db.connect(path)
-    assert db.schema_version(con) == db.SCHEMA_VERSION == 2
+    assert db.schema_version(con) == db.SCHEMA_VERSION == 3
     # the data of schema 1 is all there
     assert con.execute("SELECT import_id, file_name, rows_read, imported_at::VARCHAR, notes "
                        "FROM import_log").fetchall() == [
@@ -53,6 +58,7 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     # the migrated file has exactly the schema of a new one
     fresh = db.connect(tmp_path / "fresh.duckdb")
     assert columns(con) == columns(fresh)
+    assert constraints(con) == constraints(fresh)   # v3: no primary-key index on canonical tables
     fresh.close()
     # and works: a new import records its notes (the v2 column)
     result = importer.import_bytes(con, "Email,Event,Date\nbo@x.org,Rally,2024-06-01\n".encode(),
@@ -60,10 +66,12 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     assert result.status == "imported" and result.import_id == 2
     notes = json.loads(con.execute("SELECT notes FROM import_log WHERE import_id = 2").fetchone()[0])
     assert notes == result.notes and any("no status column" in n for n in notes)
+    # the v3 facts are kept: both people (the v1 journal row and the new one) have one
+    assert con.execute("SELECT COUNT(*), COUNT(first_attended) FROM person_fact").fetchone() == (2, 2)
     con.close()
     # reopening a migrated store changes nothing
     con = db.connect(path)
-    assert db.schema_version(con) == 2
+    assert db.schema_version(con) == 3
     con.close()
 
 

@@ -9,6 +9,13 @@
 --            derived from the journal by engage_metrics.resolve; an import or an
 --            undo rebuilds them inside the same transaction, so undo removes
 --            exactly what an import added and re-imports change nothing.
+--            Their keys (identifier.key, person_id, event_id, (person_id,
+--            event_id), ask_id) are unique by construction (GROUP BY in
+--            sql/resolve/build.sql, tested), not by index: an index would cost
+--            more than the whole rebuild at millions of rows (schema 3).
+--   facts    (person_fact, depth_snapshot) per-person facts kept in step with
+--            the canonical tables by the same rebuild, so metrics read one row
+--            per person instead of scanning every participation.
 
 CREATE TABLE IF NOT EXISTS meta (
     key   VARCHAR PRIMARY KEY,
@@ -127,14 +134,14 @@ CREATE TABLE IF NOT EXISTS identity_decision (
 -- ident_no is assigned once, on first sight, and a person's id is the smallest
 -- ident_no among its identifiers, so ids stay stable as data grows.
 CREATE TABLE IF NOT EXISTS identifier (
-    key       VARCHAR PRIMARY KEY,
+    key       VARCHAR NOT NULL,
     kind      VARCHAR NOT NULL CHECK (kind IN ('email', 'phone', 'ext', 'name')),
     ident_no  INTEGER NOT NULL,
     person_id INTEGER
 );
 
 CREATE TABLE IF NOT EXISTS person (
-    person_id     INTEGER PRIMARY KEY,
+    person_id     INTEGER NOT NULL,
     full_name     VARCHAR,
     first_name    VARCHAR,
     last_name     VARCHAR,
@@ -146,7 +153,7 @@ CREATE TABLE IF NOT EXISTS person (
 );
 
 CREATE TABLE IF NOT EXISTS event (
-    event_id    INTEGER PRIMARY KEY,
+    event_id    INTEGER NOT NULL,
     source      VARCHAR NOT NULL,
     event_key   VARCHAR NOT NULL,
     title       VARCHAR NOT NULL,
@@ -169,12 +176,11 @@ CREATE TABLE IF NOT EXISTS participation (
     role      VARCHAR NOT NULL,
     hours     DOUBLE,
     rung      INTEGER NOT NULL,      -- max(role rung, event type rung)
-    import_id INTEGER NOT NULL,      -- the import whose row holds these values
-    PRIMARY KEY (person_id, event_id)
+    import_id INTEGER NOT NULL       -- the import whose row holds these values
 );
 
 CREATE TABLE IF NOT EXISTS ask (
-    ask_id    INTEGER PRIMARY KEY,
+    ask_id    INTEGER NOT NULL,
     person_id INTEGER NOT NULL,
     asked_at  TIMESTAMP NOT NULL,
     ask_date  DATE NOT NULL,
@@ -183,4 +189,34 @@ CREATE TABLE IF NOT EXISTS ask (
     outcome   VARCHAR NOT NULL,
     asked_by  VARCHAR,
     import_id INTEGER NOT NULL
+);
+
+-- ---------------------------------------------------------------- facts (schema 3)
+
+-- One row per person with a participation: the dates every history-based metric needs
+-- (first attendance, the return after it, the date each rung was first reached), so a
+-- person's rung or first attendance at any date is read, not recomputed from all history.
+-- Rebuilt by sql/resolve/facts.sql after every import, undo and ladder change.
+CREATE TABLE IF NOT EXISTS person_fact (
+    person_id      INTEGER NOT NULL,
+    first_date     DATE NOT NULL,   -- first participation, any status
+    first_attended DATE,            -- first attended participation
+    next_attended  DATE,            -- first attended date after first_attended
+    reach_2        DATE,            -- first attended date at rung >= 2
+    reach_3        DATE,
+    reach_4        DATE,
+    reach_5        DATE
+);
+
+-- Relationship depth of everyone at the data's last date + 1 (the default window's end):
+-- depth.sql's formula, computed once per change of data or depth settings, because its
+-- ties part (pairs of people) is the costliest computation of the report. meta key
+-- 'depth_snapshot' holds what it was computed from (date, depth settings, row counts); a
+-- reader uses it only when those are still current (engage_metrics.metrics.prepare_depth).
+CREATE TABLE IF NOT EXISTS depth_snapshot (
+    person_id  INTEGER NOT NULL,
+    d          DATE NOT NULL,
+    tenure     DOUBLE, frequency DOUBLE, recency DOUBLE, breadth DOUBLE,
+    ties       DOUBLE, touches DOUBLE, ties_count BIGINT,
+    score      DOUBLE, tier VARCHAR
 );

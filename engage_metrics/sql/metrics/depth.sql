@@ -17,42 +17,64 @@
 --   Connected, below 80 Committed, else Core. Weights, divisors and tier bounds are settings.
 -- formula: score = 100 * (0.15 tenure + 0.25 frequency + 0.15 recency + 0.10 breadth + 0.20 ties + 0.15 touches)
 WITH depth_target AS (   -- (person, as-of date D) pairs to score: everyone who attended before $asof
-    SELECT DISTINCT p.person_id, CAST($asof AS DATE) AS d
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended' AND e.event_date < CAST($asof AS DATE)
+    SELECT person_id, CAST($asof AS DATE) AS d
+    FROM person_fact
+    WHERE first_attended < CAST($asof AS DATE)
 ),
 -- depth formula begin: the one definition of the depth score, shared by every depth-based
--- metric (engage_metrics.metrics composes it over other (person, D) pairs). Reads depth_target.
-depth_history AS (   -- attended participations before D, flagged when in the last 365 days
+-- metric (engage_metrics.metrics composes it over other (person, D) pairs). Reads depth_target
+-- and person_fact (first attendance). Only the last max(lookback, recency) days before D
+-- matter beyond tenure: an older last attendance gives recency <= 0, clipped to 0.
+depth_events AS (    -- events in the days any target can look back on
+    SELECT e.event_id, e.event_date, e.event_type, e.touch_weight
+    FROM event e
+    WHERE e.event_date < (SELECT MAX(d) FROM depth_target)
+      AND e.event_date >= (SELECT MIN(d) FROM depth_target)
+                          - CAST(GREATEST($lookback_days, $recency_days) AS INTEGER)
+),
+depth_history AS (   -- attended participations in those days before D, flagged when in the last 365
     SELECT t.person_id, t.d, e.event_id, e.event_date, e.event_type, e.touch_weight,
            date_diff('day', e.event_date, t.d) <= $lookback_days AS recent
     FROM depth_target t
     JOIN participation p ON p.person_id = t.person_id AND p.status = 'attended'
-    JOIN event e ON e.event_id = p.event_id AND e.event_date < t.d
+    JOIN depth_events e ON e.event_id = p.event_id AND e.event_date < t.d
+     AND date_diff('day', e.event_date, t.d) <= GREATEST($lookback_days, $recency_days)
+),
+depth_recent AS (    -- recent attended occurrences of people with at least two of them
+    SELECT h.person_id, h.d, h.event_id
+    FROM depth_history h
+    JOIN (SELECT person_id, d FROM depth_history WHERE recent
+          GROUP BY person_id, d HAVING COUNT(*) >= 2) m
+      ON m.person_id = h.person_id AND m.d = h.d
+    WHERE h.recent
+),
+depth_present AS ( -- who attended each of those occurrences (anyone, target or not)
+    SELECT p.event_id, p.person_id
+    FROM participation p
+    WHERE p.status = 'attended' AND p.event_id IN (SELECT event_id FROM depth_recent)
 ),
 depth_ties AS (      -- distinct people met at >= 2 shared attended occurrences in the last 365 days
     SELECT person_id, d, COUNT(*) AS ties_count
     FROM (
         SELECT h.person_id, h.d, o.person_id AS other
-        FROM depth_history h
-        JOIN participation o
-          ON o.event_id = h.event_id AND o.status = 'attended' AND o.person_id <> h.person_id
-        WHERE h.recent
+        FROM depth_recent h
+        JOIN depth_present o ON o.event_id = h.event_id AND o.person_id <> h.person_id
         GROUP BY h.person_id, h.d, o.person_id
         HAVING COUNT(*) >= 2   -- (person, occurrence) is unique: rows = shared occurrences
     ) shared
     GROUP BY person_id, d
 ),
-depth_raw AS (
-    SELECT h.person_id, h.d,
-           date_diff('day', MIN(h.event_date), h.d) / $tenure_days AS tenure,
-           COUNT(*) FILTER (WHERE h.recent) / $frequency_count AS frequency,
-           1 - date_diff('day', MAX(h.event_date), h.d) / $recency_days AS recency,
+depth_raw AS (       -- every target who attended before D, with or without recent history
+    SELECT t.person_id, t.d,
+           date_diff('day', f.first_attended, t.d) / $tenure_days AS tenure,
+           COUNT(h.event_id) FILTER (WHERE h.recent) / $frequency_count AS frequency,
+           COALESCE(1 - date_diff('day', MAX(h.event_date), t.d) / $recency_days, 0) AS recency,
            COUNT(DISTINCT lower(trim(h.event_type))) FILTER (WHERE h.recent) / $breadth_types AS breadth,
            COALESCE(SUM(h.touch_weight) FILTER (WHERE h.recent), 0) / $touches_count AS touches
-    FROM depth_history h
-    GROUP BY h.person_id, h.d
+    FROM depth_target t
+    JOIN person_fact f ON f.person_id = t.person_id AND f.first_attended < t.d
+    LEFT JOIN depth_history h ON h.person_id = t.person_id AND h.d = t.d
+    GROUP BY t.person_id, t.d, f.first_attended
 ),
 depth_parts AS (
     SELECT r.person_id, r.d,

@@ -18,12 +18,15 @@ WITH in_window AS (
       AND (len($programs) = 0 OR list_contains($programs, e.program))
     GROUP BY p.person_id
 ),
-before AS (
-    SELECT p.person_id, MAX(p.rung) AS rung
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended' AND e.event_date < CAST($start AS DATE)
-    GROUP BY p.person_id
+before AS (         -- rung at the window's start, all programs (person_fact reach dates)
+    SELECT person_id,
+           CASE WHEN reach_5 < CAST($start AS DATE) THEN 5
+                WHEN reach_4 < CAST($start AS DATE) THEN 4
+                WHEN reach_3 < CAST($start AS DATE) THEN 3
+                WHEN reach_2 < CAST($start AS DATE) THEN 2
+                ELSE 1 END AS rung
+    FROM person_fact
+    WHERE first_attended < CAST($start AS DATE)
 )
 SELECT COUNT(*) AS value
 FROM in_window w

@@ -10,35 +10,34 @@
 --   = median, over people who reached the rung, of the days from their first participation of any
 --   kind to their first attended participation at that rung or higher (0 for rung 1).
 -- formula: reached(r) = COUNT(rung at end >= r); conversion(r) = reached(r+1) / reached(r)
-WITH history AS (
-    SELECT p.person_id, p.status, p.rung, e.event_date, e.program
+WITH in_programs AS ( -- with a program filter: people with a participation in those programs
+    SELECT DISTINCT p.person_id
     FROM participation p
     JOIN event e ON e.event_id = p.event_id
-    WHERE e.event_date < CAST($end AS DATE)
+    WHERE e.event_date < CAST($end AS DATE) AND list_contains($programs, e.program)
 ),
-population AS (
-    SELECT person_id,
-           COALESCE(MAX(rung) FILTER (WHERE status = 'attended'), 1) AS rung,
-           MIN(event_date) AS first_date
-    FROM history
-    GROUP BY person_id
-    HAVING COUNT(*) FILTER (WHERE len($programs) = 0 OR list_contains($programs, program)) > 0
+population AS (      -- everyone with a participation before end: rung then (1 = never attended)
+    SELECT f.person_id, f.first_date, f.reach_2, f.reach_3, f.reach_4, f.reach_5,
+           CASE WHEN f.reach_5 < CAST($end AS DATE) THEN 5
+                WHEN f.reach_4 < CAST($end AS DATE) THEN 4
+                WHEN f.reach_3 < CAST($end AS DATE) THEN 3
+                WHEN f.reach_2 < CAST($end AS DATE) THEN 2
+                ELSE 1 END AS rung
+    FROM person_fact f
+    WHERE f.first_date < CAST($end AS DATE)
+      AND (len($programs) = 0 OR f.person_id IN (SELECT person_id FROM in_programs))
 ),
 rungs (rung, name) AS (
     VALUES (1, 'Following'), (2, 'Endorsing'), (3, 'Contributing'), (4, 'Owning'), (5, 'Leading')
 ),
-first_at AS (      -- first date each person attended at each rung or higher
-    SELECT r.rung, h.person_id, MIN(h.event_date) AS first_date
-    FROM rungs r
-    JOIN history h ON h.status = 'attended' AND h.rung >= r.rung
-    GROUP BY r.rung, h.person_id
-),
-reached_at AS (    -- days from a person's first participation to each rung they reached
+reached_at AS (      -- days from a person's first participation to the first attendance at each rung
     SELECT r.rung, p.person_id,
-           CASE WHEN r.rung = 1 THEN 0 ELSE date_diff('day', p.first_date, f.first_date) END AS days
+           date_diff('day', p.first_date,
+                     CASE r.rung WHEN 1 THEN p.first_date WHEN 2 THEN p.reach_2
+                                 WHEN 3 THEN p.reach_3 WHEN 4 THEN p.reach_4
+                                 ELSE p.reach_5 END) AS days
     FROM rungs r
     JOIN population p ON p.rung >= r.rung
-    LEFT JOIN first_at f ON f.rung = r.rung AND f.person_id = p.person_id
 ),
 steps AS (
     SELECT r.rung, r.name, COUNT(a.person_id) AS reached,

@@ -14,15 +14,8 @@ WITH active AS (
     WHERE p.status = 'attended'
       AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
       AND (len($programs) = 0 OR list_contains($programs, e.program))
-),
-first_attended AS (
-    SELECT p.person_id, MIN(e.event_date) AS first_date
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-    GROUP BY p.person_id
 )
 SELECT COUNT(*) AS value
 FROM active a
-JOIN first_attended f ON f.person_id = a.person_id
-WHERE f.first_date >= CAST($start AS DATE)
+JOIN person_fact f ON f.person_id = a.person_id   -- first attendance in all programs
+WHERE f.first_attended >= CAST($start AS DATE)

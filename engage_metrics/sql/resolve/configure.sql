@@ -62,3 +62,6 @@ GROUP BY roles.role;
 UPDATE participation SET rung = GREATEST(rr.rung, e.type_rung)
 FROM role_rung rr, event e
 WHERE rr.role = participation.role AND e.event_id = participation.event_id;
+
+DROP TABLE type_class;
+DROP TABLE role_rung;
