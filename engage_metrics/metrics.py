@@ -209,11 +209,8 @@ def _snapshot_serves(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> 
     row = con.execute("SELECT value FROM meta WHERE key = 'depth_snapshot'").fetchall()
     if not row:
         return False
-    d = json.loads(row[0][0])["d"]
-    if d is None:
-        return False
     dates = con.execute("SELECT MIN(d), MAX(d) FROM depth_target").fetchall()[0]
-    if dates[0] is None or dates[0] != dates[1] or dates[0].isoformat() != d:
+    if dates[0] is None or dates[0] != dates[1]:
         return False
     return row[0][0] == _snapshot_stamp(con, dates[0], params)
 

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from engage_metrics import config, resolve
+from engage_metrics import config, metrics, resolve
 from engage_metrics.db import bump_data_version, transaction
 
 LADDER_KINDS = ("role", "event_type")
@@ -148,6 +148,8 @@ def save_settings(con: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> Non
     with transaction(con):
         for key, value in values.items():
             config.set_setting(con, key, value)
+        if "depth" in values:
+            metrics.refresh_depth_snapshot(con)
         bump_data_version(con)
 
 

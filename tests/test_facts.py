@@ -1,0 +1,123 @@
+"""The per-person facts and the depth snapshot (schema 3) are kept in step with the
+canonical tables by every import, undo, ladder change and depth-settings change, and the
+numbers read through them equal the numbers computed from the participations directly."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from engage_metrics import importer, metrics, resolve, settings_store
+from engage_metrics.config import depth_config
+from engage_metrics.demo import build_demo
+from engage_metrics.metrics import Window
+
+LIVE_FACTS = """
+    WITH h AS (SELECT p.person_id, p.status, p.rung, e.event_date
+               FROM participation p JOIN event e ON e.event_id = p.event_id)
+    SELECT person_id, MIN(event_date) AS first_date,
+           MIN(event_date) FILTER (WHERE status = 'attended') AS first_attended,
+           MIN(event_date) FILTER (WHERE status = 'attended' AND rung >= 4) AS reach_4
+    FROM h GROUP BY person_id ORDER BY person_id"""
+
+
+def _facts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT person_id, first_date, first_attended, reach_4 FROM person_fact "
+                       "ORDER BY person_id").df()
+
+
+def _live_depth(con: duckdb.DuckDBPyConnection, d: dt.date) -> pd.DataFrame:
+    """depth.sql run as a metric: the formula over everyone who attended before d."""
+    df = metrics.run(con, "depth", asof=d, **depth_config(con).params())
+    return df.sort_values("person_id").reset_index(drop=True)
+
+
+def _snapshot(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT person_id, tenure, frequency, recency, breadth, ties, touches, "
+                       "score, tier FROM depth_snapshot ORDER BY person_id").df()
+
+
+def test_facts_and_snapshot_follow_imports_undo_and_settings(store: duckdb.DuckDBPyConnection):
+    build_demo(store)
+    d = Window.default(store).end
+    pd.testing.assert_frame_equal(_facts(store), store.execute(LIVE_FACTS).df())
+    pd.testing.assert_frame_equal(_snapshot(store), _live_depth(store, d), check_dtype=False)
+    assert len(_snapshot(store)) > 1000
+
+    # an import that moves the data's last date: facts and snapshot move with it
+    late = d + dt.timedelta(days=20)
+    csv = (f"Email,Event,Date,Role\nnew.person@example.org,Late rally,{late:%Y-%m-%d},host\n"
+           f"{store.execute('SELECT email FROM person WHERE email IS NOT NULL LIMIT 1').fetchone()[0]}"
+           f",Late rally,{late:%Y-%m-%d},host\n").encode()
+    result = importer.import_bytes(store, csv, "late.csv")
+    assert result.status == "imported"
+    new_d = Window.default(store).end
+    assert new_d == late + dt.timedelta(days=1)
+    pd.testing.assert_frame_equal(_facts(store), store.execute(LIVE_FACTS).df())
+    pd.testing.assert_frame_equal(_snapshot(store), _live_depth(store, new_d), check_dtype=False)
+
+    # undo: back to the demo's facts
+    importer.undo_import(store, result.import_id)
+    pd.testing.assert_frame_equal(_snapshot(store), _live_depth(store, d), check_dtype=False)
+
+    # a ladder change moves reach dates (hosts to rung 5 → reach_4 changes for nobody
+    # below, but 'host' set to rung 2 removes rung-4 reaches that came from hosting)
+    settings_store.save_edits(store, role_rungs={"host": 2})
+    pd.testing.assert_frame_equal(_facts(store), store.execute(LIVE_FACTS).df())
+
+    # depth settings: the snapshot is recomputed with the new weights
+    cfg = depth_config(store).to_dict()
+    cfg["weights"] = {part: 0.0 for part in cfg["weights"]} | {"tenure": 1.0}
+    settings_store.save_settings(store, {"depth": cfg})
+    snap = _snapshot(store)
+    pd.testing.assert_frame_equal(snap, _live_depth(store, d), check_dtype=False)
+    assert (snap["score"] == 100 * snap["tenure"]).all()
+
+
+def test_report_reads_the_snapshot_only_when_current(store: duckdb.DuckDBPyConnection):
+    build_demo(store)
+    w = Window.default(store)
+    served = metrics.report(store, w)
+    # the same numbers computed live: a stale stamp makes prepare_depth ignore the snapshot
+    store.execute("UPDATE meta SET value = 'stale' WHERE key = 'depth_snapshot'")
+    metrics._DEPTH_CACHE.clear()
+    assert metrics.report(store, w) == served
+    # a write that bypasses the importer (row counts change) is never served a stale snapshot
+    resolve.refresh_facts(store)
+    with store.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE depth_target AS SELECT person_id, CAST($d AS DATE) AS d "
+                    "FROM person_fact WHERE first_attended < CAST($d AS DATE)", {"d": w.end})
+        params = {**depth_config(store).params(), **w.params()}
+        assert metrics._snapshot_serves(cur, params)
+        store.execute("DELETE FROM participation WHERE person_id = "
+                      "(SELECT MIN(person_id) FROM participation)")
+        assert not metrics._snapshot_serves(cur, params)
+
+
+def test_canonical_keys_are_unique_without_indexes(store: duckdb.DuckDBPyConnection):
+    """Overlapping exports, a repeated row and a merge: every canonical key stays unique
+    (the tables have no primary-key index since schema 3; the rebuild guarantees it)."""
+    a = ("Email,Phone,Event ID,Event,Date,Status\n"
+         "ana@x.org,,e1,Canvass,2024-03-01,Attended\n"
+         "ana@x.org,,e1,Canvass,2024-03-01,Attended\n"
+         "bo@x.org,555-111-2222,e1,Canvass,2024-03-01,No show\n"
+         "cy@x.org,,e2,Potluck,2024-03-08,Registered\n").encode()
+    b = ("Email,Phone,Event ID,Event,Date,Status\n"
+         "ana@x.org,5551112222,e1,Canvass,2024-03-01,Attended\n"
+         "cy@x.org,,e2,Potluck,2024-03-08,Attended\n"
+         "di@x.org,,e3,Meeting,2024-04-01,Attended\n").encode()
+    importer.import_bytes(store, a, "a.csv")
+    importer.import_bytes(store, b, "b.csv")
+    checks = {
+        "identifier": "SELECT COUNT(*) - COUNT(DISTINCT key) FROM identifier",
+        "person": "SELECT COUNT(*) - COUNT(DISTINCT person_id) FROM person",
+        "event": "SELECT COUNT(*) - COUNT(DISTINCT event_id) FROM event",
+        "participation": "SELECT COUNT(*) - COUNT(DISTINCT (person_id, event_id)) FROM participation",
+        "person_fact": "SELECT COUNT(*) - COUNT(DISTINCT person_id) FROM person_fact",
+        "depth_snapshot": "SELECT COUNT(*) - COUNT(DISTINCT person_id) FROM depth_snapshot",
+    }
+    assert {t: store.execute(q).fetchone()[0] for t, q in checks.items()} == dict.fromkeys(checks, 0)
+    # ana and bo share a phone in b.csv: one person, one participation at e1
+    assert store.execute("SELECT COUNT(*) FROM person").fetchone()[0] == 3
+    assert store.execute("SELECT COUNT(*) FROM participation").fetchone()[0] == 3
