@@ -39,12 +39,11 @@ DEPTH_TARGETS = {
         SELECT person_id, CAST($asof AS DATE) AS d
         FROM person_fact
         WHERE first_attended < CAST($asof AS DATE)""",
-    # everyone who attended in [start, end) (any program), scored at end
+    # everyone who attended in [start, end) (any program), scored at end (window facts)
     "window_end": """
-        SELECT DISTINCT p.person_id, CAST($end AS DATE) AS d
-        FROM participation p JOIN event e ON e.event_id = p.event_id
-        WHERE p.status = 'attended'
-          AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)""",
+        SELECT DISTINCT person_id, CAST($end AS DATE) AS d
+        FROM window_program
+        WHERE attended > 0""",
     # everyone who attended in a month of the window, scored at that month's end (capped at end)
     "months": """
         SELECT DISTINCT p.person_id,
@@ -138,6 +137,30 @@ def _bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     return {name: params[name] for name in set(_PARAM.findall(sql))}
 
 
+def window_facts_sql(name: str = "window_person") -> str:
+    return (registry.SQL_DIR / "facts" / f"{name}.sql").read_text()
+
+
+def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
+    """Make window_program (per person and program, all programs) and window_person (per
+    person, the selected programs) hold the window facts of [start, end) — see
+    sql/facts. window_program is kept per process like depth, so the org-wide report
+    and every program's share its scan of the participations."""
+    sql = window_facts_sql("window_program")
+    bound = _bind(sql, params)
+    key = _cache_key(con, "window_program", tuple(sorted((k, str(v)) for k, v in bound.items())))
+    cached = _CACHE.get(key)
+    if cached is not None:
+        _CACHE.move_to_end(key)
+        con.register("window_program", cached)
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE window_program AS {sql}", bound)
+        if key is not None:
+            _remember(key, con.sql("SELECT * FROM window_program").to_arrow_table())
+    sql = window_facts_sql("window_person")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE window_person AS {sql}", _bind(sql, params))
+
+
 def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
                   params: dict[str, Any]) -> None:
     """Make depth_at hold the depth of the pairs of *kinds*, by depth.sql's formula.
@@ -151,10 +174,13 @@ def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
     """
     targets = " UNION ".join(f"({DEPTH_TARGETS[k].strip()})" for k in sorted(set(kinds)))
     target_params = _bind(targets, params)
-    key = _depth_cache_key(con, targets, target_params, params)
-    cached = _DEPTH_CACHE.get(key)
+    depth_settings = tuple(sorted((k, v) for k, v in params.items()
+                                  if k not in target_params and not isinstance(v, list)))
+    key = _cache_key(con, targets, tuple(sorted((k, str(v)) for k, v in target_params.items())),
+                     depth_settings)
+    cached = _CACHE.get(key)
     if cached is not None:
-        _DEPTH_CACHE.move_to_end(key)
+        _CACHE.move_to_end(key)
         con.register("depth_at", cached)
         return
     con.execute(f"CREATE OR REPLACE TEMP TABLE depth_target AS {targets}", target_params)
@@ -215,51 +241,58 @@ def _snapshot_serves(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> 
     return row[0][0] == _snapshot_stamp(con, dates[0], params)
 
 
-# (database, data version, targets, their params, depth settings) -> depth_at rows
-_DEPTH_CACHE: "OrderedDict[tuple, Any]" = OrderedDict()
-_DEPTH_CACHE_MAX_ROWS = 4_000_000
+# (database, its data, what, its parameters …) -> rows of depth_at or window_person
+_CACHE: "OrderedDict[tuple, Any]" = OrderedDict()
+_CACHE_MAX_ROWS = 8_000_000
 
 
-def _depth_cache_key(con: duckdb.DuckDBPyConnection, targets: str,
-                     target_params: dict[str, Any], params: dict[str, Any]) -> tuple | None:
-    """None for in-memory databases, whose identity cannot be told apart."""
+def _cache_key(con: duckdb.DuckDBPyConnection, *what: Any) -> tuple | None:
+    """The key of a prepared relation: the database file and its data version, plus row
+    counts as a guard against writes that bypass the importer, plus *what*. None for
+    in-memory databases, whose identity cannot be told apart."""
     path = con.execute("SELECT path FROM duckdb_databases() "
                        "WHERE database_name = current_database()").fetchall()[0][0]
     if not path:
         return None
-    # the data version, plus row counts as a guard against writes that bypass the importer
     version = con.execute(
         "SELECT (SELECT MAX(value) FROM meta WHERE key = 'data_version'), "
         "(SELECT COUNT(*) FROM participation), (SELECT COUNT(*) FROM event)").fetchall()[0]
-    depth_params = {k: v for k, v in params.items() if k not in target_params}
-    depth_settings = tuple(sorted((k, v) for k, v in depth_params.items()
-                                  if not isinstance(v, list)))
-    return (path, version, targets,
-            tuple(sorted((k, str(v)) for k, v in target_params.items())), depth_settings)
+    return (path, version, *what)
 
 
 def _remember(key: tuple, table: Any) -> None:
-    _DEPTH_CACHE[key] = table
-    while sum(t.num_rows for t in _DEPTH_CACHE.values()) > _DEPTH_CACHE_MAX_ROWS \
-            and len(_DEPTH_CACHE) > 1:
-        _DEPTH_CACHE.popitem(last=False)
+    _CACHE[key] = table
+    while sum(t.num_rows for t in _CACHE.values()) > _CACHE_MAX_ROWS and len(_CACHE) > 1:
+        _CACHE.popitem(last=False)
+
+
+def reads_window(metric_id: str) -> bool:
+    """True when a metric reads the window facts (window_person, window_program)."""
+    sql = registry.get(metric_id).sql
+    return "window_person" in sql or "window_program" in sql
 
 
 @contextmanager
 def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
                 params: dict[str, Any]) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection on which *metric_ids* can run: a private cursor holding depth_at if needed.
+    """A connection on which *metric_ids* can run: a private cursor holding the prepared
+    relations they read (window_person, depth_at), if any.
 
     The cursor keeps the temporary tables away from other users of *con* (the
     dashboard shares one connection between sessions).
     """
+    metric_ids = list(metric_ids)
     kinds = {k for k in map(depth_kind, metric_ids) if k}
-    if not kinds:
+    window = any(map(reads_window, metric_ids)) or "window_end" in kinds
+    if not kinds and not window:
         yield con
         return
     cur = con.cursor()
     try:
-        prepare_depth(cur, kinds, {**depth_config(con).params(), **params})
+        if window:
+            prepare_window(cur, params)
+        if kinds:
+            prepare_depth(cur, kinds, {**depth_config(con).params(), **params})
         yield cur
     finally:
         cur.close()

@@ -27,7 +27,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-METRICS_DIR = Path(__file__).with_name("sql") / "metrics"
+SQL_DIR = Path(__file__).with_name("sql")
+METRICS_DIR = SQL_DIR / "metrics"
 UNITS = {"count", "ratio", "hours", "score", "currency", "days", "table"}
 SHAPES = {"scalar", "table"}
 _HEADER = re.compile(r"^--\s*([a-z_]+):\s?(.*)$")
@@ -116,23 +117,28 @@ def get(metric_id: str) -> Metric:
 def run(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> pd.DataFrame:
     """Run one metric's query with bound parameters; extra params are ignored."""
     metric = get(metric_id)
-    if "depth_at" in metric.sql and not _has_depth_at(con):
-        # depth-reading metrics need depth_at prepared on a private cursor first
-        from engage_metrics.metrics import run as run_with_depth
-        return run_with_depth(con, metric_id, **params)
+    if any(name in metric.sql and not _has(con, name) for name in PREPARED):
+        # metrics reading window facts or depth need them prepared on a private cursor first
+        from engage_metrics.metrics import run as run_prepared
+        return run_prepared(con, metric_id, **params)
     missing = [p for p in metric.params if p not in params]
     if missing:
         raise TypeError(f"{metric_id} needs parameters {missing}")
-    bound = {p: params[p] for p in metric.params}
+    # a metric reading window facts takes start/end through them, not in its own SQL
+    bound = {p: params[p] for p in metric.params if re.search(rf"\${p}\b", metric.sql)}
     return con.execute(metric.sql, bound).df()
 
 
-def _has_depth_at(con: duckdb.DuckDBPyConnection) -> bool:
+# relations a metric may read that engage_metrics.metrics.depth_ready prepares
+PREPARED = ("window_person", "window_program", "depth_at")
+
+
+def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """True on a cursor prepared by metrics.depth_ready (a temp table or a registered view)."""
     return con.execute(
-        "SELECT (SELECT COUNT(*) FROM duckdb_tables() WHERE temporary AND table_name = 'depth_at')"
-        " + (SELECT COUNT(*) FROM duckdb_views() WHERE temporary AND view_name = 'depth_at')"
-    ).fetchone()[0] > 0
+        "SELECT (SELECT COUNT(*) FROM duckdb_tables() WHERE temporary AND table_name = $n)"
+        " + (SELECT COUNT(*) FROM duckdb_views() WHERE temporary AND view_name = $n)",
+        {"n": name}).fetchall()[0][0] > 0
 
 
 def scalar(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> Any:

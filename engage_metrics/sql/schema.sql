@@ -13,7 +13,7 @@
 --            event_id), ask_id) are unique by construction (GROUP BY in
 --            sql/resolve/build.sql, tested), not by index: an index would cost
 --            more than the whole rebuild at millions of rows (schema 3).
---   facts    (person_fact, depth_snapshot) per-person facts kept in step with
+--   facts    (person_fact, person_program_fact, depth_snapshot) per-person facts kept in step with
 --            the canonical tables by the same rebuild, so metrics read one row
 --            per person instead of scanning every participation.
 
@@ -202,10 +202,23 @@ CREATE TABLE IF NOT EXISTS person_fact (
     first_date     DATE NOT NULL,   -- first participation, any status
     first_attended DATE,            -- first attended participation
     next_attended  DATE,            -- first attended date after first_attended
+    third_attended DATE,            -- date of the third attended participation
     reach_2        DATE,            -- first attended date at rung >= 2
     reach_3        DATE,
     reach_4        DATE,
     reach_5        DATE
+);
+
+-- One row per person and program they have a participation in: the first participation and
+-- the first three attended dates there (a person attended >= 3 times in some programs before
+-- D exactly when the count of those dates before D, summed over the programs, is >= 3).
+CREATE TABLE IF NOT EXISTS person_program_fact (
+    person_id  INTEGER NOT NULL,
+    program    VARCHAR NOT NULL,
+    first_date DATE NOT NULL,       -- first participation in the program, any status
+    attended_1 DATE,                -- first, second and third attended participation dates
+    attended_2 DATE,
+    attended_3 DATE
 );
 
 -- Relationship depth of everyone at the data's last date + 1 (the default window's end):

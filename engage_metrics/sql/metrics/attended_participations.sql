@@ -7,9 +7,5 @@
 -- definition: Number of attended participations (person × event occurrence) in the window,
 --   in events of the selected programs.
 -- formula: COUNT(*) over attended participations with start <= event date < end
-SELECT COUNT(*) AS value
-FROM participation p
-JOIN event e ON e.event_id = p.event_id
-WHERE p.status = 'attended'
-  AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
-  AND (len($programs) = 0 OR list_contains($programs, e.program))
+SELECT CAST(COALESCE(SUM(attended), 0) AS BIGINT) AS value
+FROM window_person   -- window facts of [start, end), selected programs (sql/facts)

@@ -9,13 +9,10 @@
 --   tier at the window's end: New, Acquainted, Connected, Committed, Core (every tier listed,
 --   0 when empty).
 -- formula: COUNT(active people) per tier of depth as of end
-WITH active AS (
-    SELECT DISTINCT p.person_id
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
+WITH active AS (        -- people who attended in the window (window facts)
+    SELECT person_id
+    FROM window_person
+    WHERE attended > 0
 ),
 tiers (tier, position) AS (
     VALUES ('New', 1), ('Acquainted', 2), ('Connected', 3), ('Committed', 4), ('Core', 5)

@@ -9,14 +9,10 @@
 --   window (selected programs) is above that rung. New people are never counted: a first
 --   attendance is not an escalation.
 -- formula: COUNT(person WHERE max rung in window > rung at start), among people with rung at start < 5
-WITH in_window AS (
-    SELECT p.person_id, MAX(p.rung) AS best
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
-    GROUP BY p.person_id
+WITH in_window AS (     -- highest rung attended in the window (window facts)
+    SELECT person_id, best_rung AS best
+    FROM window_person
+    WHERE attended > 0
 ),
 before AS (         -- rung at the window's start, all programs (person_fact reach dates)
     SELECT person_id,

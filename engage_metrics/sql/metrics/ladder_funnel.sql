@@ -11,10 +11,9 @@
 --   kind to their first attended participation at that rung or higher (0 for rung 1).
 -- formula: reached(r) = COUNT(rung at end >= r); conversion(r) = reached(r+1) / reached(r)
 WITH in_programs AS ( -- with a program filter: people with a participation in those programs
-    SELECT DISTINCT p.person_id
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE e.event_date < CAST($end AS DATE) AND list_contains($programs, e.program)
+    SELECT DISTINCT person_id
+    FROM person_program_fact
+    WHERE first_date < CAST($end AS DATE) AND list_contains($programs, program)
 ),
 population AS (      -- everyone with a participation before end: rung then (1 = never attended)
     SELECT f.person_id, f.first_date, f.reach_2, f.reach_3, f.reach_4, f.reach_5,
@@ -31,13 +30,15 @@ rungs (rung, name) AS (
     VALUES (1, 'Following'), (2, 'Endorsing'), (3, 'Contributing'), (4, 'Owning'), (5, 'Leading')
 ),
 reached_at AS (      -- days from a person's first participation to the first attendance at each rung
-    SELECT r.rung, p.person_id,
-           date_diff('day', p.first_date,
-                     CASE r.rung WHEN 1 THEN p.first_date WHEN 2 THEN p.reach_2
-                                 WHEN 3 THEN p.reach_3 WHEN 4 THEN p.reach_4
-                                 ELSE p.reach_5 END) AS days
-    FROM rungs r
-    JOIN population p ON p.rung >= r.rung
+    SELECT 1 AS rung, person_id, 0 AS days FROM population
+    UNION ALL
+    SELECT 2, person_id, date_diff('day', first_date, reach_2) FROM population WHERE rung >= 2
+    UNION ALL
+    SELECT 3, person_id, date_diff('day', first_date, reach_3) FROM population WHERE rung >= 3
+    UNION ALL
+    SELECT 4, person_id, date_diff('day', first_date, reach_4) FROM population WHERE rung >= 4
+    UNION ALL
+    SELECT 5, person_id, date_diff('day', first_date, reach_5) FROM population WHERE rung >= 5
 ),
 steps AS (
     SELECT r.rung, r.name, COUNT(a.person_id) AS reached,

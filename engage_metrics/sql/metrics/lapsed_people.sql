@@ -7,15 +7,28 @@
 -- definition: People with at least 3 attended participations (selected programs) before the
 --   window's end whose latest one is 180 days or more before the end.
 -- formula: COUNT(person WHERE attended before end >= 3 AND last attended date <= end - 180 days)
-WITH per_person AS (
-    SELECT p.person_id, COUNT(*) AS attended, MAX(e.event_date) AS last_date
+WITH counted AS (      -- >= 3 attended participations before end in the selected programs:
+    SELECT person_id    -- all programs: the third attended date (person_fact)
+    FROM person_fact
+    WHERE len($programs) = 0 AND third_attended < CAST($end AS DATE)
+    UNION ALL
+    SELECT person_id    -- some programs: each one's first three attended dates, summed
+    FROM person_program_fact
+    WHERE len($programs) > 0 AND list_contains($programs, program)
+    GROUP BY person_id
+    HAVING SUM(CASE WHEN attended_1 < CAST($end AS DATE) THEN 1 ELSE 0 END
+               + CASE WHEN attended_2 < CAST($end AS DATE) THEN 1 ELSE 0 END
+               + CASE WHEN attended_3 < CAST($end AS DATE) THEN 1 ELSE 0 END) >= 3
+),
+recent AS (            -- attended less than 180 days before end: not lapsed
+    SELECT DISTINCT p.person_id
     FROM participation p
     JOIN event e ON e.event_id = p.event_id
     WHERE p.status = 'attended'
       AND e.event_date < CAST($end AS DATE)
+      AND date_diff('day', e.event_date, CAST($end AS DATE)) < 180
       AND (len($programs) = 0 OR list_contains($programs, e.program))
-    GROUP BY p.person_id
 )
 SELECT COUNT(*) AS value
-FROM per_person
-WHERE attended >= 3 AND date_diff('day', last_date, CAST($end AS DATE)) >= 180
+FROM counted c
+WHERE c.person_id NOT IN (SELECT person_id FROM recent)

@@ -9,13 +9,10 @@
 --   people active in the window in the selected programs; depth itself uses all programs. Empty
 --   when nobody was active.
 -- formula: AVG(depth score as of end) over the window's active people
-WITH active AS (
-    SELECT DISTINCT p.person_id
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
+WITH active AS (        -- people who attended in the window (window facts)
+    SELECT person_id
+    FROM window_person
+    WHERE attended > 0
 )
 SELECT AVG(d.score) AS value
 FROM active a

@@ -10,13 +10,10 @@
 --   most 90 days after that first attendance. Later newcomers cannot be judged yet and are
 --   left out; empty when none can be judged.
 -- formula: COUNT(new AND attended in (first, first + 90 days]) / COUNT(new AND first <= last date - 90 days)
-WITH active AS (
-    SELECT DISTINCT p.person_id
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
+WITH active AS (        -- people who attended in the window (window facts)
+    SELECT person_id
+    FROM window_person
+    WHERE attended > 0
 ),
 data_end AS (
     SELECT MAX(event_date) AS last_date FROM event

@@ -6,7 +6,7 @@
 -- an attended participation whose rung the ladder sets to 1).
 DELETE FROM person_fact;
 
-INSERT INTO person_fact (person_id, first_date, first_attended, next_attended,
+INSERT INTO person_fact (person_id, first_date, first_attended, next_attended, third_attended,
                          reach_2, reach_3, reach_4, reach_5)
 WITH h AS (
     SELECT p.person_id, p.status, p.rung, e.event_date
@@ -17,6 +17,8 @@ firsts AS (
     SELECT person_id,
            MIN(event_date) AS first_date,
            MIN(event_date) FILTER (WHERE status = 'attended') AS first_attended,
+           -- the three earliest attended dates (DuckDB's top-n MIN; engine-internal SQL)
+           MIN(event_date, 3) FILTER (WHERE status = 'attended') AS first_three,
            MIN(event_date) FILTER (WHERE status = 'attended' AND rung >= 2) AS reach_2,
            MIN(event_date) FILTER (WHERE status = 'attended' AND rung >= 3) AS reach_3,
            MIN(event_date) FILTER (WHERE status = 'attended' AND rung >= 4) AS reach_4,
@@ -31,7 +33,20 @@ nexts AS (
     WHERE h.status = 'attended' AND h.event_date > f.first_attended
     GROUP BY h.person_id
 )
-SELECT f.person_id, f.first_date, f.first_attended, n.next_attended,
+SELECT f.person_id, f.first_date, f.first_attended, n.next_attended, f.first_three[3],
        f.reach_2, f.reach_3, f.reach_4, f.reach_5
 FROM firsts f
 LEFT JOIN nexts n ON n.person_id = f.person_id;
+
+DELETE FROM person_program_fact;
+
+INSERT INTO person_program_fact (person_id, program, first_date, attended_1, attended_2, attended_3)
+SELECT person_id, program, first_date, attended[1], attended[2], attended[3]
+FROM (
+    SELECT p.person_id, e.program, MIN(e.event_date) AS first_date,
+           -- the three earliest attended dates (DuckDB's top-n MIN; engine-internal SQL)
+           MIN(e.event_date, 3) FILTER (WHERE p.status = 'attended') AS attended
+    FROM participation p
+    JOIN event e ON e.event_id = p.event_id
+    GROUP BY p.person_id, e.program
+);

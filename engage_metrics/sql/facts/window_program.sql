@@ -1,0 +1,16 @@
+-- Window facts, step 1: one row per person and program with a participation in the
+-- window [start, end), summing what the window's metrics count: one scan of the
+-- participations, shared by the org-wide report and each program's (same window);
+-- engage_metrics.metrics.prepare_window keeps it per window and data version.
+-- (person, event occurrence) is unique, so `attended` is also the number of
+-- distinct occurrences attended.
+SELECT p.person_id, e.program,
+       COUNT(*) FILTER (WHERE p.status = 'attended') AS attended,
+       COUNT(*) FILTER (WHERE p.status = 'no_show') AS no_show,
+       SUM(COALESCE(p.hours, 0)) FILTER (WHERE p.status = 'attended') AS hours,
+       SUM(e.task_weight) FILTER (WHERE p.status = 'attended') AS task_weight,
+       MAX(p.rung) FILTER (WHERE p.status = 'attended') AS best_rung
+FROM participation p
+JOIN event e ON e.event_id = p.event_id
+WHERE e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
+GROUP BY p.person_id, e.program
