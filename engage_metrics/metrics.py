@@ -9,6 +9,7 @@ pairs with a ``-- depth_at: <kind>`` header line.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import re
@@ -321,7 +322,34 @@ REPORT_METRICS = (*PARTICIPATION.values(), *LADDER.values(), *SPECTRUM.values(),
 
 
 def report(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str, Any]:
-    """Every headline number of a window as plain JSON-ready values (CLI, board pack, tests)."""
+    """Every headline number of a window as plain JSON-ready values (CLI, board pack, tests).
+
+    A report is a function of the data, the settings and the window: within a process it
+    is kept (keyed like the prepared relations, on the database file and its data version,
+    plus the depth settings), so the board pack and repeated calls compute it once."""
+    key = _cache_key(con, "report", window, tuple(sorted(depth_config(con).params().items())))
+    if key is not None and key in _REPORTS:
+        _REPORTS.move_to_end(key)
+        return copy.deepcopy(_REPORTS[key])
+    result = _compute_report(con, window)
+    if key is not None:
+        _REPORTS[key] = copy.deepcopy(result)
+        while len(_REPORTS) > _REPORTS_MAX:
+            _REPORTS.popitem(last=False)
+    return result
+
+
+_REPORTS: "OrderedDict[tuple, dict[str, Any]]" = OrderedDict()
+_REPORTS_MAX = 256
+
+
+def clear_caches() -> None:
+    """Forget every kept report and prepared relation of this process."""
+    _REPORTS.clear()
+    _CACHE.clear()
+
+
+def _compute_report(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str, Any]:
     params = window.params()
     with depth_ready(con, REPORT_METRICS, params) as cur:
         def value(metric_id: str) -> Any:

@@ -90,7 +90,7 @@ def test_report_reads_the_snapshot_only_when_current(store: duckdb.DuckDBPyConne
     served = metrics.report(store, w)
     # the same numbers computed live: a stale stamp makes prepare_depth ignore the snapshot
     store.execute("UPDATE meta SET value = 'stale' WHERE key = 'depth_snapshot'")
-    metrics._CACHE.clear()
+    metrics.clear_caches()
     assert _close(metrics.report(store, w), served)
     # a write that bypasses the importer (row counts change) is never served a stale snapshot
     resolve.refresh_facts(store)
@@ -130,3 +130,17 @@ def test_canonical_keys_are_unique_without_indexes(store: duckdb.DuckDBPyConnect
     # ana and bo share a phone in b.csv: one person, one participation at e1
     assert store.execute("SELECT COUNT(*) FROM person").fetchone()[0] == 3
     assert store.execute("SELECT COUNT(*) FROM participation").fetchone()[0] == 3
+
+
+def test_a_report_is_kept_per_data_version(store: duckdb.DuckDBPyConnection):
+    """The second report of a window in a process is the kept one, until the data change."""
+    build_demo(store)
+    w = Window.default(store)
+    first = metrics.report(store, w)
+    first["participation"]["active"] = -1            # a caller's change never leaks back
+    assert metrics.report(store, w)["participation"]["active"] > 0
+    before = metrics.report(store, w)["participation"]["attended"]
+    csv = (f"Email,Event,Date\nlate@example.org,Late rally,"
+           f"{w.end - dt.timedelta(days=3):%Y-%m-%d}\n").encode()
+    assert importer.import_bytes(store, csv, "late.csv").status == "imported"
+    assert metrics.report(store, w)["participation"]["attended"] == before + 1
