@@ -97,6 +97,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
             f"cannot open {path} as an Engage database ({str(exc).splitlines()[0]}). Check "
             "the path (ENGAGE_DB or --db), or restore a backup into a new file."
         ) from exc
+    con.execute("SET enable_progress_bar = false")   # long queries: no bar in CLI output
     if not read_only:
         try:
             ensure_schema(con)
