@@ -6,6 +6,7 @@ import functools
 import logging
 import re
 import traceback
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,6 +164,39 @@ def kpi_cards(cards: Sequence[Kpi], per_row: int = 4, compare_label: str = "vs p
                        delta_description=compare_label if delta else None)
 
 
+_FIGURES: "OrderedDict[tuple, go.Figure]" = OrderedDict()
+_FIGURES_MAX = 128
+
+
+def figure(build: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.Figure:
+    """``build(*args, **kwargs)``, kept per process on the content of its arguments: a
+    rerun over unchanged data (a widget change elsewhere on the page) reuses the figure
+    instead of building it again — plotly validates every property it is given, which
+    costs tens of milliseconds per chart. Pages render the figure and never change it."""
+    key = (build.__module__, build.__qualname__, _fingerprint(args), _fingerprint(kwargs))
+    fig = _FIGURES.get(key)
+    if fig is None:
+        fig = _FIGURES[key] = build(*args, **kwargs)
+        while len(_FIGURES) > _FIGURES_MAX:
+            _FIGURES.popitem(last=False)
+    else:
+        _FIGURES.move_to_end(key)
+    return fig
+
+
+def _fingerprint(value: Any) -> Any:
+    """A hashable stand-in for a chart argument (frames by their content)."""
+    if isinstance(value, pd.DataFrame):
+        return ("frame", tuple(map(str, value.columns)), tuple(map(str, value.dtypes)),
+                int(pd.util.hash_pandas_object(value, index=True).sum()) if len(value) else 0,
+                len(value))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(k), _fingerprint(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_fingerprint(v) for v in value))
+    return (type(value).__name__, repr(value))
+
+
 def chart(fig: go.Figure, key: str | None = None) -> None:
     st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key)
 
@@ -172,8 +206,17 @@ def empty_note(what: str) -> None:
             "program filters.")
 
 
+TABLE_ROWS = 2_000   # rows sent to the browser; the CSV download holds them all
+
+
 def table(frame: pd.DataFrame, hide: bool, column_config: dict | None = None,
           height: int | str = "auto", key: str | None = None) -> None:
+    """A table of at most TABLE_ROWS rows (in the frame's order), saying so when cut:
+    sending a hundred thousand rows on every rerun would make the page slow."""
+    if len(frame) > TABLE_ROWS:
+        st.caption(f"Showing the first {TABLE_ROWS:,} of {len(frame):,} rows; search or filter "
+                   "to narrow them, or download the list for all of them.")
+        frame = frame.head(TABLE_ROWS)
     st.dataframe(mask(frame, hide), hide_index=True, column_config=column_config, height=height,
                  key=key)
 

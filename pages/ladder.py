@@ -27,12 +27,12 @@ def main() -> None:
     funnel = data.run("ladder_funnel", f.window)
     left, right = st.columns(2)
     with left:
-        layout.chart(charts.pyramid(funnel))
+        layout.chart(layout.figure(charts.pyramid, funnel))
     with right:
-        layout.chart(charts.ladder_funnel(funnel))
+        layout.chart(layout.figure(charts.ladder_funnel, funnel))
     esc = data.run("series_escalation", f.window)
     esc["label"] = [f"{q:%Y} Q{(q.month - 1) // 3 + 1}" for q in esc["quarter"]]
-    layout.chart(charts.bar(esc.assign(pct=esc["rate"] * 100), "label", "pct",
+    layout.chart(layout.figure(charts.bar, esc.assign(pct=esc["rate"] * 100), "label", "pct",
                             "Escalation rate by quarter: returning people who took a bigger role",
                             "Quarter", "Escalation rate (% of eligible people)",
                             hover="%{y:.1f} % stepped up", color=SERIES["rate"]))
@@ -41,7 +41,7 @@ def main() -> None:
     if flows.empty:
         layout.empty_note("people in either period")
     else:
-        layout.chart(charts.sankey(flows, "the previous period", "this period"))
+        layout.chart(layout.figure(charts.sankey, flows, "the previous period", "this period"))
         st.caption(f"Previous period: {filters.period_label(a)}; this period: "
                    f"{filters.period_label(b)}. “New” are people whose first participation is in "
                    "this period; “Not seen” took part before but not in this period.")
@@ -57,9 +57,9 @@ def main() -> None:
         return
     left, right = st.columns(2)
     with left:
-        layout.chart(charts.ask_heatmap(acceptance))
+        layout.chart(layout.figure(charts.ask_heatmap, acceptance))
     with right:
-        layout.chart(charts.ask_stretch(stretch))
+        layout.chart(layout.figure(charts.ask_stretch, stretch))
 
 
 main()

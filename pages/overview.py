@@ -48,8 +48,9 @@ def main() -> None:
             st.markdown(f"- {layout.plain(sentence)}")
     with right:
         points = data.run("spectrum_by_program", f.window)
-        layout.chart(charts.spectrum(layout.selected_programs(points, f.window), height=460))
-    layout.chart(charts.people_over_time(data.run("series_participation", f.window),
+        layout.chart(layout.figure(charts.spectrum, layout.selected_programs(points, f.window),
+                                   height=460))
+    layout.chart(layout.figure(charts.people_over_time, data.run("series_participation", f.window),
                                          "Active people per month: new and returning"))
 
 

@@ -22,12 +22,12 @@ def main() -> None:
         layout.kpi("no_show_rate", p["no_show_rate"], b.get("no_show_rate"), lower_is_better=True),
         layout.kpi("lapsed_people", p["lapsed"], b.get("lapsed"), lower_is_better=True),
     ])
-    layout.chart(charts.people_over_time(data.run("series_participation", f.window),
+    layout.chart(layout.figure(charts.people_over_time, data.run("series_participation", f.window),
                                          "Active, new and returning people per month"))
     left, right = st.columns(2)
     with left:
         freq = data.run("dist_frequency", f.window)
-        layout.chart(charts.bar(freq, "bucket", "people",
+        layout.chart(layout.figure(charts.bar, freq, "bucket", "people",
                                 "How often people came: active people by events attended",
                                 "Events attended in the period", "People (count)",
                                 hover="%{y:,} people"))
@@ -38,7 +38,7 @@ def main() -> None:
         else:
             top = conc["share"].iloc[0]
             conc["decile_label"] = [f"Top {d * 10 - 9}–{d * 10} %" for d in conc["decile"]]
-            layout.chart(charts.bar(
+            layout.chart(layout.figure(charts.bar,
                 conc.assign(pct=conc["share"] * 100), "decile_label", "pct",
                 f"Concentration: the top 10 % of people made {top * 100:.0f} % of participations",
                 "People ranked by participations (deciles)", "Share of participations (%)",
@@ -47,19 +47,21 @@ def main() -> None:
     if cohorts.empty:
         layout.empty_note("newcomer cohorts")
     else:
-        layout.chart(charts.cohort_heatmap(cohorts))
+        layout.chart(layout.figure(charts.cohort_heatmap, cohorts))
     left, right = st.columns(2)
     with left:
         noshow = data.run("dist_no_show", f.window)
         if noshow.empty:
             layout.empty_note("registrations with attendance recorded")
         else:
-            layout.chart(charts.bar(noshow.assign(pct=noshow["rate"] * 100), "event_type", "pct",
+            layout.chart(layout.figure(charts.bar, noshow.assign(pct=noshow["rate"] * 100),
+                                       "event_type", "pct",
                                     "No-show rate by event type", "No-shows (% of attended + "
                                     "no-shows)", "Event type", hover="%{x:.1f} % no-shows",
                                     color=SERIES["discharge"], horizontal=True))
     with right:
-        layout.chart(charts.line(data.run("series_lapsed", f.window), "month", "lapsed",
+        layout.chart(layout.figure(charts.line, data.run("series_lapsed", f.window),
+                                   "month", "lapsed",
                                  "Lapsed people at each month's end (3+ visits, none in 180 days)",
                                  "Month", "Lapsed people (count)", color=SERIES["lapsed"],
                                  hover="%{y:,} lapsed people"))

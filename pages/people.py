@@ -45,13 +45,15 @@ def main() -> None:
                               format_func=lambda r: f"{r} {RUNG_NAMES[r]}", placeholder="All rungs")
     shown = people
     if query:
-        text = shown[["name", "email", "programs"]].fillna("").astype(str).agg(" ".join, axis=1)
+        cols = [shown[c].fillna("").astype(str) for c in ("name", "email", "programs")]
+        text = cols[0] + " " + cols[1] + " " + cols[2]
         shown = shown[text.str.contains(query, case=False, regex=False)]
     if tiers:
         shown = shown[shown["tier"].isin(tiers)]
     if rungs:
         shown = shown[shown["rung"].isin(rungs)]
-    st.caption(f"{len(shown):,} of {len(people):,} people. Click a column header to sort.")
+    st.caption(f"{len(shown):,} of {len(people):,} people, deepest relationships first. Click a "
+               "column header to sort the rows shown.")
     layout.table(shown, f.hide_names, COLUMNS, height=420, key="people_table")
     layout.download(shown, "engage-people.csv", "Download these people (CSV)", f.hide_names)
 

@@ -27,15 +27,16 @@ def main() -> None:
     settings = data.settings()["depth"]
     left, right = st.columns(2)
     with left:
-        layout.chart(charts.depth_histogram(data.run("dist_depth", f.window), settings["tiers"]))
+        layout.chart(layout.figure(charts.depth_histogram, data.run("dist_depth", f.window),
+                                   settings["tiers"]))
     with right:
-        layout.chart(charts.tiers_bar(data.run("depth_tiers", f.window)))
-    layout.chart(charts.depth_parts(data.run("dist_depth_parts", f.window)))
+        layout.chart(layout.figure(charts.tiers_bar, data.run("depth_tiers", f.window)))
+    layout.chart(layout.figure(charts.depth_parts, data.run("dist_depth_parts", f.window)))
     series = data.run("series_depth", f.window)
     if series.empty:
         layout.empty_note("active people")
     else:
-        layout.chart(charts.depth_over_time(series))
+        layout.chart(layout.figure(charts.depth_over_time, series))
     st.subheader("Connectors")
     top_n = st.slider("People in the network", 10, 80, 30, step=5, key="network_size",
                       help="The people with the most ties in the period, and the ties among them.")
@@ -49,10 +50,10 @@ def main() -> None:
             edges[["person_b", "name_b"]].set_axis(["person_id", "name"], axis=1), f.hide_names)
         labels = dict(zip(names["person_id"], names["name"])) | dict(
             zip(more["person_id"], more["name"]))
-        layout.chart(charts.network(edges, labels))
+        layout.chart(layout.figure(charts.network, edges, labels))
     touches = data.run("dist_touches", f.window)
     if not touches.empty:
-        layout.chart(charts.bar(touches, "program", "touches_per_person",
+        layout.chart(layout.figure(charts.bar, touches, "program", "touches_per_person",
                                 "Relational touches per active person, by program (where the "
                                 "battery is charged)", "Program",
                                 "Relational touches per active person",

@@ -30,7 +30,7 @@ def main() -> None:
     quarters = st.slider("Trajectory: quarters back", 2, 12, 6, key="spectrum_quarters")
     points = layout.selected_programs(data.run("spectrum_by_program", f.window), f.window)
     trail = layout.selected_programs(data.spectrum_trajectory(f.window.end, quarters), f.window)
-    layout.chart(charts.spectrum(points, trail))
+    layout.chart(layout.figure(charts.spectrum, points, trail))
     st.caption("Each dot is a program in this period (★ the whole organization, all programs); "
                "dotted trails show the last quarters. Program filters choose which programs are "
                "drawn.")
@@ -38,7 +38,7 @@ def main() -> None:
     if battery.empty:
         layout.empty_note("months")
     else:
-        layout.chart(charts.battery(battery))
+        layout.chart(layout.figure(charts.battery, battery))
     st.dataframe(points, hide_index=True, column_config={
         "program": "Program", "attended": st.column_config.NumberColumn("Attended", format="%d"),
         "task_share": st.column_config.NumberColumn("Task share", format="percent"),

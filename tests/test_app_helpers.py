@@ -87,3 +87,31 @@ def test_settings_edit_reclassifies_and_bumps_the_version(store) -> None:
     assert metrics.scalar(store, "task_share", **w.params()) == 0.0
     settings_store.reset_configuration(store)
     assert settings_store.unclassified_count(store) == 1
+
+
+def test_figures_are_kept_on_the_content_of_their_data() -> None:
+    """A rerun over the same data reuses the built figure; other data builds a new one."""
+    from engage_ui import charts, layout
+
+    df = pd.DataFrame({"program": ["A", "B"], "n": [3, 5]})
+    args = ("program", "n", "People by program", "Program", "People")
+    first = layout.figure(charts.bar, df, *args)
+    assert layout.figure(charts.bar, df.copy(), *args) is first          # equal content
+    changed = layout.figure(charts.bar, df.assign(n=[3, 6]), *args)      # a value changed
+    assert changed is not first and list(changed.data[0].y) == [3, 6]
+    assert layout.figure(charts.bar, df, *args[:-1], "Volunteers") is not first  # a title
+
+
+def test_long_tables_are_cut_with_a_note() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    def app() -> None:
+        import pandas as pd
+
+        from engage_ui import layout
+        layout.table(pd.DataFrame({"person_id": range(2_500), "name": "x"}), hide=False)
+
+    at = AppTest.from_function(app).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 2_000
+    assert "first 2,000 of 2,500 rows" in at.caption[0].value
