@@ -7,42 +7,66 @@
 WITH s AS (
     SELECT
         _line, _raw,
-        NULLIF(TRIM(email), '')       AS email_raw,
-        NULLIF(TRIM(phone), '')       AS phone_raw,
-        NULLIF(TRIM(external_id), '') AS external_id,
-        NULLIF(TRIM(first_name), '')  AS first_name,
-        NULLIF(TRIM(last_name), '')   AS last_name,
-        NULLIF(TRIM(full_name), '')   AS full_name_raw,
-        NULLIF(TRIM(event_id), '')    AS event_id,
-        NULLIF(TRIM(title), '')       AS title_raw,
-        NULLIF(TRIM(event_type), '')  AS event_type,
-        NULLIF(TRIM(program), '')     AS program_raw,
-        NULLIF(TRIM(starts_at), '')   AS starts_raw,
-        NULLIF(TRIM(ends_at), '')     AS ends_raw,
-        NULLIF(TRIM(status), '')      AS status_raw,
-        NULLIF(TRIM(attended), '')    AS attended_raw,
-        NULLIF(TRIM(role), '')        AS role_raw,
-        NULLIF(TRIM(hours), '')       AS hours_raw,
+        tidy(email)       AS email_raw,
+        tidy(phone)       AS phone_raw,
+        tidy(external_id) AS external_id,
+        tidy(first_name)  AS first_name,
+        tidy(last_name)   AS last_name,
+        tidy(full_name)   AS full_name_raw,
+        tidy(event_id)    AS event_id,
+        tidy(title)       AS title_raw,
+        tidy(event_type)  AS event_type,
+        tidy(program)     AS program_raw,
+        tidy(starts_at)   AS starts_raw,
+        tidy(ends_at)     AS ends_raw,
+        tidy(status)      AS status_raw,
+        tidy(attended)    AS attended_raw,
+        tidy(role)        AS role_raw,
+        tidy(hours)       AS hours_raw,
         _overflow
     FROM src
+),
+-- Dates, emails, phones and status words repeat across rows: each distinct text is
+-- normalized once (regular expressions are the costly part) and joined back.
+dates AS (
+    SELECT raw, parse_ts(raw, $tz) AS ts
+    FROM (SELECT starts_raw AS raw FROM s UNION SELECT ends_raw FROM s) d
+    WHERE raw IS NOT NULL
+),
+emails AS (
+    SELECT raw, norm_email(raw) AS email
+    FROM (SELECT DISTINCT email_raw AS raw FROM s WHERE email_raw IS NOT NULL) d
+),
+phones AS (
+    SELECT raw, norm_phone(raw) AS phone
+    FROM (SELECT DISTINCT phone_raw AS raw FROM s WHERE phone_raw IS NOT NULL) d
+),
+statuses AS (
+    SELECT raw, (SELECT m.value FROM status_map m WHERE m.word = norm_words(raw)) AS value
+    FROM (SELECT DISTINCT status_raw AS raw FROM s WHERE status_raw IS NOT NULL) d
+),
+attended_flags AS (
+    SELECT raw, (SELECT m.value FROM attended_map m WHERE m.word = norm_words(raw)) AS value
+    FROM (SELECT DISTINCT attended_raw AS raw FROM s WHERE attended_raw IS NOT NULL) d
 ),
 n AS (
     SELECT
         s.*,
-        norm_email(email_raw) AS email,
-        norm_phone(phone_raw) AS phone,
-        COALESCE(full_name_raw, NULLIF(TRIM(CONCAT_WS(' ', first_name, last_name)), '')) AS full_name,
-        parse_ts(starts_raw, $tz) AS starts_at,
-        parse_ts(ends_raw, $tz)   AS ends_at,
-        COALESCE(
-            (SELECT m.value FROM status_map m
-              WHERE m.word = norm_words(status_raw)),
-            CASE WHEN NOT $has_status THEN 'attended' END
-        ) AS status_mapped,
-        (SELECT m.value FROM attended_map m
-          WHERE m.word = norm_words(attended_raw)) AS attended_flag,
+        em.email,
+        ph.phone,
+        COALESCE(full_name_raw, tidy(CONCAT_WS(' ', first_name, last_name))) AS full_name,
+        ds.ts AS starts_at,
+        de.ts AS ends_at,
+        COALESCE(st.value, CASE WHEN NOT $has_status THEN 'attended' END) AS status_mapped,
+        af.value AS attended_flag,
         COALESCE(TRY_CAST(hours_raw AS DOUBLE), TRY_CAST(REPLACE(hours_raw, ',', '.') AS DOUBLE)) AS hours
     FROM s
+    LEFT JOIN emails em ON em.raw = s.email_raw
+    LEFT JOIN phones ph ON ph.raw = s.phone_raw
+    LEFT JOIN dates ds ON ds.raw = s.starts_raw
+    LEFT JOIN dates de ON de.raw = s.ends_raw
+    LEFT JOIN statuses st ON st.raw = s.status_raw
+    LEFT JOIN attended_flags af ON af.raw = s.attended_raw
 ),
 v AS (
     SELECT

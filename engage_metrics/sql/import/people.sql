@@ -3,15 +3,15 @@
 WITH n AS (
     SELECT
         _line, _raw, _overflow,
-        NULLIF(TRIM(email), '') AS email_raw,
+        tidy(email) AS email_raw,
         norm_email(email) AS email,
         norm_phone(phone) AS phone,
-        NULLIF(TRIM(external_id), '') AS external_id,
-        NULLIF(TRIM(first_name), '') AS first_name,
-        NULLIF(TRIM(last_name), '') AS last_name,
-        COALESCE(NULLIF(TRIM(full_name), ''),
-                 NULLIF(TRIM(CONCAT_WS(' ', NULLIF(TRIM(first_name), ''), NULLIF(TRIM(last_name), ''))), '')) AS full_name,
-        NULLIF(TRIM(recruited_by), '') AS recruited_raw,
+        tidy(external_id) AS external_id,
+        tidy(first_name) AS first_name,
+        tidy(last_name) AS last_name,
+        COALESCE(tidy(full_name),
+                 tidy(CONCAT_WS(' ', tidy(first_name), tidy(last_name)))) AS full_name,
+        tidy(recruited_by) AS recruited_raw,
         norm_email(recruited_by) AS recruited_by_email
     FROM src
 )
