@@ -48,20 +48,33 @@ depth_recent AS (    -- recent attended occurrences of people with at least two 
       ON m.person_id = h.person_id AND m.d = h.d
     WHERE h.recent
 ),
-depth_present AS ( -- who attended each of those occurrences (anyone, target or not)
-    SELECT p.event_id, p.person_id
-    FROM participation p
-    WHERE p.status = 'attended' AND p.event_id IN (SELECT event_id FROM depth_recent)
+depth_outside AS (   -- the other attendees of those occurrences, at each D: not among them
+    SELECT o.d, p.event_id, p.person_id
+    FROM (SELECT DISTINCT d, event_id FROM depth_recent) o
+    JOIN participation p ON p.event_id = o.event_id AND p.status = 'attended'
+    EXCEPT
+    SELECT d, event_id, person_id FROM depth_recent
+),
+depth_pairs AS (     -- pairs of people with >= 2 shared attended occurrences in the last 365 days
+    -- both scored at D: each pair once (a < b), counted for both
+    SELECT a.person_id AS person_a, b.person_id AS person_b, a.d
+    FROM depth_recent a
+    JOIN depth_recent b ON b.d = a.d AND b.event_id = a.event_id AND a.person_id < b.person_id
+    GROUP BY a.d, a.person_id, b.person_id
+    HAVING COUNT(*) >= 2   -- (person, occurrence) is unique: rows = shared occurrences
+    UNION ALL
+    -- the other one not scored at D (or with fewer than 2 recent occurrences): counted once
+    SELECT h.person_id, NULL, h.d
+    FROM depth_recent h
+    JOIN depth_outside o ON o.d = h.d AND o.event_id = h.event_id
+    GROUP BY h.d, h.person_id, o.person_id
+    HAVING COUNT(*) >= 2
 ),
 depth_ties AS (      -- distinct people met at >= 2 shared attended occurrences in the last 365 days
     SELECT person_id, d, COUNT(*) AS ties_count
-    FROM (
-        SELECT h.person_id, h.d, o.person_id AS other
-        FROM depth_recent h
-        JOIN depth_present o ON o.event_id = h.event_id AND o.person_id <> h.person_id
-        GROUP BY h.person_id, h.d, o.person_id
-        HAVING COUNT(*) >= 2   -- (person, occurrence) is unique: rows = shared occurrences
-    ) shared
+    FROM (SELECT person_a AS person_id, d FROM depth_pairs
+          UNION ALL
+          SELECT person_b, d FROM depth_pairs WHERE person_b IS NOT NULL) ends
     GROUP BY person_id, d
 ),
 depth_raw AS (       -- every target who attended before D, with or without recent history
@@ -69,7 +82,9 @@ depth_raw AS (       -- every target who attended before D, with or without rece
            date_diff('day', f.first_attended, t.d) / $tenure_days AS tenure,
            COUNT(h.event_id) FILTER (WHERE h.recent) / $frequency_count AS frequency,
            COALESCE(1 - date_diff('day', MAX(h.event_date), t.d) / $recency_days, 0) AS recency,
-           COUNT(DISTINCT lower(trim(h.event_type))) FILTER (WHERE h.recent) / $breadth_types AS breadth,
+           COUNT(DISTINCT lower(CASE WHEN h.event_type LIKE ' %' OR h.event_type LIKE '% '
+                                     THEN trim(h.event_type) ELSE h.event_type END))
+               FILTER (WHERE h.recent) / $breadth_types AS breadth,
            COALESCE(SUM(h.touch_weight) FILTER (WHERE h.recent), 0) / $touches_count AS touches
     FROM depth_target t
     JOIN person_fact f ON f.person_id = t.person_id AND f.first_attended < t.d
