@@ -98,6 +98,14 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
             "the path (ENGAGE_DB or --db), or restore a backup into a new file."
         ) from exc
     con.execute("SET enable_progress_bar = false")   # long queries: no bar in CLI output
+    limit = os.environ.get("ENGAGE_MEMORY_LIMIT", "").strip()
+    if limit:   # e.g. "1GB": DuckDB spills larger joins and sorts to disk beside the file
+        try:
+            con.execute(f"SET memory_limit = '{_size(limit)}'")
+        except duckdb.Error as exc:
+            con.close()
+            raise StoreError(f"ENGAGE_MEMORY_LIMIT={limit!r} is not a size DuckDB accepts "
+                             "(use e.g. 1GB or 1500MB)") from exc
     if not read_only:
         try:
             ensure_schema(con)
@@ -105,6 +113,13 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
             con.close()
             raise type(exc)(f"{path}: {exc}") from exc
     return con
+
+
+def _size(text: str) -> str:
+    """A memory size such as 1GB or 1500MB (checked: it is formatted into a SET)."""
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", text, re.I):
+        raise duckdb.InvalidInputException(text)
+    return text
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:

@@ -99,3 +99,13 @@ def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path: Path, capsys):
         db.connect(path)
     assert cli.main(["report", "--db", str(path)]) == cli.EXIT_ERROR
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_memory_limit_from_the_environment(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("ENGAGE_MEMORY_LIMIT", "512MB")
+    con = db.connect(tmp_path / "m.duckdb")
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "488.2 MiB"   # 512 MB
+    con.close()
+    monkeypatch.setenv("ENGAGE_MEMORY_LIMIT", "lots'; DROP TABLE meta; --")
+    with pytest.raises(db.StoreError, match="ENGAGE_MEMORY_LIMIT"):
+        db.connect(tmp_path / "m.duckdb")
