@@ -1,6 +1,7 @@
 """Engage benchmark: import, report, pandas comparison, memory, page reruns.
 
     .venv/bin/python benchmarks/run.py --participations 1000000 [--out benchmarks/out]
+    ENGAGE_MEMORY_LIMIT=1GB .venv/bin/python benchmarks/run.py --participations 10000000 --skip-pages
 
 Generates a synthetic organization (benchmarks/generate.py: people ~ N/8,
 events ~ N/25) as a generic CSV, then measures on that file, each step in a new
@@ -180,7 +181,8 @@ def main() -> int:
     for p in (engage_db, floor_db, Path(f"{engage_db}.wal"), Path(f"{floor_db}.wal")):
         p.unlink(missing_ok=True)
     res: dict[str, Any] = {"participations": n, "machine": f"{os.cpu_count()} cores",
-                           "date": time.strftime("%Y-%m-%d")}
+                           "date": time.strftime("%Y-%m-%d"),
+                           "memory_limit": os.environ.get("ENGAGE_MEMORY_LIMIT") or "DuckDB default"}
     res["generate"] = run_child("generate", str(csv), str(n))
     res["floor"] = run_child("floor", str(csv), str(floor_db))
     res["import"] = run_child("import", str(csv), str(engage_db))
@@ -201,7 +203,8 @@ def main() -> int:
     }
     res["summary"] = summary
     (out / "results.json").write_text(json.dumps(res, indent=2, default=str))
-    print(f"Engage benchmark, {summary['rows']:,} participation rows, {res['machine']}, {res['date']}")
+    print(f"Engage benchmark, {summary['rows']:,} participation rows, {res['machine']}, "
+          f"{res['date']}, ENGAGE_MEMORY_LIMIT {res['memory_limit']}")
     print(f"{'measure':24s} {'value':>12s} {'target':>10s}")
     lines = [
         ("DuckDB read_csv floor", f"{res['floor']['seconds']:.2f} s", ""),
