@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,7 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     message: str = ""
     duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)  # same-name pairs to review
+    read_by: str = "python"          # "duckdb" when the fast CSV reader read the file
 
     def summary(self) -> str:
         if self.status == "duplicate":
@@ -125,6 +127,18 @@ def sha256(data: bytes) -> str:
 
 def prepare(table: reader.RawTable, options: ImportOptions) -> tuple[pd.DataFrame, Mapping]:
     """The file's rows under canonical field names (text), and the mapping used."""
+    mapping = _mapping(table, options)
+    src = pd.DataFrame({f: (table.rows[mapping.fields[f]] if f in mapping.fields else None)
+                        for f in FIELDS[options.kind]}, dtype=object)
+    src["_line"] = table.rows["_line"].astype("int64")
+    src["_raw"] = table.rows["_raw"]
+    src["_overflow"] = table.rows["_overflow"].astype(bool)
+    return src, mapping
+
+
+def _mapping(table: reader.RawTable, options: ImportOptions) -> Mapping:
+    """The mapping of the table's columns to canonical fields (ImportFailed, with a hint,
+    when the kind is unknown or a required field has no column)."""
     if options.kind not in KINDS:
         raise ImportFailed(f"unknown file kind {options.kind!r}; use one of {', '.join(KINDS)}")
     try:
@@ -137,12 +151,7 @@ def prepare(table: reader.RawTable, options: ImportOptions) -> tuple[pd.DataFram
                     "character other than comma, tab or semicolon: export it again as a "
                     "comma-separated CSV.")
         raise ImportFailed(f"{exc}{hint}") from exc
-    src = pd.DataFrame({f: (table.rows[mapping.fields[f]] if f in mapping.fields else None)
-                        for f in FIELDS[options.kind]}, dtype=object)
-    src["_line"] = table.rows["_line"].astype("int64")
-    src["_raw"] = table.rows["_raw"]
-    src["_overflow"] = table.rows["_overflow"].astype(bool)
-    return src, mapping
+    return mapping
 
 
 def stage(con: duckdb.DuckDBPyConnection, src: pd.DataFrame, mapping: Mapping,
@@ -150,10 +159,18 @@ def stage(con: duckdb.DuckDBPyConnection, src: pd.DataFrame, mapping: Mapping,
     """Normalize and validate in DuckDB into the temp table `staged` (one row per input
     row, `reason` set on rejects; the accepted rows stay in DuckDB). Returns the number
     of accepted rows and the rejected rows (line_no, raw, reason)."""
-    resolve.install_macros(con)
     con.register("src_frame", src)
     con.execute("CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM src_frame")
     con.unregister("src_frame")
+    return _stage_src(con, mapping, options)
+
+
+def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: ImportOptions,
+               raw_lines: Callable[[list[int]], dict[int, str]] | None = None,
+               ) -> tuple[int, pd.DataFrame]:
+    """:func:`stage` from the temp table `src` (prepare's frame, or the fast reader's rows).
+    *raw_lines* gives the rejected rows' raw text when `src` has none (line -> text)."""
+    resolve.install_macros(con)
     statuses = options.statuses if options.statuses is not None else GENERIC_STATUSES
     for name, words in (("status_map", statuses), ("attended_map", ATTENDED_VALUES),
                         ("outcome_map", OUTCOMES)):
@@ -171,10 +188,28 @@ def stage(con: duckdb.DuckDBPyConnection, src: pd.DataFrame, mapping: Mapping,
                 + resolve.sql_text(f"import/{options.kind}.sql"), params)
     for name in ("src", "status_map", "attended_map", "outcome_map"):
         con.execute(f"DROP TABLE IF EXISTS {name}")  # noqa: S608 - fixed temp table names
+    if raw_lines is not None:
+        _fill_raw(con, raw_lines)
     accepted = con.execute("SELECT COUNT(*) FROM staged WHERE reason IS NULL").fetchall()[0][0]
     rejected = con.execute("SELECT line_no, raw, reason FROM staged WHERE reason IS NOT NULL "
                            "ORDER BY line_no").df()
     return int(accepted), rejected
+
+
+def _fill_raw(con: duckdb.DuckDBPyConnection,
+              raw_lines: Callable[[list[int]], dict[int, str]]) -> None:
+    """Set `staged.raw` of the rejected rows to their lines' text."""
+    lines = [r[0] for r in con.execute("SELECT line_no FROM staged WHERE reason IS NOT NULL")
+             .fetchall()]
+    if not lines:
+        return
+    raw = pd.DataFrame(list(raw_lines(lines).items()), columns=["line_no", "raw"])
+    con.register("raw_frame", raw)
+    try:
+        con.execute("UPDATE staged SET raw = r.raw FROM raw_frame r "
+                    "WHERE staged.line_no = r.line_no")
+    finally:
+        con.unregister("raw_frame")
 
 
 def _notes(table: reader.RawTable, mapping: Mapping, options: ImportOptions) -> list[str]:
@@ -295,11 +330,29 @@ def import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, byte
     Files that belong together are imported as one: Mobilize's timeslots and events
     tables are joined to the participations file of the same call (one result,
     named "participations.csv + timeslots.csv + events.csv"). Never raises for bad
-    input: each file or bundle gets a result, in upload order."""
+    input: each file or bundle gets a result, in upload order.
+
+    A big generic CSV upload (see :func:`import_files`) is written to a temporary file
+    and read by DuckDB — same results, without the Python reader's minute and gigabytes
+    for 100 MB; such files are imported first."""
     options = options or ImportOptions()
     results: dict[int, ImportResult] = {}
+    for i, (name, data) in enumerate(uploads):
+        result = _import_fast_upload(con, data, name, options)
+        if result is not None:
+            results[i] = result
+    return _import_uploads(con, uploads, options, results)
+
+
+def _import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, bytes]],
+                    options: ImportOptions, results: dict[int, ImportResult],
+                    ) -> list[ImportResult]:
+    """:func:`import_uploads` with the Python reader, of the uploads *results* lacks."""
+    results = dict(results)
     read: list[tuple[int, reader.RawTable]] = []
     for i, (name, data) in enumerate(uploads):
+        if i in results:
+            continue
         try:
             read.append((i, reader.read_bytes(data, name, options.sheet)))
         except reader.ReadError as exc:
@@ -320,6 +373,99 @@ def import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, byte
     return [results[i] for i in sorted(results)]
 
 
+def _import_fast_upload(con: duckdb.DuckDBPyConnection, data: bytes, name: str,
+                        options: ImportOptions) -> ImportResult | None:
+    """:func:`_import_fast` of uploaded bytes (through a temporary file); None when the
+    upload is not a big generic CSV file or is over the upload limit (the Python reader
+    then refuses it)."""
+    if len(data) > reader.max_upload_bytes():
+        return None
+    head = reader.fast_csv_head(data[:reader.HEAD_BYTES], len(data), name)
+    if head is None or _fast_options(head.table, options, name) is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="engage-upload-") as tmp:
+        path = Path(tmp) / "upload.csv"
+        path.write_bytes(data)
+        return _import_fast(con, path, name, options)
+
+
+def _fast_options(table: reader.RawTable, options: ImportOptions,
+                  name: str) -> ImportOptions | None:
+    """The options the generic adapter gives a file starting like *table*; None when
+    another adapter would read it (its source, or auto-detection on its first lines)."""
+    if options.source == "auto":
+        # Zoom's sniff reads on past a meeting header for the participant table, which
+        # could lie beyond the first lines: such a header keeps the Python reader
+        zoom_probe = replace(table, text="Name (Original Name),Join Time,Leave Time")
+        if (adapters.detect(table) is not adapters.GENERIC
+                or adapters.companion_role(table) is not None
+                or adapters.detect(zoom_probe) is not adapters.GENERIC):
+            return None
+    elif adapters.ADAPTERS.get(options.source, adapters.GENERIC) is not adapters.GENERIC:
+        return None
+    try:
+        adapted, opts = adapters.adapt(table, options, name)
+    except adapters.AdapterError:
+        return None
+    return opts if adapted is table else None
+
+
+def _import_fast(con: duckdb.DuckDBPyConnection, path: Path, name: str,
+                 options: ImportOptions) -> ImportResult | None:
+    """Import a big generic CSV file read by DuckDB (reader.load_fast_csv) — the same
+    result as the Python reader's, without a pandas frame of the file. None when the file
+    does not qualify or its reading could differ: the caller then uses the Python reader."""
+    try:
+        size = path.stat().st_size
+        head = (reader.fast_csv_head(reader.read_head(path), size, name)
+                if size >= reader.fast_csv_min_bytes() else None)
+    except OSError:
+        return None
+    opts = _fast_options(head.table, options, name) if head is not None else None
+    if opts is None:
+        return None
+    try:
+        mapping = _mapping(head.table, opts)
+    except ImportFailed:
+        return None        # the Python reader reports it (after any error reading the file)
+    try:
+        loaded = reader.load_fast_csv(con, path, head)
+    except OSError:
+        return None
+    if loaded is None:
+        return None
+    try:
+        kept = _src_from_csv(con, loaded, mapping, opts)
+        reader.drop_fast_csv(con)          # src has what staging needs: free the cells
+        if kept == 0:      # only blank, totals or footer rows: the Python reader says so
+            return None
+        result = ImportResult(file_name=name, kind=opts.kind, source=opts.source,
+                              status="failed", rows_read=loaded.rows_read,
+                              skipped=loaded.rows_read - kept, read_by="duckdb")
+        if _is_duplicate(con, loaded.sha256, result):
+            return result
+        result.mapping = mapping.to_json()
+        result.notes = _notes(loaded.table, mapping, opts)
+        staged = _stage_src(con, mapping, opts, lambda lines: reader.read_lines(path, lines))
+        return _with_duplicates(con, _land(con, result, *staged, name, loaded.sha256, opts))
+    finally:
+        for table in ("src", "staged"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608 - fixed temp table names
+        reader.drop_fast_csv(con)
+
+
+def _src_from_csv(con: duckdb.DuckDBPyConnection, loaded: reader.FastCsv, mapping: Mapping,
+                  options: ImportOptions) -> int:
+    """The temp table `src` (prepare's frame: one text column per canonical field, _line,
+    _raw NULL, _overflow false) straight from the fast reader's rows; its row count."""
+    fields = ", ".join((loaded.column(mapping.fields[f]) if f in mapping.fields
+                        else "NULL::VARCHAR") + f" AS {f}" for f in FIELDS[options.kind])
+    rows, params = loaded.rows_sql()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE src AS SELECT {fields}, _line, "  # noqa: S608
+                f"NULL::VARCHAR AS _raw, false AS _overflow FROM ({rows}) AS r", params)
+    return con.execute("SELECT COUNT(*) FROM src").fetchall()[0][0]
+
+
 def _with_duplicates(con: duckdb.DuckDBPyConnection, result: ImportResult) -> ImportResult:
     """List the suspected duplicates (same name, different identifiers) among the
     people this import touched, for the analyst to merge or keep apart."""
@@ -336,20 +482,43 @@ def _with_duplicates(con: duckdb.DuckDBPyConnection, result: ImportResult) -> Im
 def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
                  options: ImportOptions | None = None) -> list[ImportResult]:
     """Import several files with the same options; one result per file (or per
-    bundle of files joined together, see :func:`import_uploads`)."""
+    bundle of files joined together, see :func:`import_uploads`).
+
+    A big generic CSV/TSV file (at least reader.fast_csv_min_bytes(), ENGAGE_FAST_CSV_MB,
+    8 MB by default; UTF-8; source generic, a custom label, or auto-detected as generic)
+    is read by DuckDB's read_csv straight from disk, with the same results as the Python
+    reader (rows, rejections with their line numbers and text, notes, sha256 identity) —
+    or, when anything could differ, by the Python reader after all. Those files are
+    imported first; the results of unreadable files come first, then the fast ones, then
+    the others in order. DuckDB streams the file from disk, so the upload limit
+    (ENGAGE_MAX_UPLOAD_MB) applies only to files the Python reader must hold in memory."""
     options = options or ImportOptions()
-    uploads: list[tuple[str, bytes]] = []
     unreadable: list[ImportResult] = []
+    fast: list[ImportResult] = []
+    slow: list[Path] = []
     for path in map(Path, paths):
+        result = _import_fast(con, path, path.name, options)
+        if result is not None:
+            fast.append(result)
+            continue
         try:
             reader.check_size(path.stat().st_size, path.name)   # before reading it
-            uploads.append((path.name, path.read_bytes()))
         except reader.ReadError as exc:
             unreadable.append(_failed(path.name, options, str(exc)))
+            continue
         except OSError as exc:
             unreadable.append(_failed(path.name, options,
                                       f"cannot read the file ({exc.strerror})"))
-    return unreadable + import_uploads(con, uploads, options)
+            continue
+        slow.append(path)
+    uploads: list[tuple[str, bytes]] = []
+    for path in slow:
+        try:
+            uploads.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            unreadable.append(_failed(path.name, options,
+                                      f"cannot read the file ({exc.strerror})"))
+    return unreadable + fast + _import_uploads(con, uploads, options, {})
 
 
 def import_frame(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, file_name: str,
