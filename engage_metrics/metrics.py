@@ -13,8 +13,9 @@ import copy
 import datetime as dt
 import json
 import re
+import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -152,12 +153,11 @@ def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> No
     key = _cache_key(con, "window_program", tuple(sorted((k, str(v)) for k, v in bound.items())))
     cached = _CACHE.get(key)
     if cached is not None:
-        _CACHE.move_to_end(key)
         con.register("window_program", cached)
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE window_program AS {sql}", bound)
         if key is not None:
-            _remember(key, con.sql("SELECT * FROM window_program").to_arrow_table())
+            _CACHE.put(key, con.sql("SELECT * FROM window_program").to_arrow_table())
     sql = window_facts_sql("window_person")
     con.execute(f"CREATE OR REPLACE TEMP TABLE window_person AS {sql}", _bind(sql, params))
 
@@ -181,7 +181,6 @@ def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
                      depth_settings)
     cached = _CACHE.get(key)
     if cached is not None:
-        _CACHE.move_to_end(key)
         con.register("depth_at", cached)
         return
     con.execute(f"CREATE OR REPLACE TEMP TABLE depth_target AS {targets}", target_params)
@@ -193,7 +192,7 @@ def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
            f"SELECT {DEPTH_COLUMNS} FROM depth_tiered")
     con.execute(sql, _bind(sql, params))
     if key is not None:
-        _remember(key, con.sql("SELECT * FROM depth_at").to_arrow_table())
+        _CACHE.put(key, con.sql("SELECT * FROM depth_at").to_arrow_table())
 
 
 def _snapshot_stamp(con: duckdb.DuckDBPyConnection, d: dt.date | None,
@@ -242,9 +241,36 @@ def _snapshot_serves(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> 
     return row[0][0] == _snapshot_stamp(con, dates[0], params)
 
 
-# (database, its data, what, its parameters …) -> rows of depth_at or window_person
-_CACHE: "OrderedDict[tuple, Any]" = OrderedDict()
-_CACHE_MAX_ROWS = 8_000_000
+class _Kept:
+    """A least-recently-used store shared by the dashboard's session threads."""
+
+    def __init__(self, fits: "Callable[[OrderedDict], bool]") -> None:
+        self._items: OrderedDict = OrderedDict()
+        self._fits = fits
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple | None) -> Any:
+        with self._lock:
+            value = self._items.get(key) if key is not None else None
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > 1 and not self._fits(self._items):
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+# (database, its data, what, its parameters …) -> rows of depth_at or window_program
+_CACHE = _Kept(lambda items: sum(t.num_rows for t in items.values()) <= 8_000_000)
+# (database, its data, "report", window, depth settings) -> a report
+_REPORTS = _Kept(lambda items: len(items) <= 256)
 
 
 def _cache_key(con: duckdb.DuckDBPyConnection, *what: Any) -> tuple | None:
@@ -259,12 +285,6 @@ def _cache_key(con: duckdb.DuckDBPyConnection, *what: Any) -> tuple | None:
         "SELECT (SELECT MAX(value) FROM meta WHERE key = 'data_version'), "
         "(SELECT COUNT(*) FROM participation), (SELECT COUNT(*) FROM event)").fetchall()[0]
     return (path, version, *what)
-
-
-def _remember(key: tuple, table: Any) -> None:
-    _CACHE[key] = table
-    while sum(t.num_rows for t in _CACHE.values()) > _CACHE_MAX_ROWS and len(_CACHE) > 1:
-        _CACHE.popitem(last=False)
 
 
 def reads_window(metric_id: str) -> bool:
@@ -328,19 +348,13 @@ def report(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str, Any]:
     is kept (keyed like the prepared relations, on the database file and its data version,
     plus the depth settings), so the board pack and repeated calls compute it once."""
     key = _cache_key(con, "report", window, tuple(sorted(depth_config(con).params().items())))
-    if key is not None and key in _REPORTS:
-        _REPORTS.move_to_end(key)
-        return copy.deepcopy(_REPORTS[key])
+    kept = _REPORTS.get(key)
+    if kept is not None:
+        return copy.deepcopy(kept)
     result = _compute_report(con, window)
     if key is not None:
-        _REPORTS[key] = copy.deepcopy(result)
-        while len(_REPORTS) > _REPORTS_MAX:
-            _REPORTS.popitem(last=False)
+        _REPORTS.put(key, copy.deepcopy(result))
     return result
-
-
-_REPORTS: "OrderedDict[tuple, dict[str, Any]]" = OrderedDict()
-_REPORTS_MAX = 256
 
 
 def clear_caches() -> None:
