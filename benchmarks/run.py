@@ -196,7 +196,9 @@ def main() -> int:
         "import_ratio": res["import"]["seconds"] / res["floor"]["seconds"],
         "report_cold_s": res["report"]["cold_s"],
         "report_warm_s": res["report"]["warm_s"],
-        "pandas_speedup": res["pandas"]["seconds"] / res["report"]["warm_s"],
+        # against the report recomputed without the process's kept results: what the
+        # engine's SQL itself does, not a cache lookup
+        "pandas_speedup": res["pandas"]["seconds"] / res["report"]["recomputed_s"],
         "peak_memory_mb": max(res[k]["peak_mb"] for k in ("import", "report")),
         "page_rerun_s": max((v["rerun_s"] for v in res.get("pages", {}).get("pages", {}).values()),
                             default=None),
@@ -214,7 +216,9 @@ def main() -> int:
         ("report warm", f"{summary['report_warm_s']:.2f} s", f"<= {TARGETS['report_warm_s']}"),
         ("report recomputed warm", f"{res['report']['recomputed_s']:.2f} s", ""),
         ("pandas report", f"{res['pandas']['seconds']:.2f} s", ""),
-        ("pandas / Engage", f"{summary['pandas_speedup']:.1f} x", f">= {TARGETS['pandas_speedup']}"),
+        ("pandas / Engage recomputed", f"{summary['pandas_speedup']:.1f} x",
+         f">= {TARGETS['pandas_speedup']}"),
+        ("pandas / Engage cold", f"{res['pandas']['seconds'] / summary['report_cold_s']:.1f} x", ""),
         ("numbers equal to pandas", str(res["equal_to_pandas"]), "True"),
         ("peak memory import", f"{res['import']['peak_mb']:.0f} MB", ""),
         ("peak memory report", f"{res['report']['peak_mb']:.0f} MB", ""),
