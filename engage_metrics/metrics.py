@@ -139,7 +139,7 @@ def _bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     return {name: params[name] for name in set(_PARAM.findall(sql))}
 
 
-def window_facts_sql(name: str = "window_person") -> str:
+def window_facts_sql(name: str) -> str:
     return (registry.SQL_DIR / "facts" / f"{name}.sql").read_text()
 
 

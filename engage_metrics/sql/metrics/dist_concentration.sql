@@ -9,14 +9,10 @@
 --   and share of all attended participations per decile, with the running share. The first
 --   row's share is the share of participations by the top 10 % of people.
 -- formula: share(decile) = SUM(participations of its people) / SUM(all participations); deciles by NTILE(10) over participations DESC
-WITH per_person AS (
-    SELECT p.person_id, COUNT(*) AS participations
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
-    GROUP BY p.person_id
+WITH per_person AS (    -- attended participations (= occurrences) in the window (window facts)
+    SELECT person_id, attended AS participations
+    FROM window_person
+    WHERE attended > 0
 ),
 ranked AS (
     SELECT participations,

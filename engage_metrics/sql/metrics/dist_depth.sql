@@ -9,13 +9,10 @@
 --   window's end, in bands of 10 points [low, low + 10) (0–10 … 90–100, every band listed; a
 --   score of exactly 100 counts in 90–100).
 -- formula: COUNT(active people) per FLOOR(depth / 10)
-WITH active AS (
-    SELECT DISTINCT p.person_id
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
+WITH active AS (        -- people who attended in the window (window facts)
+    SELECT person_id
+    FROM window_person
+    WHERE attended > 0
 ),
 bands AS (
     SELECT * FROM range(0, 100, 10) t(low)

@@ -10,13 +10,10 @@
 --   breadth, ties, relational touches), its weight, and the points it adds to mean depth
 --   (100 × weight × mean part; the six add up to mean depth).
 -- formula: points(part) = 100 * weight(part) * AVG(part) over active people
-WITH active AS (
-    SELECT DISTINCT p.person_id
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
+WITH active AS (        -- people who attended in the window (window facts)
+    SELECT person_id
+    FROM window_person
+    WHERE attended > 0
 ),
 means AS (
     SELECT AVG(d.tenure) AS tenure, AVG(d.frequency) AS frequency, AVG(d.recency) AS recency,

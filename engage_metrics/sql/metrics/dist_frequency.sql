@@ -7,14 +7,10 @@
 -- definition: The window's active people (selected programs) by how many distinct event
 --   occurrences they attended in the window: 1, 2, 3–5, 6–10, 11 or more (every bucket listed).
 -- formula: COUNT(person) per bucket of COUNT(DISTINCT attended occurrence in window)
-WITH per_person AS (
-    SELECT p.person_id, COUNT(DISTINCT p.event_id) AS occurrences
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
-    GROUP BY p.person_id
+WITH per_person AS (    -- attended participations (= occurrences) in the window (window facts)
+    SELECT person_id, attended AS occurrences
+    FROM window_person
+    WHERE attended > 0
 ),
 buckets (bucket, low, high, position) AS (
     VALUES ('1', 1, 1, 1), ('2', 2, 2, 2), ('3–5', 3, 5, 3), ('6–10', 6, 10, 4),
