@@ -25,7 +25,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from engage_metrics import db
+from engage_metrics import db, resolve
 
 MANIFEST = "manifest.json"
 FORMAT = "engage-backup"
@@ -193,6 +193,10 @@ def restore(source: str | Path, db_path: str | Path) -> dict[str, Any]:
         try:
             with db.transaction(con):
                 _load(con, source, manifest)
+                if manifest["schema_version"] < db.SCHEMA_VERSION:
+                    # its canonical tables, facts and snapshots may lack what this schema
+                    # has: derive them again from the restored journal and settings
+                    resolve.rebuild(con)
             con.execute("CHECKPOINT")
         finally:
             con.close()

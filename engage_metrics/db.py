@@ -22,7 +22,7 @@ import duckdb
 
 from engage_metrics.config import PROJECT_ROOT, defaults, normalize_keyword
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA_FILE = Path(__file__).with_name("sql") / "schema.sql"
 DEFAULT_DB = PROJECT_ROOT / "data" / "engage.duckdb"
 
@@ -59,9 +59,16 @@ def _unindexed_canonical_tables_and_facts(con: duckdb.DuckDBPyConnection) -> Non
     resolve.apply_configuration(con)
 
 
+def _window_snapshot(con: duckdb.DuckDBPyConnection) -> None:
+    """v4: the default window's facts (window_snapshot) are added and filled."""
+    from engage_metrics import metrics
+    con.execute(SCHEMA_FILE.read_text())   # creates the table new in v4
+    metrics.refresh_window_snapshot(con)
+
+
 # version n -> function migrating a store from version n to n + 1
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
-    1: _add_import_notes, 2: _unindexed_canonical_tables_and_facts}
+    1: _add_import_notes, 2: _unindexed_canonical_tables_and_facts, 3: _window_snapshot}
 
 
 class StoreError(RuntimeError):

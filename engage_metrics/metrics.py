@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import json
 import re
 import threading
@@ -154,6 +155,8 @@ def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> No
     cached = _CACHE.get(key)
     if cached is not None:
         con.register("window_program", cached)
+    elif _serves(con, "window_snapshot", _window_stamp(con, bound)):
+        con.execute("CREATE OR REPLACE TEMP VIEW window_program AS SELECT * FROM window_snapshot")
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE window_program AS {sql}", bound)
         if key is not None:
@@ -166,14 +169,20 @@ def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
                   params: dict[str, Any]) -> None:
     """Make depth_at hold the depth of the pairs of *kinds*, by depth.sql's formula.
 
-    Depth is the costliest computation (ties are pairs of people). Pairs scored at the
-    default window's end are read from the store's depth snapshot when it is current
-    (see :func:`refresh_depth_snapshot`); other results are kept per process, keyed on
-    the database file, its data version (bumped by every import, undo and settings
-    change), the target pairs and the depth settings, so windows that share an end date
-    (the org and each program, the dashboard's reruns) compute it once.
+    Depth is the costliest computation (ties are pairs of people). When every pair is
+    someone who attended before the depth snapshot's date, scored at that date (the
+    default window's end), and the snapshot is current, depth_at is the snapshot itself:
+    a superset of the pairs, which metrics join on their own people (see
+    :func:`refresh_depth_snapshot`). Other results are kept per process, keyed on the
+    database file, its data version (bumped by every import, undo and settings change),
+    the target pairs and the depth settings, so windows that share an end date (the org
+    and each program, the dashboard's reruns) compute it once.
     """
-    targets = " UNION ".join(f"({DEPTH_TARGETS[k].strip()})" for k in sorted(set(kinds)))
+    kinds = set(kinds)
+    if _depth_snapshot_serves(con, kinds, params):
+        con.execute("CREATE OR REPLACE TEMP VIEW depth_at AS SELECT * FROM depth_snapshot")
+        return
+    targets = " UNION ".join(f"({DEPTH_TARGETS[k].strip()})" for k in sorted(kinds))
     target_params = _bind(targets, params)
     depth_settings = tuple(sorted((k, v) for k, v in params.items()
                                   if k not in target_params and not isinstance(v, list)))
@@ -184,10 +193,6 @@ def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
         con.register("depth_at", cached)
         return
     con.execute(f"CREATE OR REPLACE TEMP TABLE depth_target AS {targets}", target_params)
-    if _snapshot_serves(con, params):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE depth_at AS SELECT s.* FROM depth_snapshot s "
-                    "JOIN depth_target t ON t.person_id = s.person_id AND t.d = s.d")
-        return
     sql = (f"CREATE OR REPLACE TEMP TABLE depth_at AS WITH {depth_formula()}\n"
            f"SELECT {DEPTH_COLUMNS} FROM depth_tiered")
     con.execute(sql, _bind(sql, params))
@@ -195,16 +200,66 @@ def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
         _CACHE.put(key, con.sql("SELECT * FROM depth_at").to_arrow_table())
 
 
-def _snapshot_stamp(con: duckdb.DuckDBPyConnection, d: dt.date | None,
-                    params: dict[str, Any]) -> str:
-    """What a depth snapshot depends on: its date, the depth settings and the row counts
-    (a guard against writes that bypass the importer)."""
+# kinds whose pairs are (someone who attended before d, d) for one date d, the parameter
+# named here: the depth snapshot holds every such pair of its own date
+_SNAPSHOT_KINDS = {"asof": "asof", "window_end": "end"}
+
+
+def _depth_snapshot_serves(con: duckdb.DuckDBPyConnection, kinds: set[str],
+                           params: dict[str, Any]) -> bool:
+    """True when every pair of *kinds* is in the depth snapshot and the snapshot is
+    current (its date, the same depth settings, the same data)."""
+    if not kinds or not kinds <= _SNAPSHOT_KINDS.keys():
+        return False
+    dates = {params[_SNAPSHOT_KINDS[k]] for k in kinds}
+    if len(dates) != 1:
+        return False
+    return _serves(con, "depth_snapshot", _snapshot_stamp(con, dates.pop(), params))
+
+
+def _stamp(con: duckdb.DuckDBPyConnection, **what: Any) -> str:
+    """What a snapshot depends on: *what* (its date or window, its settings) and the row
+    counts (a guard against writes that bypass the importer)."""
     counts = con.execute("SELECT (SELECT COUNT(*) FROM participation), "
                          "(SELECT COUNT(*) FROM event), (SELECT COUNT(*) FROM person_fact)"
                          ).fetchall()[0]
-    depth_params = {k: params[k] for k in depth_config(con).params()}
-    return json.dumps({"d": d.isoformat() if d else None, "depth": depth_params,
-                       "rows": list(counts)}, sort_keys=True)
+    return json.dumps({**what, "rows": list(counts)}, sort_keys=True, default=str)
+
+
+def _snapshot_stamp(con: duckdb.DuckDBPyConnection, d: dt.date | None,
+                    params: dict[str, Any]) -> str:
+    """What a depth snapshot depends on: its date, the depth settings and the row counts."""
+    return _stamp(con, d=d, depth={k: params[k] for k in depth_config(con).params()})
+
+
+def _window_stamp(con: duckdb.DuckDBPyConnection, bound: dict[str, Any]) -> str:
+    """What a window snapshot depends on: the window's bound dates, the query and the row
+    counts."""
+    sql = hashlib.sha256(window_facts_sql("window_program").encode()).hexdigest()
+    return _stamp(con, window=bound, sql=sql)
+
+
+def _serves(con: duckdb.DuckDBPyConnection, snapshot: str, stamp: str) -> bool:
+    """True when the store's *snapshot* was computed from what *stamp* says (a store from
+    before the snapshot existed, or opened read-only before its migration, has none)."""
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = $k", {"k": snapshot}).fetchall()
+    except duckdb.CatalogException:
+        return False
+    return bool(row) and row[0][0] == stamp
+
+
+def refresh_window_snapshot(con: duckdb.DuckDBPyConnection) -> None:
+    """Compute the default window's facts into window_snapshot. Runs inside the caller's
+    transaction (import, undo, merge, ladder or classification change)."""
+    con.execute("DELETE FROM window_snapshot")
+    bound: dict[str, Any] = {}
+    if _has_events(con):
+        sql = window_facts_sql("window_program")
+        bound = _bind(sql, Window.default(con).params())
+        con.execute(f"INSERT INTO window_snapshot SELECT * FROM ({sql})", bound)  # noqa: S608
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('window_snapshot', $stamp)",
+                {"stamp": _window_stamp(con, bound)})
 
 
 def refresh_depth_snapshot(con: duckdb.DuckDBPyConnection) -> None:
@@ -227,18 +282,6 @@ def refresh_depth_snapshot(con: duckdb.DuckDBPyConnection) -> None:
 
 def _has_events(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute("SELECT COUNT(*) > 0 FROM event").fetchall()[0][0]
-
-
-def _snapshot_serves(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bool:
-    """True when every pair of depth_target is scored at the snapshot's date and the
-    snapshot is current (same depth settings, same data)."""
-    row = con.execute("SELECT value FROM meta WHERE key = 'depth_snapshot'").fetchall()
-    if not row:
-        return False
-    dates = con.execute("SELECT MIN(d), MAX(d) FROM depth_target").fetchall()[0]
-    if dates[0] is None or dates[0] != dates[1]:
-        return False
-    return row[0][0] == _snapshot_stamp(con, dates[0], params)
 
 
 class _Kept:
@@ -287,17 +330,20 @@ def _cache_key(con: duckdb.DuckDBPyConnection, *what: Any) -> tuple | None:
     return (path, version, *what)
 
 
-def reads_window(metric_id: str) -> bool:
-    """True when a metric reads the window facts (window_person, window_program)."""
+WINDOW_FACTS = ("window_program", "window_person", "window_depth")
+
+
+def reads_window(metric_id: str, facts: Iterable[str] = WINDOW_FACTS) -> bool:
+    """True when a metric reads the window facts (any of *facts*)."""
     sql = registry.get(metric_id).sql
-    return "window_person" in sql or "window_program" in sql
+    return any(name in sql for name in facts)
 
 
 @contextmanager
 def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
                 params: dict[str, Any]) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection on which *metric_ids* can run: a private cursor holding the prepared
-    relations they read (window_person, depth_at), if any.
+    relations they read (window_program, window_person, depth_at, window_depth), if any.
 
     The cursor keeps the temporary tables away from other users of *con* (the
     dashboard shares one connection between sessions).
@@ -314,6 +360,9 @@ def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
             prepare_window(cur, params)
         if kinds:
             prepare_depth(cur, kinds, {**depth_config(con).params(), **params})
+        if any(reads_window(m, ["window_depth"]) for m in metric_ids):
+            sql = window_facts_sql("window_depth")
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE window_depth AS {sql}", _bind(sql, params))
         yield cur
     finally:
         cur.close()

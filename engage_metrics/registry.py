@@ -130,7 +130,7 @@ def run(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> pd.Dat
 
 
 # relations a metric may read that engage_metrics.metrics.depth_ready prepares
-PREPARED = ("window_person", "window_program", "depth_at")
+PREPARED = ("window_person", "window_program", "window_depth", "depth_at")
 
 
 def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:

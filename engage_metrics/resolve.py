@@ -59,11 +59,12 @@ def apply_configuration(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute person_fact and the depth snapshot from the canonical tables."""
+    """Recompute person_fact and the depth and window snapshots from the canonical tables."""
     from engage_metrics import metrics
 
     con.execute(sql_text("resolve/facts.sql"))
     metrics.refresh_depth_snapshot(con)
+    metrics.refresh_window_snapshot(con)
 
 
 def identity_candidates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -165,4 +165,8 @@ def test_backup_of_a_v1_store_restores_into_the_current_schema(tmp_path: Path):
     assert db.schema_version(restored) == db.SCHEMA_VERSION
     assert restored.execute("SELECT file_name, notes FROM import_log").fetchall() == [("old.csv", None)]
     assert restored.execute("SELECT full_name FROM person").fetchall() == [("Ana Lopez",)]
+    # the facts schema 1 lacked are derived again: the person's numbers are there
+    assert restored.execute("SELECT COUNT(*), COUNT(first_attended) FROM person_fact"
+                            ).fetchone() == (1, 1)
+    assert restored.execute("SELECT COUNT(*) FROM window_snapshot").fetchone()[0] == 1
     restored.close()

@@ -38,12 +38,40 @@ def _snapshot(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                        "score, tier FROM depth_snapshot ORDER BY person_id").df()
 
 
+def _window_facts(con: duckdb.DuckDBPyConnection, table: str | None = None) -> pd.DataFrame:
+    """window_snapshot's rows, or (table None) the default window's facts computed live."""
+    if table is None:
+        sql = metrics.window_facts_sql("window_program")
+        w = Window.default(con)
+        df = con.execute(sql, {"start": w.start, "end": w.end}).df()
+    else:
+        df = con.execute(f"SELECT * FROM {table}").df()
+    return df.sort_values(["person_id", "program"]).reset_index(drop=True)
+
+
+def _assert_window_snapshot_current(con: duckdb.DuckDBPyConnection) -> None:
+    pd.testing.assert_frame_equal(_window_facts(con, "window_snapshot"), _window_facts(con),
+                                  check_dtype=False)
+    w = Window.default(con)
+    with con.cursor() as cur:      # and prepare_window serves it (a view, not a new scan)
+        metrics.clear_caches()
+        metrics.prepare_window(cur, w.params())
+        assert _reads_window_snapshot(cur)
+
+
+def _reads_window_snapshot(cur: duckdb.DuckDBPyConnection) -> bool:
+    return cur.execute("SELECT COUNT(*) FROM duckdb_views() WHERE temporary AND view_name = "
+                       "'window_program' AND sql LIKE '%window_snapshot%'").fetchone()[0] == 1
+
+
 def test_facts_and_snapshot_follow_imports_undo_and_settings(store: duckdb.DuckDBPyConnection):
     build_demo(store)
     d = Window.default(store).end
     pd.testing.assert_frame_equal(_facts(store), store.execute(LIVE_FACTS).df())
     pd.testing.assert_frame_equal(_snapshot(store), _live_depth(store, d), check_dtype=False)
     assert len(_snapshot(store)) > 1000
+    _assert_window_snapshot_current(store)
+    assert len(_window_facts(store, "window_snapshot")) > 1000
 
     # an import that moves the data's last date: facts and snapshot move with it
     late = d + dt.timedelta(days=20)
@@ -56,15 +84,18 @@ def test_facts_and_snapshot_follow_imports_undo_and_settings(store: duckdb.DuckD
     assert new_d == late + dt.timedelta(days=1)
     pd.testing.assert_frame_equal(_facts(store), store.execute(LIVE_FACTS).df())
     pd.testing.assert_frame_equal(_snapshot(store), _live_depth(store, new_d), check_dtype=False)
+    _assert_window_snapshot_current(store)
 
     # undo: back to the demo's facts
     importer.undo_import(store, result.import_id)
     pd.testing.assert_frame_equal(_snapshot(store), _live_depth(store, d), check_dtype=False)
+    _assert_window_snapshot_current(store)
 
     # a ladder change moves reach dates (hosts to rung 5 → reach_4 changes for nobody
     # below, but 'host' set to rung 2 removes rung-4 reaches that came from hosting)
     settings_store.save_edits(store, role_rungs={"host": 2})
     pd.testing.assert_frame_equal(_facts(store), store.execute(LIVE_FACTS).df())
+    _assert_window_snapshot_current(store)       # best_rung follows the ladder
 
     # depth settings: the snapshot is recomputed with the new weights
     cfg = depth_config(store).to_dict()
@@ -92,16 +123,27 @@ def test_report_reads_the_snapshot_only_when_current(store: duckdb.DuckDBPyConne
     store.execute("UPDATE meta SET value = 'stale' WHERE key = 'depth_snapshot'")
     metrics.clear_caches()
     assert _close(metrics.report(store, w), served)
+    # and without the window snapshot: the window facts computed from the participations
+    store.execute("UPDATE meta SET value = 'stale' WHERE key = 'window_snapshot'")
+    metrics.clear_caches()
+    assert _close(metrics.report(store, w), served)
+    metrics.clear_caches()
+    with store.cursor() as cur:
+        metrics.prepare_window(cur, w.params())
+        assert not _reads_window_snapshot(cur)
     # a write that bypasses the importer (row counts change) is never served a stale snapshot
     resolve.refresh_facts(store)
-    with store.cursor() as cur:
-        cur.execute("CREATE TEMP TABLE depth_target AS SELECT person_id, CAST($d AS DATE) AS d "
-                    "FROM person_fact WHERE first_attended < CAST($d AS DATE)", {"d": w.end})
-        params = {**depth_config(store).params(), **w.params()}
-        assert metrics._snapshot_serves(cur, params)
-        store.execute("DELETE FROM participation WHERE person_id = "
-                      "(SELECT MIN(person_id) FROM participation)")
-        assert not metrics._snapshot_serves(cur, params)
+    params = {**depth_config(store).params(), **w.params(), "asof": w.end}
+    serves = metrics._depth_snapshot_serves
+    assert serves(store, {"window_end"}, params) and serves(store, {"window_end", "asof"}, params)
+    # pairs at other dates, or of other kinds, are computed by the formula
+    assert not serves(store, {"window_end"}, {**params, "end": w.start})
+    assert not serves(store, {"window_end", "asof"}, {**params, "asof": w.start})
+    assert not serves(store, {"window_end", "months"}, params)
+    assert not serves(store, {"window_end"}, {**params, "w_ties": params["w_ties"] + 0.01})
+    store.execute("DELETE FROM participation WHERE person_id = "
+                  "(SELECT MIN(person_id) FROM participation)")
+    assert not serves(store, {"window_end"}, params)
 
 
 def test_canonical_keys_are_unique_without_indexes(store: duckdb.DuckDBPyConnection):
@@ -125,6 +167,8 @@ def test_canonical_keys_are_unique_without_indexes(store: duckdb.DuckDBPyConnect
         "participation": "SELECT COUNT(*) - COUNT(DISTINCT (person_id, event_id)) FROM participation",
         "person_fact": "SELECT COUNT(*) - COUNT(DISTINCT person_id) FROM person_fact",
         "depth_snapshot": "SELECT COUNT(*) - COUNT(DISTINCT person_id) FROM depth_snapshot",
+        "window_snapshot": "SELECT COUNT(*) - COUNT(DISTINCT (person_id, program)) "
+                           "FROM window_snapshot",
     }
     assert {t: store.execute(q).fetchone()[0] for t, q in checks.items()} == dict.fromkeys(checks, 0)
     # ana and bo share a phone in b.csv: one person, one participation at e1

@@ -185,6 +185,10 @@ def test_lapsed_people(tmp_path: Path) -> None:
     con = open_store(tmp_path / "x.duckdb", o)
     assert val(con, "lapsed_people", **window("2024-01-01", "2024-07-01")) == 3       # 1, 4, 6
     assert val(con, "lapsed_people", **window("2024-01-01", "2024-07-01", "Food")) == 2  # 1, 6
+    # a window shorter than 180 days: the same end, the same people; 2's 01-04 and 5's 06-01
+    # attendances are before the window's start but less than 180 days before its end
+    assert val(con, "lapsed_people", **window("2024-06-15", "2024-07-01")) == 3
+    assert val(con, "lapsed_people", **window("2024-06-15", "2024-07-01", "Food")) == 2
 
 
 def test_cohort_retention(tmp_path: Path) -> None:
@@ -513,7 +517,10 @@ def test_registry_contract() -> None:
     for metric_id, metric in registry.metrics().items():
         assert len(metric.definition) > 40 and metric.formula, metric_id
         kind = metrics.depth_kind(metric_id)
-        assert ("depth_at" in metric.sql) == (kind is not None), metric_id
+        reads_depth = "depth_at" in metric.sql or "window_depth" in metric.sql
+        assert reads_depth == (kind is not None), metric_id
+        # window_depth holds the window's active people scored at its end
+        assert "window_depth" not in metric.sql or kind == "window_end", metric_id
         assert kind is None or kind in metrics.DEPTH_TARGETS
     assert "depth_tiered AS" in metrics.depth_formula()
 

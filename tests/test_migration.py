@@ -47,7 +47,7 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     path = tmp_path / "v1.duckdb"
     build_v1_store(path)
     con = db.connect(path)
-    assert db.schema_version(con) == db.SCHEMA_VERSION == 3
+    assert db.schema_version(con) == db.SCHEMA_VERSION == 4
     # the data of schema 1 is all there
     assert con.execute("SELECT import_id, file_name, rows_read, imported_at::VARCHAR, notes "
                        "FROM import_log").fetchall() == [
@@ -55,6 +55,8 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     assert con.execute("SELECT email, full_name FROM person").fetchall() == [("ana@x.org", "Ana Lopez")]
     assert con.execute("SELECT COUNT(*) FROM raw_participation").fetchone()[0] == 1
     assert con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0] == "3"
+    # v4: the default window's facts are stamped (this v1 file has no participation rows)
+    assert con.execute("SELECT COUNT(*) FROM meta WHERE key = 'window_snapshot'").fetchone()[0] == 1
     # the migrated file has exactly the schema of a new one
     fresh = db.connect(tmp_path / "fresh.duckdb")
     assert columns(con) == columns(fresh)
@@ -68,10 +70,13 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     assert notes == result.notes and any("no status column" in n for n in notes)
     # the v3 facts are kept: both people (the v1 journal row and the new one) have one
     assert con.execute("SELECT COUNT(*), COUNT(first_attended) FROM person_fact").fetchone() == (2, 2)
+    # and the v4 default window's facts: both people attended in its 12 months
+    assert con.execute("SELECT COUNT(DISTINCT person_id), SUM(attended) FROM window_snapshot"
+                       ).fetchone() == (2, 2)
     con.close()
     # reopening a migrated store changes nothing
     con = db.connect(path)
-    assert db.schema_version(con) == 3
+    assert db.schema_version(con) == 4
     con.close()
 
 

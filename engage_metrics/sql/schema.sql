@@ -13,7 +13,7 @@
 --            event_id), ask_id) are unique by construction (GROUP BY in
 --            sql/resolve/build.sql, tested), not by index: an index would cost
 --            more than the whole rebuild at millions of rows (schema 3).
---   facts    (person_fact, person_program_fact, depth_snapshot) per-person facts kept in step with
+--   facts    (person_fact, person_program_fact, depth_snapshot, window_snapshot) facts kept in step with
 --            the canonical tables by the same rebuild, so metrics read one row
 --            per person instead of scanning every participation.
 
@@ -232,4 +232,20 @@ CREATE TABLE IF NOT EXISTS depth_snapshot (
     tenure     DOUBLE, frequency DOUBLE, recency DOUBLE, breadth DOUBLE,
     ties       DOUBLE, touches DOUBLE, ties_count BIGINT,
     score      DOUBLE, tier VARCHAR
+);
+
+-- The window facts (sql/facts/window_program.sql) of the default window, the last 12 months
+-- of data: what the dashboard's first screen and the CLI's default report read, computed
+-- once per change of data, ladder or classification instead of once per process (schema 4).
+-- meta key 'window_snapshot' holds the window and row counts it was computed from; a reader
+-- uses it only when those are still current (engage_metrics.metrics.prepare_window).
+CREATE TABLE IF NOT EXISTS window_snapshot (
+    person_id   INTEGER NOT NULL,
+    program     VARCHAR NOT NULL,
+    attended    BIGINT,
+    no_show     BIGINT,
+    hours       DOUBLE,
+    task_weight DOUBLE,
+    best_rung   INTEGER,
+    recent      BIGINT
 );

@@ -1,12 +1,21 @@
--- Window facts, step 2: one row per person with a participation in the window's
--- selected programs (all programs when none is selected), from window_program.
--- Metrics that name `window_person` read it instead of scanning participations.
-SELECT person_id,
-       CAST(SUM(attended) AS BIGINT) AS attended,        -- attended participations
-       CAST(SUM(no_show) AS BIGINT) AS no_show,
-       SUM(hours) AS hours,                              -- of attended participations
-       SUM(task_weight) AS task_weight,                  -- of attended participations
-       MAX(best_rung) AS best_rung                       -- highest rung attended
-FROM window_program
-WHERE len($programs) = 0 OR list_contains($programs, program)
-GROUP BY person_id
+-- Window facts, step 2: one row per person with a row in window_program in the window's
+-- selected programs (all programs when none is selected), with the person's history
+-- from person_fact (all programs: first attendance, the return after it, the first date
+-- at each rung). Metrics that name `window_person` read it instead of scanning
+-- participations. A person with only `recent` attendances (before a window shorter than
+-- 180 days) has attended = 0: not active in the window.
+WITH selected AS (
+    SELECT person_id,
+           CAST(SUM(attended) AS BIGINT) AS attended,    -- attended participations
+           CAST(SUM(no_show) AS BIGINT) AS no_show,
+           SUM(hours) AS hours,                          -- of attended participations
+           SUM(task_weight) AS task_weight,              -- of attended participations
+           MAX(best_rung) AS best_rung,                  -- highest rung attended
+           CAST(SUM(recent) AS BIGINT) AS recent         -- attended < 180 days before end
+    FROM window_program
+    WHERE len($programs) = 0 OR list_contains($programs, program)
+    GROUP BY person_id
+)
+SELECT s.*, f.first_attended, f.next_attended, f.reach_2, f.reach_3, f.reach_4, f.reach_5
+FROM selected s
+LEFT JOIN person_fact f ON f.person_id = s.person_id

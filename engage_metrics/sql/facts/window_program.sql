@@ -1,16 +1,29 @@
 -- Window facts, step 1: one row per person and program with a participation in the
--- window [start, end), summing what the window's metrics count: one scan of the
--- participations, shared by the org-wide report and each program's (same window);
--- engage_metrics.metrics.prepare_window keeps it per window and data version.
--- (person, event occurrence) is unique, so `attended` is also the number of
--- distinct occurrences attended.
+-- window [start, end) or an attendance in the 180 days before end, summing what the
+-- window's metrics count: one scan of the participations, shared by the org-wide report
+-- and each program's (same window); engage_metrics.metrics.prepare_window keeps it per
+-- window and data version. (person, event occurrence) is unique, so `attended` is also
+-- the number of distinct occurrences attended. Every column but `recent` counts only
+-- the window's participations; `recent` (the lapsed metric) counts attendances less
+-- than 180 days before end, which reach before start only in windows under 180 days.
 SELECT p.person_id, e.program,
-       COUNT(*) FILTER (WHERE p.status = 'attended') AS attended,
-       COUNT(*) FILTER (WHERE p.status = 'no_show') AS no_show,
-       SUM(COALESCE(p.hours, 0)) FILTER (WHERE p.status = 'attended') AS hours,
-       SUM(e.task_weight) FILTER (WHERE p.status = 'attended') AS task_weight,
-       MAX(p.rung) FILTER (WHERE p.status = 'attended') AS best_rung
+       COUNT(*) FILTER (WHERE p.status = 'attended' AND e.event_date >= CAST($start AS DATE))
+           AS attended,
+       COUNT(*) FILTER (WHERE p.status = 'no_show' AND e.event_date >= CAST($start AS DATE))
+           AS no_show,
+       SUM(COALESCE(p.hours, 0))
+           FILTER (WHERE p.status = 'attended' AND e.event_date >= CAST($start AS DATE)) AS hours,
+       SUM(e.task_weight)
+           FILTER (WHERE p.status = 'attended' AND e.event_date >= CAST($start AS DATE))
+           AS task_weight,
+       MAX(p.rung)
+           FILTER (WHERE p.status = 'attended' AND e.event_date >= CAST($start AS DATE))
+           AS best_rung,
+       COUNT(*) FILTER (WHERE p.status = 'attended'
+                          AND date_diff('day', e.event_date, CAST($end AS DATE)) < 180) AS recent
 FROM participation p
 JOIN event e ON e.event_id = p.event_id
-WHERE e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
+WHERE e.event_date < CAST($end AS DATE)
+  AND (e.event_date >= CAST($start AS DATE)
+       OR (p.status = 'attended' AND date_diff('day', e.event_date, CAST($end AS DATE)) < 180))
 GROUP BY p.person_id, e.program

@@ -9,18 +9,12 @@
 --   window's end, in bands of 10 points [low, low + 10) (0–10 … 90–100, every band listed; a
 --   score of exactly 100 counts in 90–100).
 -- formula: COUNT(active people) per FLOOR(depth / 10)
-WITH active AS (        -- people who attended in the window (window facts)
-    SELECT person_id
-    FROM window_person
-    WHERE attended > 0
-),
-bands AS (
+WITH bands AS (
     SELECT * FROM range(0, 100, 10) t(low)
 ),
 scored AS (
-    SELECT LEAST(CAST(FLOOR(d.score / 10) AS INTEGER) * 10, 90) AS low
-    FROM active a
-    JOIN depth_at d ON d.person_id = a.person_id AND d.d = CAST($end AS DATE)
+    SELECT LEAST(CAST(FLOOR(score / 10) AS INTEGER) * 10, 90) AS low
+    FROM window_depth   -- depth at end of the window's active people (window facts)
 )
 SELECT b.low, b.low + 10 AS high, COUNT(s.low) AS people
 FROM bands b

@@ -10,16 +10,10 @@
 --   breadth, ties, relational touches), its weight, and the points it adds to mean depth
 --   (100 × weight × mean part; the six add up to mean depth).
 -- formula: points(part) = 100 * weight(part) * AVG(part) over active people
-WITH active AS (        -- people who attended in the window (window facts)
-    SELECT person_id
-    FROM window_person
-    WHERE attended > 0
-),
-means AS (
-    SELECT AVG(d.tenure) AS tenure, AVG(d.frequency) AS frequency, AVG(d.recency) AS recency,
-           AVG(d.breadth) AS breadth, AVG(d.ties) AS ties, AVG(d.touches) AS touches
-    FROM active a
-    JOIN depth_at d ON d.person_id = a.person_id AND d.d = CAST($end AS DATE)
+WITH means AS (
+    SELECT AVG(tenure) AS tenure, AVG(frequency) AS frequency, AVG(recency) AS recency,
+           AVG(breadth) AS breadth, AVG(ties) AS ties, AVG(touches) AS touches
+    FROM window_depth   -- depth at end of the window's active people (window facts)
 ),
 parts (part, position, weight, mean) AS (
     SELECT 'tenure', 1, $w_tenure, tenure FROM means

@@ -3,7 +3,7 @@
 -- unit: count
 -- room: participation
 -- shape: scalar
--- params: end, programs
+-- params: start, end, programs
 -- definition: People with at least 3 attended participations (selected programs) before the
 --   window's end whose latest one is 180 days or more before the end.
 -- formula: COUNT(person WHERE attended before end >= 3 AND last attended date <= end - 180 days)
@@ -20,14 +20,10 @@ WITH counted AS (      -- >= 3 attended participations before end in the selecte
                + CASE WHEN attended_2 < CAST($end AS DATE) THEN 1 ELSE 0 END
                + CASE WHEN attended_3 < CAST($end AS DATE) THEN 1 ELSE 0 END) >= 3
 ),
-recent AS (            -- attended less than 180 days before end: not lapsed
-    SELECT DISTINCT p.person_id
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-      AND e.event_date < CAST($end AS DATE)
-      AND date_diff('day', e.event_date, CAST($end AS DATE)) < 180
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
+recent AS (            -- attended less than 180 days before end (selected programs): not lapsed
+    SELECT person_id
+    FROM window_person  -- window facts
+    WHERE recent > 0
 )
 SELECT COUNT(*) AS value
 FROM counted c

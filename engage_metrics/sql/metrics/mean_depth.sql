@@ -9,11 +9,5 @@
 --   people active in the window in the selected programs; depth itself uses all programs. Empty
 --   when nobody was active.
 -- formula: AVG(depth score as of end) over the window's active people
-WITH active AS (        -- people who attended in the window (window facts)
-    SELECT person_id
-    FROM window_person
-    WHERE attended > 0
-)
-SELECT AVG(d.score) AS value
-FROM active a
-JOIN depth_at d ON d.person_id = a.person_id AND d.d = CAST($end AS DATE)
+SELECT AVG(score) AS value
+FROM window_depth   -- depth at end of the window's active people (window facts)

@@ -10,21 +10,17 @@
 --   most 90 days after that first attendance. Later newcomers cannot be judged yet and are
 --   left out; empty when none can be judged.
 -- formula: COUNT(new AND attended in (first, first + 90 days]) / COUNT(new AND first <= last date - 90 days)
-WITH active AS (        -- people who attended in the window (window facts)
-    SELECT person_id
-    FROM window_person
-    WHERE attended > 0
-),
-data_end AS (
+WITH data_end AS (
     SELECT MAX(event_date) AS last_date FROM event
 ),
-cohort AS (          -- first attendance ever (all programs) in the window, 90 days observable
-    SELECT f.person_id, f.first_attended, f.next_attended
-    FROM person_fact f
-    JOIN active a ON a.person_id = f.person_id
+cohort AS (  -- active (window facts), first attendance ever (all programs) in the window,
+             -- 90 days observable
+    SELECT w.first_attended, w.next_attended
+    FROM window_person w
     CROSS JOIN data_end d
-    WHERE f.first_attended >= CAST($start AS DATE) AND f.first_attended < CAST($end AS DATE)
-      AND date_diff('day', f.first_attended, d.last_date) >= 90
+    WHERE w.attended > 0
+      AND w.first_attended >= CAST($start AS DATE) AND w.first_attended < CAST($end AS DATE)
+      AND date_diff('day', w.first_attended, d.last_date) >= 90
 )
 SELECT CAST(COUNT(*) FILTER (WHERE date_diff('day', first_attended, next_attended) <= 90) AS DOUBLE)
        / NULLIF(COUNT(*), 0) AS value
