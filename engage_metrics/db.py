@@ -60,10 +60,11 @@ def _unindexed_canonical_tables_and_facts(con: duckdb.DuckDBPyConnection) -> Non
 
 
 def _window_snapshot(con: duckdb.DuckDBPyConnection) -> None:
-    """v4: the default window's facts (window_snapshot) are added and filled."""
-    from engage_metrics import metrics
+    """v4: the window facts of the default window and the one before it (window_snapshot)
+    are added, and the depth snapshot covers both windows' ends."""
+    from engage_metrics import resolve
     con.execute(SCHEMA_FILE.read_text())   # creates the table new in v4
-    metrics.refresh_window_snapshot(con)
+    resolve.refresh_facts(con)
 
 
 # version n -> function migrating a store from version n to n + 1

@@ -155,8 +155,10 @@ def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> No
     cached = _CACHE.get(key)
     if cached is not None:
         con.register("window_program", cached)
-    elif _serves(con, "window_snapshot", _window_stamp(con, bound)):
-        con.execute("CREATE OR REPLACE TEMP VIEW window_program AS SELECT * FROM window_snapshot")
+    elif _window_snapshot_serves(con, bound):
+        con.execute("SET VARIABLE engage_window_end = CAST($end AS DATE)", {"end": bound["end"]})
+        con.execute("CREATE OR REPLACE TEMP VIEW window_program AS SELECT * EXCLUDE (window_end) "
+                    "FROM window_snapshot WHERE window_end = getvariable('engage_window_end')")
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE window_program AS {sql}", bound)
         if key is not None:
@@ -201,24 +203,44 @@ def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
 
 
 # kinds whose pairs are (someone who attended before d, d) for one date d, the parameter
-# named here: the depth snapshot holds every such pair of its own date
+# named here: the depth snapshot holds every such pair of each of its dates
 _SNAPSHOT_KINDS = {"asof": "asof", "window_end": "end"}
+
+
+def snapshot_windows(con: duckdb.DuckDBPyConnection) -> list[Window]:
+    """The windows the store's snapshots hold: the default window (the last 12 months)
+    and the one before it (the dashboard's "change since the previous period")."""
+    if not _has_events(con):
+        return []
+    default = Window.default(con)
+    return [default.previous(), default]
 
 
 def _depth_snapshot_serves(con: duckdb.DuckDBPyConnection, kinds: set[str],
                            params: dict[str, Any]) -> bool:
     """True when every pair of *kinds* is in the depth snapshot and the snapshot is
-    current (its date, the same depth settings, the same data)."""
+    current (one of its dates, the same depth settings, the same data)."""
     if not kinds or not kinds <= _SNAPSHOT_KINDS.keys():
         return False
     dates = {params[_SNAPSHOT_KINDS[k]] for k in kinds}
     if len(dates) != 1:
         return False
-    return _serves(con, "depth_snapshot", _snapshot_stamp(con, dates.pop(), params))
+    stored = _stored_stamp(con, "depth_snapshot")
+    return (stored is not None and str(dates.pop()) in stored.get("dates", [])
+            and _depth_stamp(con, stored["dates"], params) == stored["stamp"])
+
+
+def _window_snapshot_serves(con: duckdb.DuckDBPyConnection, bound: dict[str, Any]) -> bool:
+    """True when the window snapshot holds the window of *bound* (window_program.sql's
+    start and end) and is current (the same query, the same data)."""
+    stored = _stored_stamp(con, "window_snapshot")
+    window = [str(bound.get("start")), str(bound.get("end"))]
+    return (stored is not None and window in stored.get("windows", [])
+            and _window_stamp(con, stored["windows"]) == stored["stamp"])
 
 
 def _stamp(con: duckdb.DuckDBPyConnection, **what: Any) -> str:
-    """What a snapshot depends on: *what* (its date or window, its settings) and the row
+    """What a snapshot depends on: *what* (its dates or windows, its settings) and the row
     counts (a guard against writes that bypass the importer)."""
     counts = con.execute("SELECT (SELECT COUNT(*) FROM participation), "
                          "(SELECT COUNT(*) FROM event), (SELECT COUNT(*) FROM person_fact)"
@@ -226,58 +248,66 @@ def _stamp(con: duckdb.DuckDBPyConnection, **what: Any) -> str:
     return json.dumps({**what, "rows": list(counts)}, sort_keys=True, default=str)
 
 
-def _snapshot_stamp(con: duckdb.DuckDBPyConnection, d: dt.date | None,
-                    params: dict[str, Any]) -> str:
-    """What a depth snapshot depends on: its date, the depth settings and the row counts."""
-    return _stamp(con, d=d, depth={k: params[k] for k in depth_config(con).params()})
-
-
-def _window_stamp(con: duckdb.DuckDBPyConnection, bound: dict[str, Any]) -> str:
-    """What a window snapshot depends on: the window's bound dates, the query and the row
-    counts."""
-    sql = hashlib.sha256(window_facts_sql("window_program").encode()).hexdigest()
-    return _stamp(con, window=bound, sql=sql)
-
-
-def _serves(con: duckdb.DuckDBPyConnection, snapshot: str, stamp: str) -> bool:
-    """True when the store's *snapshot* was computed from what *stamp* says (a store from
-    before the snapshot existed, or opened read-only before its migration, has none)."""
+def _stored_stamp(con: duckdb.DuckDBPyConnection, snapshot: str) -> dict[str, Any] | None:
+    """The stamp a snapshot was written with, parsed, plus its text under "stamp" (None
+    for a store from before the snapshot existed, or opened read-only before its
+    migration)."""
     try:
         row = con.execute("SELECT value FROM meta WHERE key = $k", {"k": snapshot}).fetchall()
     except duckdb.CatalogException:
-        return False
-    return bool(row) and row[0][0] == stamp
+        return None
+    if not row:
+        return None
+    try:
+        return {**json.loads(row[0][0]), "stamp": row[0][0]}
+    except (ValueError, TypeError):
+        return None
+
+
+def _depth_stamp(con: duckdb.DuckDBPyConnection, dates: list[Any],
+                 params: dict[str, Any]) -> str:
+    """What a depth snapshot depends on: its dates, the depth settings and the row counts."""
+    return _stamp(con, dates=[str(d) for d in dates],
+                  depth={k: params[k] for k in depth_config(con).params()})
+
+
+def _window_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]]) -> str:
+    """What a window snapshot depends on: its windows, the query and the row counts."""
+    sql = hashlib.sha256(window_facts_sql("window_program").encode()).hexdigest()
+    return _stamp(con, windows=[[str(d) for d in w] for w in windows], sql=sql)
 
 
 def refresh_window_snapshot(con: duckdb.DuckDBPyConnection) -> None:
-    """Compute the default window's facts into window_snapshot. Runs inside the caller's
-    transaction (import, undo, merge, ladder or classification change)."""
+    """Compute the window facts of :func:`snapshot_windows` into window_snapshot. Runs
+    inside the caller's transaction (import, undo, merge, ladder or classification
+    change)."""
     con.execute("DELETE FROM window_snapshot")
-    bound: dict[str, Any] = {}
-    if _has_events(con):
-        sql = window_facts_sql("window_program")
-        bound = _bind(sql, Window.default(con).params())
-        con.execute(f"INSERT INTO window_snapshot SELECT * FROM ({sql})", bound)  # noqa: S608
+    sql = window_facts_sql("window_program")
+    windows = snapshot_windows(con)
+    for w in windows:
+        con.execute(f"INSERT INTO window_snapshot SELECT CAST($end AS DATE), * "  # noqa: S608
+                    f"FROM ({sql})", _bind(sql, w.params()))
     con.execute("INSERT OR REPLACE INTO meta VALUES ('window_snapshot', $stamp)",
-                {"stamp": _window_stamp(con, bound)})
+                {"stamp": _window_stamp(con, [[w.start, w.end] for w in windows])})
 
 
 def refresh_depth_snapshot(con: duckdb.DuckDBPyConnection) -> None:
-    """Score everyone who attended before the default window's end (the data's last date
-    + 1) into depth_snapshot, with the current depth settings. Runs inside the caller's
-    transaction (import, undo, merge, classification or depth settings change)."""
+    """Score everyone who attended before each end of :func:`snapshot_windows` into
+    depth_snapshot, at that end, with the current depth settings. Runs inside the
+    caller's transaction (import, undo, merge, classification or depth settings change)."""
     con.execute("DELETE FROM depth_snapshot")
-    d = Window.default(con).end if _has_events(con) else None
-    params = {**depth_config(con).params(), "asof": d}
-    if d is not None:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE depth_target AS {DEPTH_TARGETS['asof']}",
-                    {"asof": d})
+    dates = [w.end for w in snapshot_windows(con)]
+    params = depth_config(con).params()
+    if dates:
+        con.execute("CREATE OR REPLACE TEMP TABLE depth_target (person_id INTEGER, d DATE)")
+        for d in dates:
+            con.execute(f"INSERT INTO depth_target {DEPTH_TARGETS['asof']}", {"asof": d})
         sql = (f"INSERT INTO depth_snapshot ({DEPTH_COLUMNS}) SELECT * FROM ("
                f"WITH {depth_formula()} SELECT {DEPTH_COLUMNS} FROM depth_tiered)")
         con.execute(sql, _bind(sql, params))
         con.execute("DROP TABLE depth_target")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('depth_snapshot', $stamp)",
-                {"stamp": _snapshot_stamp(con, d, params)})
+                {"stamp": _depth_stamp(con, dates, params)})
 
 
 def _has_events(con: duckdb.DuckDBPyConnection) -> bool:

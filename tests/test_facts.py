@@ -33,30 +33,49 @@ def _live_depth(con: duckdb.DuckDBPyConnection, d: dt.date) -> pd.DataFrame:
     return df.sort_values("person_id").reset_index(drop=True)
 
 
-def _snapshot(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def _snapshot(con: duckdb.DuckDBPyConnection, d: dt.date) -> pd.DataFrame:
     return con.execute("SELECT person_id, tenure, frequency, recency, breadth, ties, touches, "
-                       "score, tier FROM depth_snapshot ORDER BY person_id").df()
+                       "score, tier FROM depth_snapshot WHERE d = $d ORDER BY person_id",
+                       {"d": d}).df()
 
 
-def _window_facts(con: duckdb.DuckDBPyConnection, table: str | None = None) -> pd.DataFrame:
-    """window_snapshot's rows, or (table None) the default window's facts computed live."""
-    if table is None:
+def _assert_depth_snapshot_current(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The snapshot holds, at the end of the default window and of the one before it,
+    exactly what the formula gives there; returns the default window's end's rows."""
+    windows = metrics.snapshot_windows(con)
+    assert [w.end for w in windows] == [Window.default(con).start, Window.default(con).end]
+    assert {r[0] for r in con.execute("SELECT DISTINCT d FROM depth_snapshot").fetchall()} == {
+        w.end for w in windows}
+    for w in windows:
+        pd.testing.assert_frame_equal(_snapshot(con, w.end), _live_depth(con, w.end),
+                                      check_dtype=False)
+    return _snapshot(con, windows[-1].end)
+
+
+def _window_facts(con: duckdb.DuckDBPyConnection, w: Window, live: bool) -> pd.DataFrame:
+    """window_snapshot's rows of window *w*, or (live) its facts computed live."""
+    if live:
         sql = metrics.window_facts_sql("window_program")
-        w = Window.default(con)
         df = con.execute(sql, {"start": w.start, "end": w.end}).df()
     else:
-        df = con.execute(f"SELECT * FROM {table}").df()
+        df = con.execute("SELECT * EXCLUDE (window_end) FROM window_snapshot "
+                         "WHERE window_end = $end", {"end": w.end}).df()
     return df.sort_values(["person_id", "program"]).reset_index(drop=True)
 
 
 def _assert_window_snapshot_current(con: duckdb.DuckDBPyConnection) -> None:
-    pd.testing.assert_frame_equal(_window_facts(con, "window_snapshot"), _window_facts(con),
-                                  check_dtype=False)
-    w = Window.default(con)
-    with con.cursor() as cur:      # and prepare_window serves it (a view, not a new scan)
-        metrics.clear_caches()
-        metrics.prepare_window(cur, w.params())
-        assert _reads_window_snapshot(cur)
+    windows = metrics.snapshot_windows(con)
+    assert [w.end for w in windows] == [Window.default(con).start, Window.default(con).end]
+    assert con.execute("SELECT COUNT(DISTINCT window_end) FROM window_snapshot").fetchone()[0] == 2
+    for w in windows:
+        pd.testing.assert_frame_equal(_window_facts(con, w, live=False),
+                                      _window_facts(con, w, live=True), check_dtype=False)
+        with con.cursor() as cur:      # and prepare_window serves it (a view, not a new scan)
+            metrics.clear_caches()
+            metrics.prepare_window(cur, w.params())
+            assert _reads_window_snapshot(cur)
+            assert cur.execute("SELECT COUNT(*) FROM window_program").fetchone()[0] == len(
+                _window_facts(con, w, live=True))
 
 
 def _reads_window_snapshot(cur: duckdb.DuckDBPyConnection) -> bool:
@@ -68,10 +87,9 @@ def test_facts_and_snapshot_follow_imports_undo_and_settings(store: duckdb.DuckD
     build_demo(store)
     d = Window.default(store).end
     pd.testing.assert_frame_equal(_facts(store), store.execute(LIVE_FACTS).df())
-    pd.testing.assert_frame_equal(_snapshot(store), _live_depth(store, d), check_dtype=False)
-    assert len(_snapshot(store)) > 1000
+    assert len(_assert_depth_snapshot_current(store)) > 1000
     _assert_window_snapshot_current(store)
-    assert len(_window_facts(store, "window_snapshot")) > 1000
+    assert len(_window_facts(store, Window.default(store), live=False)) > 1000
 
     # an import that moves the data's last date: facts and snapshot move with it
     late = d + dt.timedelta(days=20)
@@ -83,12 +101,14 @@ def test_facts_and_snapshot_follow_imports_undo_and_settings(store: duckdb.DuckD
     new_d = Window.default(store).end
     assert new_d == late + dt.timedelta(days=1)
     pd.testing.assert_frame_equal(_facts(store), store.execute(LIVE_FACTS).df())
-    pd.testing.assert_frame_equal(_snapshot(store), _live_depth(store, new_d), check_dtype=False)
+    assert Window.default(store).end == new_d
+    _assert_depth_snapshot_current(store)
     _assert_window_snapshot_current(store)
 
     # undo: back to the demo's facts
     importer.undo_import(store, result.import_id)
-    pd.testing.assert_frame_equal(_snapshot(store), _live_depth(store, d), check_dtype=False)
+    assert Window.default(store).end == d
+    _assert_depth_snapshot_current(store)
     _assert_window_snapshot_current(store)
 
     # a ladder change moves reach dates (hosts to rung 5 → reach_4 changes for nobody
@@ -101,8 +121,7 @@ def test_facts_and_snapshot_follow_imports_undo_and_settings(store: duckdb.DuckD
     cfg = depth_config(store).to_dict()
     cfg["weights"] = {part: 0.0 for part in cfg["weights"]} | {"tenure": 1.0}
     settings_store.save_settings(store, {"depth": cfg})
-    snap = _snapshot(store)
-    pd.testing.assert_frame_equal(snap, _live_depth(store, d), check_dtype=False)
+    snap = _assert_depth_snapshot_current(store)
     assert (snap["score"] == 100 * snap["tenure"]).all()
 
 
@@ -136,8 +155,9 @@ def test_report_reads_the_snapshot_only_when_current(store: duckdb.DuckDBPyConne
     params = {**depth_config(store).params(), **w.params(), "asof": w.end}
     serves = metrics._depth_snapshot_serves
     assert serves(store, {"window_end"}, params) and serves(store, {"window_end", "asof"}, params)
-    # pairs at other dates, or of other kinds, are computed by the formula
-    assert not serves(store, {"window_end"}, {**params, "end": w.start})
+    assert serves(store, {"window_end"}, {**params, "end": w.start})   # the previous window's
+    # pairs at other dates, at two dates, or of other kinds, are computed by the formula
+    assert not serves(store, {"window_end"}, {**params, "end": w.end - dt.timedelta(days=1)})
     assert not serves(store, {"window_end", "asof"}, {**params, "asof": w.start})
     assert not serves(store, {"window_end", "months"}, params)
     assert not serves(store, {"window_end"}, {**params, "w_ties": params["w_ties"] + 0.01})
@@ -166,8 +186,8 @@ def test_canonical_keys_are_unique_without_indexes(store: duckdb.DuckDBPyConnect
         "event": "SELECT COUNT(*) - COUNT(DISTINCT event_id) FROM event",
         "participation": "SELECT COUNT(*) - COUNT(DISTINCT (person_id, event_id)) FROM participation",
         "person_fact": "SELECT COUNT(*) - COUNT(DISTINCT person_id) FROM person_fact",
-        "depth_snapshot": "SELECT COUNT(*) - COUNT(DISTINCT person_id) FROM depth_snapshot",
-        "window_snapshot": "SELECT COUNT(*) - COUNT(DISTINCT (person_id, program)) "
+        "depth_snapshot": "SELECT COUNT(*) - COUNT(DISTINCT (person_id, d)) FROM depth_snapshot",
+        "window_snapshot": "SELECT COUNT(*) - COUNT(DISTINCT (window_end, person_id, program)) "
                            "FROM window_snapshot",
     }
     assert {t: store.execute(q).fetchone()[0] for t, q in checks.items()} == dict.fromkeys(checks, 0)

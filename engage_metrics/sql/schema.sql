@@ -221,10 +221,11 @@ CREATE TABLE IF NOT EXISTS person_program_fact (
     attended_3 DATE
 );
 
--- Relationship depth of everyone at the data's last date + 1 (the default window's end):
+-- Relationship depth of everyone who attended before the default window's end (the data's
+-- last date + 1), scored there, and likewise at the end of the window before it (schema 4):
 -- depth.sql's formula, computed once per change of data or depth settings, because its
 -- ties part (pairs of people) is the costliest computation of the report. meta key
--- 'depth_snapshot' holds what it was computed from (date, depth settings, row counts); a
+-- 'depth_snapshot' holds what it was computed from (dates, depth settings, row counts); a
 -- reader uses it only when those are still current (engage_metrics.metrics.prepare_depth).
 CREATE TABLE IF NOT EXISTS depth_snapshot (
     person_id  INTEGER NOT NULL,
@@ -235,11 +236,14 @@ CREATE TABLE IF NOT EXISTS depth_snapshot (
 );
 
 -- The window facts (sql/facts/window_program.sql) of the default window, the last 12 months
--- of data: what the dashboard's first screen and the CLI's default report read, computed
--- once per change of data, ladder or classification instead of once per process (schema 4).
--- meta key 'window_snapshot' holds the window and row counts it was computed from; a reader
--- uses it only when those are still current (engage_metrics.metrics.prepare_window).
+-- of data, and of the 12 months before it (engage_metrics.metrics.snapshot_windows): what
+-- the dashboard's first screen (with its change since the previous period) and the CLI's
+-- default report read, computed once per change of data, ladder or classification instead
+-- of once per process (schema 4). meta key 'window_snapshot' holds the windows, the query
+-- and the row counts it was computed from; a reader uses it only when those are still
+-- current (engage_metrics.metrics.prepare_window).
 CREATE TABLE IF NOT EXISTS window_snapshot (
+    window_end  DATE NOT NULL,      -- which window: its end
     person_id   INTEGER NOT NULL,
     program     VARCHAR NOT NULL,
     attended    BIGINT,
