@@ -70,19 +70,22 @@ FROM (
 );
 
 INSERT INTO participation (person_id, event_id, status, role, hours, rung, import_id)
-SELECT person_id, event_id, w.status, w.role, w.hours, 2, w.import_id
+SELECT person_id, event_id, status, role, hours, 2, import_id
 FROM (
-    SELECT rl.label AS person_id, e.event_id,
-           arg_max({'status': p.status, 'role': p.role, 'hours': p.hours, 'import_id': p.import_id},
-                   {'import': p.import_id,
-                    'status': CASE p.status WHEN 'attended' THEN 3 WHEN 'no_show' THEN 2
-                                            WHEN 'cancelled' THEN 1 ELSE 0 END,
-                    'hours': COALESCE(p.hours, -1), 'role': p.role, 'line': p.line_no}) AS w
+    -- the row that wins for its person x occurrence: the latest import, then the most
+    -- informative status, more hours, the role, the last line ((import, line) is unique)
+    SELECT rl.label AS person_id, e.event_id, p.status, p.role, p.hours, p.import_id,
+           ROW_NUMBER() OVER (
+               PARTITION BY rl.label, e.event_id
+               ORDER BY p.import_id DESC,
+                        CASE p.status WHEN 'attended' THEN 3 WHEN 'no_show' THEN 2
+                                      WHEN 'cancelled' THEN 1 ELSE 0 END DESC,
+                        COALESCE(p.hours, -1) DESC, p.role DESC, p.line_no DESC) AS pick
     FROM raw_participation p
     JOIN rec_label rl ON rl.rec = (CAST(p.import_id AS BIGINT) * 4) * 4294967296 + p.line_no
     JOIN event e ON e.source = p.source AND e.event_key = p.event_key
-    GROUP BY rl.label, e.event_id
-);
+)
+WHERE pick = 1;
 
 INSERT INTO ask (ask_id, person_id, asked_at, ask_date, ask, rung, outcome, asked_by, import_id)
 SELECT ROW_NUMBER() OVER (ORDER BY asked_at, person_id, import_id, line_no),
