@@ -9,16 +9,7 @@
 --   the window (selected programs) is above that rung. New people are not in it: a first
 --   attendance is not an escalation. Empty when nobody qualifies.
 -- formula: COUNT(max rung in window > rung at start) / COUNT(active with attended before start and rung at start < 5)
-WITH stepped AS (  -- active (window facts) and attended before the window (any program)
-    SELECT best_rung AS best,  -- highest rung attended in the window (selected programs)
-           CASE WHEN reach_5 < CAST($start AS DATE) THEN 5
-                WHEN reach_4 < CAST($start AS DATE) THEN 4
-                WHEN reach_3 < CAST($start AS DATE) THEN 3
-                WHEN reach_2 < CAST($start AS DATE) THEN 2
-                ELSE 1 END AS before   -- rung at the window's start (person_fact)
-    FROM window_person
-    WHERE attended > 0 AND first_attended < CAST($start AS DATE)
-)
-SELECT CAST(COUNT(*) FILTER (WHERE best > before) AS DOUBLE) / NULLIF(COUNT(*), 0) AS value
-FROM stepped
-WHERE before < 5
+SELECT CAST(COUNT(*) FILTER (WHERE best_rung > start_rung) AS DOUBLE)
+       / NULLIF(COUNT(*), 0) AS value
+FROM window_person   -- window facts; start_rung is NULL for people new in the window
+WHERE attended > 0 AND start_rung < 5
