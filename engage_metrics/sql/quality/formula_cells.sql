@@ -1,12 +1,13 @@
 -- Stored text that a spreadsheet would run as a formula (starts with =, +, -, @):
 -- kept verbatim as text and never evaluated; listed so the analyst can check it.
 -- Bound: $import_id (NULL: whole database).
+-- (the accepted rows' text as imported: the journal, no person needed)
 WITH cells AS (
-    SELECT q.import_id, 'name' AS field, q.full_name AS value FROM q_rows q
-    UNION ALL SELECT q.import_id, 'event title', q.title FROM q_rows q
-    UNION ALL SELECT q.import_id, 'event type', q.event_type FROM q_rows q
-    UNION ALL SELECT q.import_id, 'program', q.program FROM q_rows q
-    UNION ALL SELECT q.import_id, 'role', q.role FROM q_rows q
+    SELECT r.import_id, 'name' AS field, r.full_name AS value FROM raw_participation r
+    UNION ALL SELECT r.import_id, 'event title', r.title FROM raw_participation r
+    UNION ALL SELECT r.import_id, 'event type', r.event_type FROM raw_participation r
+    UNION ALL SELECT r.import_id, 'program', r.program FROM raw_participation r
+    UNION ALL SELECT r.import_id, 'role', r.role FROM raw_participation r
 )
 SELECT field, value, COUNT(*) AS rows
 FROM cells

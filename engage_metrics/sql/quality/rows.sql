@@ -8,4 +8,8 @@ FROM raw_participation r
 LEFT JOIN identifier ie ON ie.key = 'email:' || r.email
 LEFT JOIN identifier ip ON ip.key = 'phone:' || r.phone
 LEFT JOIN identifier ix ON ix.key = 'ext:' || r.source || ':' || r.external_id
-LEFT JOIN identifier inm ON inm.key = 'name:' || r.source || ':' || norm_words(r.full_name);
+-- a name key exists only for rows without email, phone and external id (records.sql):
+-- only those rows are normalized (norm_words is a regular expression)
+LEFT JOIN identifier inm
+       ON inm.key = CASE WHEN r.email IS NULL AND r.phone IS NULL AND r.external_id IS NULL
+                         THEN 'name:' || r.source || ':' || norm_words(r.full_name) END;
