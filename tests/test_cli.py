@@ -127,7 +127,7 @@ def test_forcing_the_wrong_source_is_a_clear_error(tmp_path):
         if r.returncode == 2:
             assert len(r.stderr.strip().splitlines()) == 1
     r = cli("import", "--source", "eventbrite", str(f), db=tmp_path / "w.duckdb")
-    assert r.returncode == 2 and "does not look like a Eventbrite" in r.stderr
+    assert r.returncode == 2 and "does not look like an export of Eventbrite (attendee summary)" in r.stderr
     r = cli("import", "--source", "mobilise", str(f), db=tmp_path / "w.duckdb")
     assert r.returncode == 2 and "invalid choice: 'mobilise'" in r.stderr
 

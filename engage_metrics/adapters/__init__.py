@@ -103,7 +103,7 @@ def _transform(adapter: Adapter, table: RawTable, ctx: Context, forced: bool) ->
     mismatch = ""
     if forced and not adapter.matches(table):
         detected = detect(table)
-        mismatch = (f" This file's header does not look like a {adapter.label} export"
+        mismatch = (f" This file's header does not look like an export of {adapter.label}"
                     + (f" (it looks like {detected.label})" if detected is not GENERIC else "")
                     + ": let Engage detect the source, or import it as a generic file with a "
                     "column mapping.")
@@ -112,7 +112,7 @@ def _transform(adapter: Adapter, table: RawTable, ctx: Context, forced: bool) ->
     except AdapterError as exc:
         raise AdapterError(f"{exc}{mismatch}") from exc
     except (KeyError, AttributeError, TypeError, ValueError, IndexError) as exc:
-        raise AdapterError(f"This file could not be read as a {adapter.label} export."
+        raise AdapterError(f"This file could not be read as an export of {adapter.label}."
                            f"{mismatch}") from exc
 
 
