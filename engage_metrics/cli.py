@@ -169,14 +169,16 @@ def cmd_import(args: argparse.Namespace) -> int:
                             event_date=args.event_date)
     con = _open(args.db, create=True)
     results = import_files(con, args.files, options)
-    for r in results:
-        print(r.summary())
-    if any(r.status == "imported" for r in results):
-        return 0
-    if all(r.status == "duplicate" for r in results):
-        return 0
     failed = [r for r in results if r.status == "failed"]
-    raise CliError("nothing imported: " + "; ".join(f"{r.file_name}: {r.message}" for r in failed))
+    for r in results:             # what landed (or was already there) on stdout
+        if r.status != "failed":
+            print(r.summary())
+    if failed and not any(r.status == "imported" for r in results):
+        raise CliError("nothing imported: "
+                       + "; ".join(f"{r.file_name}: {r.message}" for r in failed))
+    for r in failed:              # some files landed: the others' failures on stderr, once
+        print(f"error: {r.summary()}", file=sys.stderr)
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
