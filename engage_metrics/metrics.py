@@ -386,6 +386,10 @@ def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
         return
     cur = con.cursor()
     try:
+        # one read transaction: the prepared relations (some are views of the store's
+        # snapshots) and the metrics read the same state even when another session's
+        # import commits meanwhile; nothing is written to the store, so it is rolled back
+        cur.execute("BEGIN TRANSACTION")
         if window:
             prepare_window(cur, params)
         if kinds:
@@ -395,6 +399,10 @@ def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
             cur.execute(f"CREATE OR REPLACE TEMP TABLE window_depth AS {sql}", _bind(sql, params))
         yield cur
     finally:
+        try:
+            cur.execute("ROLLBACK")
+        except duckdb.Error:   # the transaction already ended (an error inside it)
+            pass
         cur.close()
 
 
