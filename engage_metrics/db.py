@@ -22,7 +22,7 @@ import duckdb
 
 from engage_metrics.config import PROJECT_ROOT, defaults, normalize_keyword
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA_FILE = Path(__file__).with_name("sql") / "schema.sql"
 DEFAULT_DB = PROJECT_ROOT / "data" / "engage.duckdb"
 
@@ -67,9 +67,21 @@ def _window_snapshot(con: duckdb.DuckDBPyConnection) -> None:
     resolve.refresh_facts(con)
 
 
+def _window_person_snapshot(con: duckdb.DuckDBPyConnection) -> None:
+    """v5: window_person and window_depth of the snapshot windows, for all programs and
+    each program alone, are kept (window_person_snapshot, window_depth_snapshot), and
+    person_program_fact carries each person's all-program history."""
+    from engage_metrics import resolve
+    con.execute(SCHEMA_FILE.read_text())   # creates the tables new in v5
+    for column in ("person_first_date", "reach_2", "reach_3", "reach_4", "reach_5"):
+        con.execute(f"ALTER TABLE person_program_fact ADD COLUMN IF NOT EXISTS {column} DATE")
+    resolve.refresh_facts(con)
+
+
 # version n -> function migrating a store from version n to n + 1
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
-    1: _add_import_notes, 2: _unindexed_canonical_tables_and_facts, 3: _window_snapshot}
+    1: _add_import_notes, 2: _unindexed_canonical_tables_and_facts, 3: _window_snapshot,
+    4: _window_person_snapshot}
 
 
 class StoreError(RuntimeError):

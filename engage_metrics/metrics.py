@@ -144,11 +144,22 @@ def window_facts_sql(name: str) -> str:
     return (registry.SQL_DIR / "facts" / f"{name}.sql").read_text()
 
 
-def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
+def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bool:
     """Make window_program (per person and program, all programs) and window_person (per
     person, the selected programs) hold the window facts of [start, end) — see
     sql/facts. window_program is kept per process like depth, so the org-wide report
-    and every program's share its scan of the participations."""
+    and every program's share its scan of the participations.
+
+    For a snapshot window and all programs or one program, window_person and window_depth
+    are views of their snapshots (see :func:`refresh_window_snapshot`); returns True then.
+    *params* may carry depth settings (else the stored ones): window_depth is served only
+    for the settings the snapshot was scored with."""
+    window = {"start": params["start"], "end": params["end"]}
+    if (len(params["programs"]) <= 1 and _window_snapshot_serves(con, window)
+            and _person_snapshot_serves(con, params)):
+        _serve_window_program(con, params["end"])
+        _serve_window_person(con, params["programs"])
+        return True
     sql = window_facts_sql("window_program")
     bound = _bind(sql, params)
     key = _cache_key(con, "window_program", tuple(sorted((k, str(v)) for k, v in bound.items())))
@@ -156,15 +167,37 @@ def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> No
     if cached is not None:
         con.register("window_program", cached)
     elif _window_snapshot_serves(con, bound):
-        con.execute("SET VARIABLE engage_window_end = CAST($end AS DATE)", {"end": bound["end"]})
-        con.execute("CREATE OR REPLACE TEMP VIEW window_program AS SELECT * EXCLUDE (window_end) "
-                    "FROM window_snapshot WHERE window_end = getvariable('engage_window_end')")
+        _serve_window_program(con, bound["end"])
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE window_program AS {sql}", bound)
         if key is not None:
             _CACHE.put(key, con.sql("SELECT * FROM window_program").to_arrow_table())
     sql = window_facts_sql("window_person")
     con.execute(f"CREATE OR REPLACE TEMP TABLE window_person AS {sql}", _bind(sql, params))
+    return False
+
+
+def _serve_window_program(con: duckdb.DuckDBPyConnection, end: Any) -> None:
+    """window_program: a view of the window snapshot's rows of the window ending at *end*."""
+    con.execute("SET VARIABLE engage_window_end = CAST($end AS DATE)", {"end": end})
+    con.execute("CREATE OR REPLACE TEMP VIEW window_program AS SELECT * EXCLUDE (window_end) "
+                "FROM window_snapshot WHERE window_end = getvariable('engage_window_end')")
+
+
+def _serve_window_person(con: duckdb.DuckDBPyConnection, programs: Iterable[str]) -> None:
+    """window_person and window_depth: views of their snapshots' rows of the window that
+    _serve_window_program set and the selection *programs* (none or one)."""
+    con.execute("SET VARIABLE engage_selection = $s", {"s": _selection_key(programs)})
+    for name in ("window_person", "window_depth"):
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS "  # noqa: S608 - fixed names
+                    f"SELECT * EXCLUDE (window_end, selection) FROM {name}_snapshot "
+                    "WHERE window_end = getvariable('engage_window_end') "
+                    "AND selection = getvariable('engage_selection')")
+
+
+def _selection_key(programs: Iterable[str]) -> str:
+    """The snapshots' key of a program selection: '[]' for all programs, '["Field"]'."""
+    return json.dumps(sorted(programs))
 
 
 def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
@@ -239,6 +272,15 @@ def _window_snapshot_serves(con: duckdb.DuckDBPyConnection, bound: dict[str, Any
             and _window_stamp(con, stored["windows"]) == stored["stamp"])
 
 
+def _person_snapshot_serves(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bool:
+    """True when the window_person and window_depth snapshots hold the window of *params*
+    and are current (the same queries, depth settings and data)."""
+    stored = _stored_stamp(con, "window_person_snapshot")
+    window = [str(params.get("start")), str(params.get("end"))]
+    return (stored is not None and window in stored.get("windows", [])
+            and _person_stamp(con, stored["windows"], params) == stored["stamp"])
+
+
 def _stamp(con: duckdb.DuckDBPyConnection, **what: Any) -> str:
     """What a snapshot depends on: *what* (its dates or windows, its settings) and the row
     counts (a guard against writes that bypass the importer)."""
@@ -277,18 +319,61 @@ def _window_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]]) -> s
     return _stamp(con, windows=[[str(d) for d in w] for w in windows], sql=sql)
 
 
+def _person_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]],
+                  params: dict[str, Any]) -> str:
+    """What the window_person and window_depth snapshots depend on: their windows, the
+    window facts' queries, the depth settings (of *params*, else the stored ones) and the
+    row counts."""
+    sql = hashlib.sha256("".join(map(window_facts_sql, WINDOW_FACTS)).encode()).hexdigest()
+    depth = {k: params.get(k, v) for k, v in depth_config(con).params().items()}
+    return _stamp(con, windows=[[str(d) for d in w] for w in windows], sql=sql, depth=depth)
+
+
 def refresh_window_snapshot(con: duckdb.DuckDBPyConnection) -> None:
-    """Compute the window facts of :func:`snapshot_windows` into window_snapshot. Runs
-    inside the caller's transaction (import, undo, merge, ladder or classification
-    change)."""
+    """Compute the window facts of :func:`snapshot_windows` into window_snapshot, then
+    window_person and window_depth (:func:`refresh_window_person_snapshot`). Runs inside
+    the caller's transaction (import, undo, merge, ladder or classification change), after
+    the depth snapshot."""
     con.execute("DELETE FROM window_snapshot")
     sql = window_facts_sql("window_program")
     windows = snapshot_windows(con)
     for w in windows:
         con.execute(f"INSERT INTO window_snapshot SELECT CAST($end AS DATE), * "  # noqa: S608
-                    f"FROM ({sql})", _bind(sql, w.params()))
+                    f"FROM ({sql}) ORDER BY program", _bind(sql, w.params()))
     con.execute("INSERT OR REPLACE INTO meta VALUES ('window_snapshot', $stamp)",
                 {"stamp": _window_stamp(con, [[w.start, w.end] for w in windows])})
+    refresh_window_person_snapshot(con)
+
+
+def refresh_window_person_snapshot(con: duckdb.DuckDBPyConnection) -> None:
+    """Store window_person and window_depth (sql/facts) of each window of
+    :func:`snapshot_windows`, for all programs and for each program alone: the
+    selections of the Overview and the per-program report, which then read views instead
+    of joining a window's people with their history and depth. Computed by the same
+    queries, from the window and depth snapshots (both current: refreshed before, in the
+    caller's transaction — also after a change of the depth settings)."""
+    for name in ("window_person", "window_depth"):
+        con.execute(f"DELETE FROM {name}_snapshot")  # noqa: S608 - fixed names
+    windows = snapshot_windows(con)
+    con.execute("CREATE OR REPLACE TEMP VIEW depth_at AS SELECT * FROM depth_snapshot")
+    for w in windows:
+        _serve_window_program(con, w.end)
+        programs = [r[0] for r in con.execute(
+            "SELECT DISTINCT program FROM window_program ORDER BY program").fetchall()]
+        for selection in [[]] + [[p] for p in programs]:
+            params = {**w.params(), "programs": selection}
+            _serve_window_person(con, selection)   # the rows inserted next
+            for name in ("window_person", "window_depth"):
+                sql = window_facts_sql(name)
+                con.execute(f"INSERT INTO {name}_snapshot BY NAME "  # noqa: S608
+                            f"SELECT CAST($end AS DATE) AS window_end, $selection AS selection, "
+                            f"* FROM ({sql})",
+                            {**_bind(sql, params), "end": w.end,
+                             "selection": _selection_key(selection)})
+    for name in ("window_program", "window_person", "window_depth", "depth_at"):
+        con.execute(f"DROP VIEW IF EXISTS {name}")  # noqa: S608 - fixed names
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('window_person_snapshot', $stamp)",
+                {"stamp": _person_stamp(con, [[w.start, w.end] for w in windows], {})})
 
 
 def refresh_depth_snapshot(con: duckdb.DuckDBPyConnection) -> None:
@@ -390,11 +475,11 @@ def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
         # snapshots) and the metrics read the same state even when another session's
         # import commits meanwhile; nothing is written to the store, so it is rolled back
         cur.execute("BEGIN TRANSACTION")
-        if window:
-            prepare_window(cur, params)
+        merged = {**depth_config(con).params(), **params}
+        served = window and prepare_window(cur, merged)
         if kinds:
-            prepare_depth(cur, kinds, {**depth_config(con).params(), **params})
-        if any(reads_window(m, ["window_depth"]) for m in metric_ids):
+            prepare_depth(cur, kinds, merged)
+        if not served and any(reads_window(m, ["window_depth"]) for m in metric_ids):
             sql = window_facts_sql("window_depth")
             cur.execute(f"CREATE OR REPLACE TEMP TABLE window_depth AS {sql}", _bind(sql, params))
         yield cur

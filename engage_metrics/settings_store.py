@@ -150,6 +150,7 @@ def save_settings(con: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> Non
             config.set_setting(con, key, value)
         if "depth" in values:
             metrics.refresh_depth_snapshot(con)
+            metrics.refresh_window_person_snapshot(con)   # window_depth holds depth
         bump_data_version(con)
 
 

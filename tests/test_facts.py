@@ -78,6 +78,48 @@ def _assert_window_snapshot_current(con: duckdb.DuckDBPyConnection) -> None:
                 _window_facts(con, w, live=True))
 
 
+def _sorted(df: pd.DataFrame) -> pd.DataFrame:
+    return df.sort_values("person_id").reset_index(drop=True)
+
+
+def _assert_person_snapshot_current(con: duckdb.DuckDBPyConnection) -> None:
+    """For each snapshot window and for all programs and each program alone, the served
+    window_person and window_depth equal the same queries over live window facts and the
+    depth formula; two programs are never served (computed live)."""
+    programs = [r[0] for r in con.execute("SELECT DISTINCT program FROM event").fetchall()]
+    assert len(programs) >= 2
+    depth_params = depth_config(con).params()
+    for w in metrics.snapshot_windows(con):
+        for selection in [(), *[(p,) for p in programs]]:
+            params = Window(w.start, w.end, selection).params()
+            with con.cursor() as cur:       # live: the queries over the participations
+                sql = metrics.window_facts_sql("window_program")
+                cur.execute(f"CREATE TEMP TABLE window_program AS {sql}",
+                            {"start": w.start, "end": w.end})
+                sql = metrics.window_facts_sql("window_person")
+                cur.execute(f"CREATE TEMP TABLE window_person AS {sql}", metrics._bind(sql, params))
+                cur.execute("CREATE TEMP TABLE depth_target AS SELECT person_id, "
+                            "CAST($end AS DATE) AS d FROM window_person", {"end": w.end})
+                sql = (f"CREATE TEMP TABLE depth_at AS WITH {metrics.depth_formula()} "
+                       f"SELECT {metrics.DEPTH_COLUMNS} FROM depth_tiered")
+                cur.execute(sql, metrics._bind(sql, depth_params))   # the formula, live
+                sql = metrics.window_facts_sql("window_depth")
+                live = (cur.execute("SELECT * FROM window_person").df(),
+                        cur.execute(sql, metrics._bind(sql, params)).df())
+            metrics.clear_caches()
+            with con.cursor() as cur:
+                assert metrics.prepare_window(cur, params)    # served: views
+                served = (cur.execute("SELECT * FROM window_person").df(),
+                          cur.execute("SELECT * FROM window_depth").df())
+            assert len(live[0]) == len(served[0]) and len(live[1]) == len(served[1])
+            for a, b in zip(live, served):
+                pd.testing.assert_frame_equal(_sorted(a), _sorted(b)[list(a.columns)],
+                                              check_dtype=False)
+        with con.cursor() as cur:
+            assert not metrics.prepare_window(cur, Window(w.start, w.end, tuple(programs[:2]))
+                                              .params())
+
+
 def _reads_window_snapshot(cur: duckdb.DuckDBPyConnection) -> bool:
     return cur.execute("SELECT COUNT(*) FROM duckdb_views() WHERE temporary AND view_name = "
                        "'window_program' AND sql LIKE '%window_snapshot%'").fetchone()[0] == 1
@@ -90,6 +132,7 @@ def test_facts_and_snapshot_follow_imports_undo_and_settings(store: duckdb.DuckD
     assert len(_assert_depth_snapshot_current(store)) > 1000
     _assert_window_snapshot_current(store)
     assert len(_window_facts(store, Window.default(store), live=False)) > 1000
+    _assert_person_snapshot_current(store)
 
     # an import that moves the data's last date: facts and snapshot move with it
     late = d + dt.timedelta(days=20)
@@ -110,12 +153,14 @@ def test_facts_and_snapshot_follow_imports_undo_and_settings(store: duckdb.DuckD
     assert Window.default(store).end == d
     _assert_depth_snapshot_current(store)
     _assert_window_snapshot_current(store)
+    _assert_person_snapshot_current(store)
 
     # a ladder change moves reach dates (hosts to rung 5 → reach_4 changes for nobody
     # below, but 'host' set to rung 2 removes rung-4 reaches that came from hosting)
     settings_store.save_edits(store, role_rungs={"host": 2})
     pd.testing.assert_frame_equal(_facts(store), store.execute(LIVE_FACTS).df())
     _assert_window_snapshot_current(store)       # best_rung follows the ladder
+    _assert_person_snapshot_current(store)       # and reach dates, start rungs
 
     # depth settings: the snapshot is recomputed with the new weights
     cfg = depth_config(store).to_dict()
@@ -123,6 +168,7 @@ def test_facts_and_snapshot_follow_imports_undo_and_settings(store: duckdb.DuckD
     settings_store.save_settings(store, {"depth": cfg})
     snap = _assert_depth_snapshot_current(store)
     assert (snap["score"] == 100 * snap["tenure"]).all()
+    _assert_person_snapshot_current(store)       # window_depth too
 
 
 def _close(a, b) -> bool:
@@ -148,8 +194,25 @@ def test_report_reads_the_snapshot_only_when_current(store: duckdb.DuckDBPyConne
     assert _close(metrics.report(store, w), served)
     metrics.clear_caches()
     with store.cursor() as cur:
-        metrics.prepare_window(cur, w.params())
+        assert not metrics.prepare_window(cur, w.params())
         assert not _reads_window_snapshot(cur)
+    # nor window_person/window_depth: stale stamp, or other depth settings
+    resolve.refresh_facts(store)
+    metrics.clear_caches()
+    programs = store.execute("SELECT MIN(program) FROM event").fetchone()
+    for selection in ((), programs):
+        served = metrics.report(store, Window(w.start, w.end, selection))
+        store.execute("UPDATE meta SET value = 'stale' WHERE key = 'window_person_snapshot'")
+        metrics.clear_caches()
+        assert _close(metrics.report(store, Window(w.start, w.end, selection)), served)
+        with store.cursor() as cur:
+            assert not metrics.prepare_window(cur, Window(w.start, w.end, selection).params())
+        resolve.refresh_facts(store)
+    p = {**w.params(), **depth_config(store).params()}
+    with store.cursor() as cur:
+        assert metrics.prepare_window(cur, p)
+    with store.cursor() as cur:
+        assert not metrics.prepare_window(cur, {**p, "w_ties": p["w_ties"] + 0.01})
     # a write that bypasses the importer (row counts change) is never served a stale snapshot
     resolve.refresh_facts(store)
     params = {**depth_config(store).params(), **w.params(), "asof": w.end}
@@ -189,6 +252,10 @@ def test_canonical_keys_are_unique_without_indexes(store: duckdb.DuckDBPyConnect
         "depth_snapshot": "SELECT COUNT(*) - COUNT(DISTINCT (person_id, d)) FROM depth_snapshot",
         "window_snapshot": "SELECT COUNT(*) - COUNT(DISTINCT (window_end, person_id, program)) "
                            "FROM window_snapshot",
+        "window_person_snapshot": "SELECT COUNT(*) - COUNT(DISTINCT (window_end, selection, "
+                                  "person_id)) FROM window_person_snapshot",
+        "window_depth_snapshot": "SELECT COUNT(*) - COUNT(DISTINCT (window_end, selection, "
+                                 "person_id)) FROM window_depth_snapshot",
     }
     assert {t: store.execute(q).fetchone()[0] for t, q in checks.items()} == dict.fromkeys(checks, 0)
     # ana and bo share a phone in b.csv: one person, one participation at e1

@@ -47,7 +47,7 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     path = tmp_path / "v1.duckdb"
     build_v1_store(path)
     con = db.connect(path)
-    assert db.schema_version(con) == db.SCHEMA_VERSION == 4
+    assert db.schema_version(con) == db.SCHEMA_VERSION == 5
     # the data of schema 1 is all there
     assert con.execute("SELECT import_id, file_name, rows_read, imported_at::VARCHAR, notes "
                        "FROM import_log").fetchall() == [
@@ -57,6 +57,9 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     assert con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0] == "3"
     # v4: the default window's facts are stamped (this v1 file has no participation rows)
     assert con.execute("SELECT COUNT(*) FROM meta WHERE key = 'window_snapshot'").fetchone()[0] == 1
+    # v5: and its people with their history and depth, per selection
+    assert con.execute("SELECT COUNT(*) FROM meta WHERE key = 'window_person_snapshot'"
+                       ).fetchone()[0] == 1
     # the migrated file has exactly the schema of a new one
     fresh = db.connect(tmp_path / "fresh.duckdb")
     assert columns(con) == columns(fresh)
@@ -74,10 +77,14 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     assert con.execute("SELECT COUNT(DISTINCT person_id), SUM(attended) FROM window_snapshot "
                        "WHERE window_end = DATE '2024-06-02'"
                        ).fetchone() == (2, 2)
+    # v5: all programs and each one alone, each person scored at the window's end
+    assert con.execute("SELECT COUNT(*), COUNT(DISTINCT person_id) FROM window_depth_snapshot "
+                       "WHERE window_end = DATE '2024-06-02' AND selection = '[]'"
+                       ).fetchone() == (2, 2)
     con.close()
     # reopening a migrated store changes nothing
     con = db.connect(path)
-    assert db.schema_version(con) == 4
+    assert db.schema_version(con) == 5
     con.close()
 
 

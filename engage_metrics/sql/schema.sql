@@ -13,7 +13,8 @@
 --            event_id), ask_id) are unique by construction (GROUP BY in
 --            sql/resolve/build.sql, tested), not by index: an index would cost
 --            more than the whole rebuild at millions of rows (schema 3).
---   facts    (person_fact, person_program_fact, depth_snapshot, window_snapshot) facts kept in step with
+--   facts    (person_fact, person_program_fact, depth_snapshot, window_snapshot,
+--            window_person_snapshot, window_depth_snapshot) facts kept in step with
 --            the canonical tables by the same rebuild, so metrics read one row
 --            per person instead of scanning every participation.
 
@@ -218,7 +219,11 @@ CREATE TABLE IF NOT EXISTS person_program_fact (
     first_date DATE NOT NULL,       -- first participation in the program, any status
     attended_1 DATE,                -- first, second and third attended participation dates
     attended_2 DATE,
-    attended_3 DATE
+    attended_3 DATE,
+    -- the person's history in all programs (person_fact's), on each of their programs' rows
+    -- so that one program's ladder funnel reads this table alone (schema 5)
+    person_first_date DATE,
+    reach_2 DATE, reach_3 DATE, reach_4 DATE, reach_5 DATE
 );
 
 -- Relationship depth of everyone who attended before the default window's end (the data's
@@ -252,4 +257,37 @@ CREATE TABLE IF NOT EXISTS window_snapshot (
     task_weight DOUBLE,
     best_rung   INTEGER,
     recent      BIGINT
+);
+
+-- window_person and window_depth (sql/facts) of each window of window_snapshot, for all
+-- programs (selection '[]') and for each program alone (selection '["Field"]'): what the
+-- Overview and the per-program reports read, as views, instead of joining the window's
+-- people with their history and their depth at the window's end (schema 5). Computed by
+-- the same queries from the window and depth snapshots, with them; meta key
+-- 'window_person_snapshot' holds the windows, the queries, the depth settings and the row
+-- counts they were computed from (engage_metrics.metrics.prepare_window).
+CREATE TABLE IF NOT EXISTS window_person_snapshot (
+    window_end     DATE NOT NULL,
+    selection      VARCHAR NOT NULL,
+    person_id      INTEGER NOT NULL,
+    attended       BIGINT,
+    no_show        BIGINT,
+    hours          DOUBLE,
+    task_weight    DOUBLE,
+    best_rung      INTEGER,
+    recent         BIGINT,
+    first_attended DATE,
+    next_attended  DATE,
+    reach_2 DATE, reach_3 DATE, reach_4 DATE, reach_5 DATE,
+    start_rung     INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS window_depth_snapshot (
+    window_end DATE NOT NULL,
+    selection  VARCHAR NOT NULL,
+    person_id  INTEGER NOT NULL,
+    d          DATE NOT NULL,
+    tenure     DOUBLE, frequency DOUBLE, recency DOUBLE, breadth DOUBLE,
+    ties       DOUBLE, touches DOUBLE, ties_count BIGINT,
+    score      DOUBLE, tier VARCHAR
 );

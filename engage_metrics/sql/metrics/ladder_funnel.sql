@@ -10,16 +10,23 @@
 --   = median, over people who reached the rung, of the days from their first participation of any
 --   kind to their first attended participation at that rung or higher (0 for rung 1).
 -- formula: reached(r) = COUNT(rung at end >= r); conversion(r) = reached(r+1) / reached(r)
-WITH in_programs AS ( -- with a program filter: people with a participation in those programs
-    SELECT person_id
-    FROM person_program_fact
-    WHERE first_date < CAST($end AS DATE) AND list_contains($programs, program)
-),
-population AS (      -- everyone with a participation before end (1 = never attended)
-    SELECT first_date, reach_2, reach_3, reach_4, reach_5
+WITH population AS (   -- everyone with a participation in the selected programs before end
+    SELECT first_date, reach_2, reach_3, reach_4, reach_5       -- (1 = never attended)
+    FROM person_fact                                            -- all programs
+    WHERE len($programs) = 0 AND first_date < CAST($end AS DATE)
+    UNION ALL
+    SELECT person_first_date, reach_2, reach_3, reach_4, reach_5  -- one program: its rows
+    FROM person_program_fact                        -- carry the person's all-program history
+    WHERE len($programs) = 1 AND list_contains($programs, program)
+      AND first_date < CAST($end AS DATE)
+    UNION ALL
+    SELECT first_date, reach_2, reach_3, reach_4, reach_5       -- several programs
     FROM person_fact
-    WHERE first_date < CAST($end AS DATE)
-      AND (len($programs) = 0 OR person_id IN (SELECT person_id FROM in_programs))
+    WHERE len($programs) > 1
+      AND person_id IN (SELECT person_id
+                        FROM person_program_fact
+                        WHERE list_contains($programs, program)
+                          AND first_date < CAST($end AS DATE))
 ),
 reached AS (         -- rung r is reached by end when the first attendance at r or higher is
     SELECT COUNT(*) AS n_1,                                    -- before end

@@ -12,9 +12,14 @@ WITH counted AS (      -- >= 3 attended participations before end in the selecte
     FROM person_fact
     WHERE len($programs) = 0 AND third_attended < CAST($end AS DATE)
     UNION ALL
-    SELECT person_id    -- some programs: each one's first three attended dates, summed
+    SELECT person_id    -- one program: its third attended date
     FROM person_program_fact
-    WHERE len($programs) > 0 AND list_contains($programs, program)
+    WHERE len($programs) = 1 AND list_contains($programs, program)
+      AND attended_3 < CAST($end AS DATE)
+    UNION ALL
+    SELECT person_id    -- several programs: each one's first three attended dates, summed
+    FROM person_program_fact
+    WHERE len($programs) > 1 AND list_contains($programs, program)
     GROUP BY person_id
     HAVING SUM(CASE WHEN attended_1 < CAST($end AS DATE) THEN 1 ELSE 0 END
                + CASE WHEN attended_2 < CAST($end AS DATE) THEN 1 ELSE 0 END

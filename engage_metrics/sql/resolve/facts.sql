@@ -40,8 +40,10 @@ LEFT JOIN nexts n ON n.person_id = f.person_id;
 
 DELETE FROM person_program_fact;
 
-INSERT INTO person_program_fact (person_id, program, first_date, attended_1, attended_2, attended_3)
-SELECT person_id, program, first_date, attended[1], attended[2], attended[3]
+INSERT INTO person_program_fact (person_id, program, first_date, attended_1, attended_2, attended_3,
+                                 person_first_date, reach_2, reach_3, reach_4, reach_5)
+SELECT g.person_id, g.program, g.first_date, g.attended[1], g.attended[2], g.attended[3],
+       f.first_date, f.reach_2, f.reach_3, f.reach_4, f.reach_5
 FROM (
     SELECT p.person_id, e.program, MIN(e.event_date) AS first_date,
            -- the three earliest attended dates (DuckDB's top-n MIN; engine-internal SQL)
@@ -49,4 +51,6 @@ FROM (
     FROM participation p
     JOIN event e ON e.event_id = p.event_id
     GROUP BY p.person_id, e.program
-);
+) g
+JOIN person_fact f ON f.person_id = g.person_id
+ORDER BY g.program;   -- one program's rows together: a filter on it skips the others
