@@ -368,7 +368,7 @@ def _ladder_section(con: duckdb.DuckDBPyConnection, n: _Numbers) -> Section:
     funnel = run(con, "ladder_funnel", **n.window.params())
     fig = None
     if not funnel.empty and funnel["reached"].sum() > 0:
-        fig = charts.ladder_funnel(funnel)
+        fig = charts.ladder_funnel(funnel, details=False)
         fig.data[0].text = ladder_labels(funnel)
     return _chart_section(
         "ladder", "The engagement ladder",

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engage_metrics.config import RUNG_NAMES, TIERS
-from engage_ui.theme import (QUADRANT_COLORS, RUNG_COLORS, RUNG_LABELS, SEQUENTIAL,
+from engage_ui.theme import (MUTED, QUADRANT_COLORS, RUNG_COLORS, RUNG_LABELS, SEQUENTIAL,
                              SERIES, TIER_COLORS, program_colors, style)
 
 MONTH = "%b %Y"
@@ -92,24 +92,30 @@ def pyramid(funnel: pd.DataFrame) -> go.Figure:
     return style(fig, "Engagement pyramid: people at each rung now", "People (count)", "Rung")
 
 
-def ladder_funnel(funnel: pd.DataFrame) -> go.Figure:
-    """People who reached each rung, with conversion to the next and median days."""
-    text = []
-    for _, r in funnel.iterrows():
-        conv = "" if pd.isna(r["conversion"]) else f" · {r['conversion'] * 100:.0f}% go on"
-        days = "" if pd.isna(r["median_days"]) else f" · median {r['median_days']:.0f} days"
-        text.append(f"{int(r['reached']):,}{conv}{days}")
+def ladder_funnel(funnel: pd.DataFrame, details: bool = True) -> go.Figure:
+    """People who reached each rung (the bars' labels), with the conversion to the next rung
+    and the median days to get there under each rung's name when *details* (the board
+    pack writes its own, suppressed, labels instead)."""
+    names = [RUNG_LABELS[int(r)] for r in funnel["rung"]]
+    ticks = names
+    if details:
+        ticks = []
+        for name, (_, r) in zip(names, funnel.iterrows()):
+            parts = ([] if pd.isna(r["conversion"]) else [f"{r['conversion'] * 100:.0f}% go on"])
+            parts += [] if pd.isna(r["median_days"]) else [f"median {r['median_days']:.0f} days"]
+            ticks.append(f"{name}<br><span style='font-size:11px;color:{MUTED}'>"
+                         f"{' · '.join(parts)}</span>" if parts else name)
     fig = go.Figure(go.Bar(
-        y=[RUNG_LABELS[int(r)] for r in funnel["rung"]], x=funnel["reached"], orientation="h",
-        marker_color=[RUNG_COLORS[int(r)] for r in funnel["rung"]], text=text,
-        textposition="auto",
+        y=names, x=funnel["reached"], orientation="h",
+        marker_color=[RUNG_COLORS[int(r)] for r in funnel["rung"]],
+        text=[f"{int(n):,}" for n in funnel["reached"]], textposition="auto",
         customdata=np.stack([funnel["conversion"].fillna(-1) * 100,
                              funnel["median_days"].fillna(-1)], axis=1),
         hovertemplate=("%{y}<br>Reached: %{x:,} people<br>Conversion to next rung: "
                        "%{customdata[0]:.1f} %<br>Median days from first participation: "
                        "%{customdata[1]:.0f}<extra></extra>")))
-    fig.update_yaxes(autorange="reversed")
-    return style(fig, "Ladder funnel: people who reached each rung, conversion and time to get there",
+    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=names, ticktext=ticks)
+    return style(fig, "Ladder funnel: who reached each rung",
                  "People who reached the rung (count)", "Rung")
 
 

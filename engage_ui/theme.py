@@ -14,6 +14,7 @@ from engage_metrics.config import RUNG_NAMES, TIERS
 FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
 INK = "#1f2933"
 GRID = "#d9dee3"
+MUTED = "#5f6b7a"          # secondary text inside charts (readable on white)
 
 # the five rungs, from light to strong (Following .. Leading)
 RUNG_COLORS = {1: "#9fb3c8", 2: "#4c9be8", 3: "#2a9d8f", 4: "#f4a261", 5: "#c0392b"}
