@@ -56,29 +56,26 @@ def _unindexed_canonical_tables_and_facts(con: duckdb.DuckDBPyConnection) -> Non
         con.execute(f"INSERT INTO {name} SELECT * FROM {name}_v2")  # noqa: S608
         con.execute(f"DROP TABLE {name}_v2")                          # noqa: S608
     con.execute(SCHEMA_FILE.read_text())   # creates the tables new in v3
-    resolve.apply_configuration(con)
 
 
 def _window_snapshot(con: duckdb.DuckDBPyConnection) -> None:
     """v4: the window facts of the default window and the one before it (window_snapshot)
     are added, and the depth snapshot covers both windows' ends."""
-    from engage_metrics import resolve
     con.execute(SCHEMA_FILE.read_text())   # creates the table new in v4
-    resolve.refresh_facts(con)
 
 
 def _window_person_snapshot(con: duckdb.DuckDBPyConnection) -> None:
     """v5: window_person and window_depth of the snapshot windows, for all programs and
     each program alone, are kept (window_person_snapshot, window_depth_snapshot), and
     person_program_fact carries each person's all-program history."""
-    from engage_metrics import resolve
     con.execute(SCHEMA_FILE.read_text())   # creates the tables new in v5
     for column in ("person_first_date", "reach_2", "reach_3", "reach_4", "reach_5"):
         con.execute(f"ALTER TABLE person_program_fact ADD COLUMN IF NOT EXISTS {column} DATE")
-    resolve.refresh_facts(con)
 
 
-# version n -> function migrating a store from version n to n + 1
+# version n -> function migrating a store's tables from version n to n + 1. A step changes
+# the tables' shape only: the derived facts and snapshots are computed once, after the last
+# step, by today's queries (which may read columns a later step adds).
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     1: _add_import_notes, 2: _unindexed_canonical_tables_and_facts, 3: _window_snapshot,
     4: _window_person_snapshot}
@@ -126,12 +123,19 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
             con.close()
             raise StoreError(f"ENGAGE_MEMORY_LIMIT={limit!r} is not a size DuckDB accepts "
                              "(use e.g. 1GB or 1500MB)") from exc
-    if not read_only:
-        try:
+    try:
+        if not read_only:
             ensure_schema(con)
-        except StoreError as exc:
-            con.close()
-            raise type(exc)(f"{path}: {exc}") from exc
+        elif schema_version(con) not in (None, SCHEMA_VERSION):
+            # the queries read the current schema's tables: a read-only file cannot migrate
+            raise StoreError(
+                f"this database was written by another Engage version (schema "
+                f"{schema_version(con)}; this one reads schema {SCHEMA_VERSION}) and is opened "
+                "read-only. Open it once read-write (the dashboard or any CLI command) to "
+                "upgrade it.")
+    except StoreError as exc:
+        con.close()
+        raise type(exc)(f"{path}: {exc}") from exc
     return con
 
 
@@ -170,6 +174,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                 )
             for v in range(version, SCHEMA_VERSION):
                 MIGRATIONS[v](con)
+            from engage_metrics import resolve
+            resolve.apply_configuration(con)   # classification, ladder, facts, snapshots
             con.execute("UPDATE meta SET value = $v WHERE key = 'schema_version'",
                         {"v": str(SCHEMA_VERSION)})
 

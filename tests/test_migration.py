@@ -122,3 +122,67 @@ def test_memory_limit_from_the_environment(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("ENGAGE_MEMORY_LIMIT", "lots'; DROP TABLE meta; --")
     with pytest.raises(db.StoreError, match="ENGAGE_MEMORY_LIMIT"):
         db.connect(tmp_path / "m.duckdb")
+
+
+def _diff(a, b, where: str = "") -> list[str]:
+    """Where two reports differ (floats to 1e-9: sums in another order differ in the last
+    bits)."""
+    if isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys():
+        return [d for k in a for d in _diff(a[k], b[k], f"{where}/{k}")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _diff(x, y, f"{where}[{i}]")]
+    if isinstance(a, float) and isinstance(b, float):
+        return [] if abs(a - b) <= 1e-9 * max(1.0, abs(a)) else [f"{where}: {a} != {b}"]
+    return [] if a == b else [f"{where}: {a!r} != {b!r}"]
+
+
+def _as_older_store(path: Path, version: int) -> None:
+    """Turn a current store back into the shape schema *version* (3 or 4) wrote: no
+    per-selection snapshots, person_program_fact without the person's history columns,
+    and (3) no window snapshot."""
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE window_person_snapshot")
+    con.execute("DROP TABLE window_depth_snapshot")
+    for column in ("person_first_date", "reach_2", "reach_3", "reach_4", "reach_5"):
+        con.execute(f"ALTER TABLE person_program_fact DROP COLUMN {column}")
+    con.execute("DELETE FROM meta WHERE key = 'window_person_snapshot'")
+    if version == 3:
+        con.execute("DROP TABLE window_snapshot")
+        con.execute("DELETE FROM meta WHERE key = 'window_snapshot'")
+    con.execute("UPDATE meta SET value = $v WHERE key = 'schema_version'", {"v": str(version)})
+    con.close()
+
+
+@pytest.mark.parametrize("version", [3, 4])
+def test_v3_and_v4_stores_with_facts_migrate_to_the_same_numbers(tmp_path: Path, version: int):
+    """A schema-3 or -4 store that already has person_program_fact (written before schema 5
+    added columns to it) migrates: the facts are computed once, after the last step, by
+    today's queries, and every number is what a new store gives."""
+    from engage_metrics import metrics
+    from engage_metrics.demo import build_demo
+
+    path = tmp_path / "old.duckdb"
+    con = db.connect(path)
+    build_demo(con)
+    window = metrics.Window.default(con)
+    programs = [r[0] for r in con.execute("SELECT DISTINCT program FROM event").fetchall()]
+    selections = [(), (programs[0],), tuple(programs[:2])]
+    before = [metrics.report(con, metrics.Window(window.start, window.end, s)) for s in selections]
+    con.close()
+    _as_older_store(path, version)
+    # read-only, the old file is refused with a clear message (the queries need schema 5)
+    with pytest.raises(db.StoreError, match=rf"schema {version}; this one reads schema 5.*"
+                                            "Open it once read-write"):
+        db.connect(path, read_only=True)
+    metrics.clear_caches()
+    con = db.connect(path)
+    assert db.schema_version(con) == db.SCHEMA_VERSION
+    fresh = db.connect(tmp_path / "fresh.duckdb")
+    assert columns(con) == columns(fresh)
+    fresh.close()
+    assert con.execute("SELECT COUNT(*) FROM person_program_fact "
+                       "WHERE person_first_date IS NULL").fetchone()[0] == 0
+    after = [metrics.report(con, metrics.Window(window.start, window.end, s)) for s in selections]
+    assert _diff(after, before) == []
+    con.close()
+    assert db.connect(path, read_only=True).execute("SELECT 1").fetchone() == (1,)
