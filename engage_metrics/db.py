@@ -136,6 +136,13 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     except StoreError as exc:
         con.close()
         raise type(exc)(f"{path}: {exc}") from exc
+    except duckdb.Error as exc:   # a migration failed: rolled back, the file is unchanged
+        version = schema_version(con)
+        con.close()
+        raise StoreError(
+            f"{path}: upgrading this database from schema {version} to {SCHEMA_VERSION} failed "
+            f"({str(exc).splitlines()[0]}); the file is unchanged. Keep it, and restore a "
+            "backup into a new file to go on.") from exc
     return con
 
 

@@ -186,3 +186,21 @@ def test_v3_and_v4_stores_with_facts_migrate_to_the_same_numbers(tmp_path: Path,
     assert _diff(after, before) == []
     con.close()
     assert db.connect(path, read_only=True).execute("SELECT 1").fetchone() == (1,)
+
+
+def test_a_failed_migration_is_a_clear_error_and_changes_nothing(tmp_path: Path, monkeypatch):
+    path = tmp_path / "v1.duckdb"
+    build_v1_store(path)
+
+    def broken(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("ALTER TABLE import_log ADD COLUMN notes VARCHAR")
+        con.execute("SELECT no_such_column FROM import_log")
+
+    monkeypatch.setitem(db.MIGRATIONS, 1, broken)
+    with pytest.raises(db.StoreError, match=r"v1.duckdb: upgrading this database from schema 1 "
+                                            r"to 5 failed \(.*no_such_column.*the file is unchanged"):
+        db.connect(path)
+    check = duckdb.connect(str(path))
+    assert check.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+    assert "notes" not in [r[0] for r in check.execute("DESCRIBE import_log").fetchall()]
+    check.close()
