@@ -3,7 +3,7 @@
 SELECT MIN(CAST(q.starts_at AS DATE)) AS first_date,
        MAX(CAST(q.starts_at AS DATE)) AS last_date,
        COUNT(DISTINCT q.person_id) AS people,
-       COUNT(DISTINCT q.source || '|' || q.event_key) AS events,
-       COUNT(DISTINCT CAST(q.person_id AS VARCHAR) || '|' || q.source || '|' || q.event_key) AS participations
+       COUNT(DISTINCT (q.source, q.event_key)) AS events,
+       COUNT(DISTINCT (q.person_id, q.source, q.event_key)) AS participations
 FROM q_rows q
 WHERE $import_id IS NULL OR q.import_id = $import_id

@@ -2,7 +2,14 @@
 -- participation rows (person x occurrence), people and events added, changed,
 -- removed or the same. Within one import the most informative row of a pair
 -- counts (as in the rebuild). Bound: $import_id, $previous_id (NULL: no previous).
-WITH r AS (
+-- A source's first import (no previous) adds everything: its distinct rows, people and
+-- events are counted without ranking the rows.
+WITH first_rows AS (
+    SELECT DISTINCT person_id, source, event_key
+    FROM q_rows
+    WHERE $previous_id IS NULL AND import_id = $import_id
+),
+r AS (
     SELECT q.*,
            ROW_NUMBER() OVER (
                PARTITION BY q.import_id, q.person_id, q.source, q.event_key
@@ -10,7 +17,7 @@ WITH r AS (
                                       WHEN 'cancelled' THEN 2 ELSE 3 END,
                         q.hours DESC NULLS LAST, q.role, q.line_no) AS pick
     FROM q_rows q
-    WHERE q.import_id = $import_id OR q.import_id = $previous_id
+    WHERE $previous_id IS NOT NULL AND (q.import_id = $import_id OR q.import_id = $previous_id)
 ),
 cur AS (SELECT * FROM r WHERE import_id = $import_id AND pick = 1),
 prev AS (SELECT * FROM r WHERE import_id = $previous_id AND pick = 1),
@@ -56,3 +63,11 @@ UNION ALL
 SELECT 'people', change, COUNT(*) FROM person_diff GROUP BY change
 UNION ALL
 SELECT 'events', change, COUNT(*) FROM event_diff GROUP BY change
+UNION ALL
+SELECT 'rows', 'added', COUNT(*) FROM first_rows HAVING COUNT(*) > 0
+UNION ALL
+SELECT 'people', 'added', COUNT(*) FROM (SELECT DISTINCT person_id FROM first_rows) d
+HAVING COUNT(*) > 0
+UNION ALL
+SELECT 'events', 'added', COUNT(*) FROM (SELECT DISTINCT source, event_key FROM first_rows) d
+HAVING COUNT(*) > 0
