@@ -47,7 +47,8 @@ def _table_ddl(name: str) -> str:
 def _unindexed_canonical_tables_and_facts(con: duckdb.DuckDBPyConnection) -> None:
     """v3: the canonical tables lose their primary-key indexes (unique by construction;
     maintaining the indexes cost more than the rebuild itself at millions of rows), and
-    the per-person facts (person_fact, depth_snapshot) are added and filled."""
+    the per-person facts (person_fact, depth_snapshot) are added (filled after the last
+    step)."""
     from engage_metrics import resolve
 
     for name in ("identifier", "person", "event", "participation", "ask"):
@@ -126,11 +127,11 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     try:
         if not read_only:
             ensure_schema(con)
-        elif schema_version(con) not in (None, SCHEMA_VERSION):
+        elif (version := schema_version(con)) not in (None, SCHEMA_VERSION):
             # the queries read the current schema's tables: a read-only file cannot migrate
             raise StoreError(
                 f"this database was written by another Engage version (schema "
-                f"{schema_version(con)}; this one reads schema {SCHEMA_VERSION}) and is opened "
+                f"{version}; this one reads schema {SCHEMA_VERSION}) and is opened "
                 "read-only. Open it once read-write (the dashboard or any CLI command) to "
                 "upgrade it.")
     except StoreError as exc:
