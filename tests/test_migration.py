@@ -5,6 +5,7 @@ a store from a newer Engage is refused with a clear message."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -153,17 +154,28 @@ def _as_older_store(path: Path, version: int) -> None:
     con.close()
 
 
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from engage_metrics.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    con = db.connect(path)
+    build_demo(con)
+    con.close()
+    return path
+
+
 @pytest.mark.parametrize("version", [3, 4])
-def test_v3_and_v4_stores_with_facts_migrate_to_the_same_numbers(tmp_path: Path, version: int):
+def test_v3_and_v4_stores_with_facts_migrate_to_the_same_numbers(tmp_path: Path, version: int,
+                                                                  demo_file: Path):
     """A schema-3 or -4 store that already has person_program_fact (written before schema 5
     added columns to it) migrates: the facts are computed once, after the last step, by
     today's queries, and every number is what a new store gives."""
     from engage_metrics import metrics
-    from engage_metrics.demo import build_demo
 
     path = tmp_path / "old.duckdb"
+    shutil.copy(demo_file, path)
     con = db.connect(path)
-    build_demo(con)
     window = metrics.Window.default(con)
     programs = [r[0] for r in con.execute("SELECT DISTINCT program FROM event").fetchall()]
     selections = [(), (programs[0],), tuple(programs[:2])]
