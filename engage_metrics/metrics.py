@@ -308,25 +308,31 @@ def _stored_stamp(con: duckdb.DuckDBPyConnection, snapshot: str) -> dict[str, An
 
 def _depth_stamp(con: duckdb.DuckDBPyConnection, dates: list[Any],
                  params: dict[str, Any]) -> str:
-    """What a depth snapshot depends on: its dates, the depth settings and the row counts."""
-    return _stamp(con, dates=[str(d) for d in dates],
+    """What a depth snapshot depends on: its dates, the depth formula and settings, and the
+    row counts."""
+    return _stamp(con, dates=[str(d) for d in dates], sql=_sha256(depth_formula()),
                   depth={k: params[k] for k in depth_config(con).params()})
 
 
 def _window_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]]) -> str:
     """What a window snapshot depends on: its windows, the query and the row counts."""
-    sql = hashlib.sha256(window_facts_sql("window_program").encode()).hexdigest()
-    return _stamp(con, windows=[[str(d) for d in w] for w in windows], sql=sql)
+    return _stamp(con, windows=[[str(d) for d in w] for w in windows],
+                  sql=_sha256(window_facts_sql("window_program")))
+
+
+def _sha256(text: str) -> str:
+    """The hash of a query a snapshot was computed by (a changed query is not served)."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _person_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]],
                   params: dict[str, Any]) -> str:
     """What the window_person and window_depth snapshots depend on: their windows, the
-    window facts' queries, the depth settings (of *params*, else the stored ones) and the
-    row counts."""
-    sql = hashlib.sha256("".join(map(window_facts_sql, WINDOW_FACTS)).encode()).hexdigest()
+    window facts' queries and the depth formula, the depth settings (of *params*, else the
+    stored ones) and the row counts."""
     depth = {k: params.get(k, v) for k, v in depth_config(con).params().items()}
-    return _stamp(con, windows=[[str(d) for d in w] for w in windows], sql=sql, depth=depth)
+    return _stamp(con, windows=[[str(d) for d in w] for w in windows], depth=depth,
+                  sql=_sha256("".join(map(window_facts_sql, WINDOW_FACTS)) + depth_formula()))
 
 
 def refresh_window_snapshot(con: duckdb.DuckDBPyConnection) -> None:

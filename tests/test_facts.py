@@ -7,6 +7,7 @@ import datetime as dt
 
 import duckdb
 import pandas as pd
+import pytest
 
 from engage_metrics import importer, metrics, registry, resolve, settings_store
 from engage_metrics.config import depth_config
@@ -180,7 +181,8 @@ def _close(a, b) -> bool:
     return a == b
 
 
-def test_report_reads_the_snapshot_only_when_current(store: duckdb.DuckDBPyConnection):
+def test_report_reads_the_snapshot_only_when_current(store: duckdb.DuckDBPyConnection,
+                                                     monkeypatch: pytest.MonkeyPatch):
     build_demo(store)
     w = Window.default(store)
     served = metrics.report(store, w)
@@ -224,6 +226,14 @@ def test_report_reads_the_snapshot_only_when_current(store: duckdb.DuckDBPyConne
     assert not serves(store, {"window_end", "asof"}, {**params, "asof": w.start})
     assert not serves(store, {"window_end", "months"}, params)
     assert not serves(store, {"window_end"}, {**params, "w_ties": params["w_ties"] + 0.01})
+    # a changed depth formula (a new release) is not served snapshots it did not compute
+    formula = metrics.depth_formula()
+    assert metrics._person_snapshot_serves(store, params)
+    monkeypatch.setattr(metrics, "depth_formula", lambda: formula + "\n-- changed")
+    assert not serves(store, {"window_end"}, params)
+    assert not metrics._person_snapshot_serves(store, params)
+    monkeypatch.undo()
+    assert serves(store, {"window_end"}, params)
     store.execute("DELETE FROM participation WHERE person_id = "
                   "(SELECT MIN(person_id) FROM participation)")
     assert not serves(store, {"window_end"}, params)
