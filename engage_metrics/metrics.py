@@ -258,27 +258,33 @@ def _depth_snapshot_serves(con: duckdb.DuckDBPyConnection, kinds: set[str],
     dates = {params[_SNAPSHOT_KINDS[k]] for k in kinds}
     if len(dates) != 1:
         return False
-    stored = _stored_stamp(con, "depth_snapshot")
-    return (stored is not None and str(dates.pop()) in stored.get("dates", [])
-            and _depth_stamp(con, stored["dates"], params) == stored["stamp"])
+    return _holds(con, "depth_snapshot", "dates", str(dates.pop()),
+                  lambda stored: _depth_stamp(con, stored, params))
 
 
 def _window_snapshot_serves(con: duckdb.DuckDBPyConnection, bound: dict[str, Any]) -> bool:
     """True when the window snapshot holds the window of *bound* (window_program.sql's
     start and end) and is current (the same query, the same data)."""
-    stored = _stored_stamp(con, "window_snapshot")
-    window = [str(bound.get("start")), str(bound.get("end"))]
-    return (stored is not None and window in stored.get("windows", [])
-            and _window_stamp(con, stored["windows"]) == stored["stamp"])
+    return _holds(con, "window_snapshot", "windows",
+                  [str(bound.get("start")), str(bound.get("end"))],
+                  lambda stored: _window_stamp(con, stored))
 
 
 def _person_snapshot_serves(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bool:
     """True when the window_person and window_depth snapshots hold the window of *params*
     and are current (the same queries, depth settings and data)."""
-    stored = _stored_stamp(con, "window_person_snapshot")
-    window = [str(params.get("start")), str(params.get("end"))]
-    return (stored is not None and window in stored.get("windows", [])
-            and _person_stamp(con, stored["windows"], params) == stored["stamp"])
+    return _holds(con, "window_person_snapshot", "windows",
+                  [str(params.get("start")), str(params.get("end"))],
+                  lambda stored: _person_stamp(con, stored, params))
+
+
+def _holds(con: duckdb.DuckDBPyConnection, snapshot: str, field: str, item: Any,
+           stamp: Callable[[list[Any]], str]) -> bool:
+    """True when *snapshot*'s stamp lists *item* under *field* (its dates or windows) and
+    equals *stamp* of those, computed now (the snapshot is current)."""
+    stored = _stored_stamp(con, snapshot)
+    return (stored is not None and item in stored.get(field, [])
+            and stamp(stored[field]) == stored["stamp"])
 
 
 def _stamp(con: duckdb.DuckDBPyConnection, **what: Any) -> str:
