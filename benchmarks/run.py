@@ -115,6 +115,7 @@ def step_report(db_path: Path) -> dict[str, Any]:
 
 def step_pandas(db_path: Path) -> dict[str, Any]:
     import reference as ref
+
     from engage_metrics import db
     con = db.connect(db_path, read_only=True)
     ws = windows(con)

@@ -17,7 +17,7 @@ import json
 import os
 import tempfile
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,7 @@ def backup(con: duckdb.DuckDBPyConnection, out_dir: str | Path) -> dict[str, Any
     finally:
         cur.close()
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "schema_version": version,
-                "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "tables": tables}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2))
     return manifest

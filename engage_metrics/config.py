@@ -80,7 +80,7 @@ class DepthConfig:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "DepthConfig":
+    def from_dict(cls, d: dict[str, Any]) -> DepthConfig:
         weights = {k: float(d["weights"][k]) for k in DEPTH_PARTS}
         tiers = {k: float(d["tiers"][k]) for k in TIERS}
         return cls(

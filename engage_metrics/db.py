@@ -49,7 +49,6 @@ def _unindexed_canonical_tables_and_facts(con: duckdb.DuckDBPyConnection) -> Non
     maintaining the indexes cost more than the rebuild itself at millions of rows), and
     the per-person facts (person_fact, depth_snapshot) are added (filled after the last
     step)."""
-    from engage_metrics import resolve
 
     for name in ("identifier", "person", "event", "participation", "ask"):
         con.execute(f"ALTER TABLE {name} RENAME TO {name}_v2")   # noqa: S608 - fixed names

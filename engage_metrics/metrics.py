@@ -80,13 +80,13 @@ class Window:
         """The bound parameters every window metric takes."""
         return {"start": self.start, "end": self.end, "programs": list(self.programs)}
 
-    def previous(self) -> "Window":
+    def previous(self) -> Window:
         """The equally long period just before, for "change since the previous period"."""
         length = self.end - self.start
         return Window(self.start - length, self.start, self.programs)
 
     @classmethod
-    def default(cls, con: duckdb.DuckDBPyConnection) -> "Window":
+    def default(cls, con: duckdb.DuckDBPyConnection) -> Window:
         """The last 12 months of data: up to the latest event date (today when empty)."""
         row = con.execute("SELECT MAX(event_date) FROM event").fetchone()
         last = row[0] if row and row[0] is not None else dt.date.today()
@@ -414,7 +414,7 @@ def _has_events(con: duckdb.DuckDBPyConnection) -> bool:
 class _Kept:
     """A least-recently-used store shared by the dashboard's session threads."""
 
-    def __init__(self, fits: "Callable[[OrderedDict], bool]") -> None:
+    def __init__(self, fits: Callable[[OrderedDict], bool]) -> None:
         self._items: OrderedDict = OrderedDict()
         self._fits = fits
         self._lock = threading.Lock()

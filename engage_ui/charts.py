@@ -12,8 +12,17 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engage_metrics.config import RUNG_NAMES, TIERS
-from engage_ui.theme import (MUTED, QUADRANT_COLORS, RUNG_COLORS, RUNG_LABELS, SEQUENTIAL,
-                             SERIES, TIER_COLORS, program_colors, style)
+from engage_ui.theme import (
+    MUTED,
+    QUADRANT_COLORS,
+    RUNG_COLORS,
+    RUNG_LABELS,
+    SEQUENTIAL,
+    SERIES,
+    TIER_COLORS,
+    program_colors,
+    style,
+)
 
 MONTH = "%b %Y"
 

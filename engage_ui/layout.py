@@ -164,7 +164,7 @@ def kpi_cards(cards: Sequence[Kpi], per_row: int = 4, compare_label: str = "vs p
                        delta_description=compare_label if delta else None)
 
 
-_FIGURES: "OrderedDict[tuple, go.Figure]" = OrderedDict()
+_FIGURES: OrderedDict[tuple, go.Figure] = OrderedDict()
 _FIGURES_MAX = 128
 
 

@@ -540,5 +540,5 @@ def random_canonical(con: duckdb.DuckDBPyConnection, seed: int, n_people: int = 
         con.register("_random_rows", frame[columns])
         con.execute(f"INSERT INTO {name} SELECT * FROM _random_rows")
         con.unregister("_random_rows")
-    from engage_metrics import resolve   # data set-up only: the reference reads no engine code
+    from engage_metrics import resolve  # data set-up only: the reference reads no engine code
     resolve.refresh_facts(con)   # the per-person facts, as an import leaves them

@@ -11,9 +11,19 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest_ui import (  # noqa: F401
+    CHART_PAGES,
+    PAGES,
+    DemoStore,
+    app,
+    demo_copy,
+    demo_store,
+    engine_report,
+    metric_values,
+    problems,
+    table_with,
+)
 
-from conftest_ui import (CHART_PAGES, PAGES, DemoStore, app, demo_copy, demo_store,  # noqa: F401
-                         engine_report, metric_values, problems, table_with)
 from engage_metrics import db, registry
 from engage_metrics.metrics import Window
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from test_migration import build_v1_store
 
 from engage_metrics import backup, cli, db, importer, resolve, settings_store
-from test_migration import build_v1_store
 
 FILES = {
     "jan.csv": "Email,Phone,Name,Event,Event Type,Start,Status,Role,Hours,Program\n"

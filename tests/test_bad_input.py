@@ -122,7 +122,7 @@ REFUSED = [
          b"Email|Name|Event|Date\nana@x.org|Ana|Canvass|2024-03-02\n",
          "only one column was found", "comma-separated"),
     Case("mixed-encodings", "mixed.csv",
-         HEADER.encode() + "jose@x.org,José Muñoz,Café,2024-03-02,attended,1\n".encode("utf-8")
+         HEADER.encode() + "jose@x.org,José Muñoz,Café,2024-03-02,attended,1\n".encode()
          + "rene@x.org,René Côté,Café,2024-03-02,attended,1\n".encode("cp1252"),
          "mixes text encodings: line 2 is utf-8 but line 3 is not", "csv utf-8"),
     Case("empty-header", "noheader.csv", b",,,\na@x.org,E,2024-01-01,1\n",

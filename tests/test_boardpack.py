@@ -19,14 +19,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest_ui import ROOT, DemoStore, app, demo_store, problems  # noqa: F401
+from metric_fixtures import Org, open_store
 from pptx import Presentation
 from pptx.util import Inches
 
-from conftest_ui import ROOT, DemoStore, app, demo_store, problems  # noqa: F401
 from engage_metrics import boardpack, db, metrics, registry
 from engage_metrics.boardpack import SUPPRESSED, BoardPack
 from engage_metrics.config import set_setting
-from metric_fixtures import Org, open_store
 
 try:
     from test_browser import browser, page, server  # noqa: F401

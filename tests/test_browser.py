@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
 from conftest_ui import CHART_PAGES, PAGES, ROOT, demo_store  # noqa: F401
 
 playwright = pytest.importorskip("playwright.sync_api")

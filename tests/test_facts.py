@@ -242,15 +242,15 @@ def test_report_reads_the_snapshot_only_when_current(store: duckdb.DuckDBPyConne
 def test_canonical_keys_are_unique_without_indexes(store: duckdb.DuckDBPyConnection):
     """Overlapping exports, a repeated row and a merge: every canonical key stays unique
     (the tables have no primary-key index since schema 3; the rebuild guarantees it)."""
-    a = ("Email,Phone,Event ID,Event,Date,Status\n"
-         "ana@x.org,,e1,Canvass,2024-03-01,Attended\n"
-         "ana@x.org,,e1,Canvass,2024-03-01,Attended\n"
-         "bo@x.org,555-111-2222,e1,Canvass,2024-03-01,No show\n"
-         "cy@x.org,,e2,Potluck,2024-03-08,Registered\n").encode()
-    b = ("Email,Phone,Event ID,Event,Date,Status\n"
-         "ana@x.org,5551112222,e1,Canvass,2024-03-01,Attended\n"
-         "cy@x.org,,e2,Potluck,2024-03-08,Attended\n"
-         "di@x.org,,e3,Meeting,2024-04-01,Attended\n").encode()
+    a = (b"Email,Phone,Event ID,Event,Date,Status\n"
+         b"ana@x.org,,e1,Canvass,2024-03-01,Attended\n"
+         b"ana@x.org,,e1,Canvass,2024-03-01,Attended\n"
+         b"bo@x.org,555-111-2222,e1,Canvass,2024-03-01,No show\n"
+         b"cy@x.org,,e2,Potluck,2024-03-08,Registered\n")
+    b = (b"Email,Phone,Event ID,Event,Date,Status\n"
+         b"ana@x.org,5551112222,e1,Canvass,2024-03-01,Attended\n"
+         b"cy@x.org,,e2,Potluck,2024-03-08,Attended\n"
+         b"di@x.org,,e3,Meeting,2024-04-01,Attended\n")
     importer.import_bytes(store, a, "a.csv")
     importer.import_bytes(store, b, "b.csv")
     checks = {

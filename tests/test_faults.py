@@ -6,7 +6,6 @@ on one line with exit code 2 — never a hang, never a corrupted file."""
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 import signal
 import subprocess

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from metric_fixtures import Org, day, open_store, tenure_only_depth
 
 from engage_metrics import db, metrics, registry
 from engage_metrics.config import TIERS, depth_config
 from engage_metrics.metrics import Window, quadrant
-from metric_fixtures import Org, day, open_store, tenure_only_depth
 
 D = day("2024-01-01")
 

@@ -67,7 +67,7 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     assert constraints(con) == constraints(fresh)   # v3: no primary-key index on canonical tables
     fresh.close()
     # and works: a new import records its notes (the v2 column)
-    result = importer.import_bytes(con, "Email,Event,Date\nbo@x.org,Rally,2024-06-01\n".encode(),
+    result = importer.import_bytes(con, b"Email,Event,Date\nbo@x.org,Rally,2024-06-01\n",
                                    "new.csv")
     assert result.status == "imported" and result.import_id == 2
     notes = json.loads(con.execute("SELECT notes FROM import_log WHERE import_id = 2").fetchone()[0])

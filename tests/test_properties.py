@@ -6,14 +6,13 @@ import random
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engage_metrics import db
 from engage_metrics.importer import import_frame
 from engage_metrics.metrics import Window, report
-
-import pandas as pd
 
 EVENTS = [("Canvass", "Field"), ("Potluck", "Social"), ("Training", "Field"),
           ("House Meeting", "Tenants"), ("Phone Bank", "Tenants"), ("Zumba", "Social")]

@@ -21,8 +21,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-
 import reference as ref
+
 from engage_metrics import db, metrics, registry
 from engage_metrics.config import default_depth, depth_config
 from engage_metrics.demo import build_demo

@@ -22,12 +22,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-
 import reference as ref
+from metric_fixtures import Org, day, open_store, tenure_only_depth
+
 from engage_metrics import db, metrics
 from engage_metrics.config import TIERS, depth_config
 from engage_metrics.demo import build_demo
-from metric_fixtures import Org, day, open_store, tenure_only_depth
 
 TOLERANCE = 1e-9
 NAMES = ["name", "email", "phone"]

@@ -11,10 +11,27 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from engage_metrics.adapters import (action_network, civicrm, eventbrite, galaxy, google_forms,
-                                     mobilize, salesforce, signupgenius, van, zoom)
-from engage_metrics.adapters.base import (CANONICAL_STATUSES, REJECT, Adapter, AdapterError,
-                                          Context, reject, with_columns)
+from engage_metrics.adapters import (
+    action_network,
+    civicrm,
+    eventbrite,
+    galaxy,
+    google_forms,
+    mobilize,
+    salesforce,
+    signupgenius,
+    van,
+    zoom,
+)
+from engage_metrics.adapters.base import (
+    CANONICAL_STATUSES,
+    REJECT,
+    Adapter,
+    AdapterError,
+    Context,
+    reject,
+    with_columns,
+)
 from engage_metrics.mapping import FIELDS
 from engage_metrics.reader import RawTable
 
@@ -65,8 +82,8 @@ def bundle(tables: list[RawTable], source: str = "auto") -> list[tuple[int, dict
     return [(i, companions if is_mobilize[i] else {}) for i in mains]
 
 
-def adapt(table: RawTable, options: "ImportOptions", file_name: str = "",
-          companions: dict[str, RawTable] | None = None) -> tuple[RawTable, "ImportOptions"]:
+def adapt(table: RawTable, options: ImportOptions, file_name: str = "",
+          companions: dict[str, RawTable] | None = None) -> tuple[RawTable, ImportOptions]:
     """Apply the chosen (or detected) adapter: transform, mapping and statuses.
 
     Returns the transformed table and the options with source = the adapter name,

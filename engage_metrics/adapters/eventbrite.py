@@ -7,8 +7,16 @@ the attendees named like the order's first attendee (the buyer's own ticket come
 others are identified by their name (weak identities, offered for review)."""
 from __future__ import annotations
 
-from engage_metrics.adapters.base import (Adapter, Context, column, file_event, first_filled,
-                                          norm_words, title_from_file_name, with_columns)
+from engage_metrics.adapters.base import (
+    Adapter,
+    Context,
+    column,
+    file_event,
+    first_filled,
+    norm_words,
+    title_from_file_name,
+    with_columns,
+)
 from engage_metrics.reader import RawTable
 
 

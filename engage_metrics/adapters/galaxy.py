@@ -2,7 +2,14 @@
 hour_date_start, hour_hours, hour_status, user and need columns)."""
 from __future__ import annotations
 
-from engage_metrics.adapters.base import Adapter, Context, date_part, first_filled, reject, with_columns
+from engage_metrics.adapters.base import (
+    Adapter,
+    Context,
+    date_part,
+    first_filled,
+    reject,
+    with_columns,
+)
 from engage_metrics.reader import RawTable
 
 

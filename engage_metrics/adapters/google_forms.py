@@ -4,8 +4,14 @@ is the form (named after the file) on the Timestamp's date, so double
 submissions collapse into one participation."""
 from __future__ import annotations
 
-from engage_metrics.adapters.base import (Adapter, Context, column, date_part, title_from_file_name,
-                                          with_columns)
+from engage_metrics.adapters.base import (
+    Adapter,
+    Context,
+    column,
+    date_part,
+    title_from_file_name,
+    with_columns,
+)
 from engage_metrics.mapping import norm_header
 from engage_metrics.reader import RawTable
 

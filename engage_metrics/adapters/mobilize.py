@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from engage_metrics.adapters.base import Adapter, AdapterError, Context, column, first_filled, has_all, with_columns
+from engage_metrics.adapters.base import (
+    Adapter,
+    AdapterError,
+    Context,
+    column,
+    first_filled,
+    has_all,
+    with_columns,
+)
 from engage_metrics.reader import RawTable
 
 TIMESLOTS_HEADERS = (("id",), ("startdate",), ("enddate",), ("eventid",),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from engage_metrics.adapters.base import Adapter, Context, column, first_filled, reject, with_columns
+from engage_metrics.adapters.base import (
+    Adapter,
+    Context,
+    column,
+    first_filled,
+    reject,
+    with_columns,
+)
 from engage_metrics.reader import RawTable
 
 _DATE = ("eventdate", "date", "startdate", "eventstartdate", "shiftdate")

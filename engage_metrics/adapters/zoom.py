@@ -11,8 +11,14 @@ import re
 
 import pandas as pd
 
-from engage_metrics.adapters.base import (Adapter, AdapterError, Context, has_all, norm_words,
-                                          title_from_file_name)
+from engage_metrics.adapters.base import (
+    Adapter,
+    AdapterError,
+    Context,
+    has_all,
+    norm_words,
+    title_from_file_name,
+)
 from engage_metrics.mapping import norm_header
 from engage_metrics.reader import RawTable, table_from_records
 
