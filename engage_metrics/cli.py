@@ -1,4 +1,4 @@
-"""`python -m engage_metrics`: every number without the UI.
+"""`engage` (or `python -m engage_metrics`): every number without the UI.
 
 Exit codes: 0 success; 2 a clear one-line error (bad input, nothing imported,
 database busy); never a traceback for expected problems.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from engage_metrics import db, registry
+from engage_metrics import __version__, db, registry
 
 EXIT_ERROR = 2
 
@@ -42,9 +42,10 @@ def source_names() -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m engage_metrics",
+        prog="engage",
         description="Engage: import volunteer and event exports and compute engagement metrics.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"engage {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("import", help="import participation, people or ask files",
                        description="Import files into the store. Each file is one "
@@ -324,7 +325,11 @@ COMMANDS = {"sources": cmd_sources, "import": cmd_import, "report": cmd_report, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:   # `engage` alone: the commands and what each does
+        parser.print_help()
+        return 0
     try:
         return COMMANDS[args.command](args)
     except CliError as exc:

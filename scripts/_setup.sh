@@ -1,5 +1,7 @@
 # Shared set-up for scripts/dashboard and scripts/test: a virtualenv in .venv at
-# the project root with the pinned requirements (re-installed when they change).
+# the project root with the pinned requirements and the project itself installed
+# editable (so `.venv/bin/engage` works from any directory); re-installed when the
+# requirements or pyproject.toml change.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -10,9 +12,9 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi
 STAMP=".venv/.engage-$(basename "$REQ").sha256"
-WANT="$(cat requirements.txt "$REQ" | sha256sum | cut -d' ' -f1)"
+WANT="$(cat requirements.txt "$REQ" pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-    echo "engage: installing $REQ into .venv" >&2
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$REQ"
+    echo "engage: installing $REQ and the project (editable) into .venv" >&2
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$REQ" -e .
     echo "$WANT" > "$STAMP"
 fi

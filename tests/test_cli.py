@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import engage_metrics
 from engage_metrics.cli import COMMANDS, build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,8 +29,36 @@ def cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess:
 def test_every_command_has_help_and_is_documented(command):
     result = cli(command, "--help")
     assert result.returncode == 0
-    assert f"python -m engage_metrics {command}" in result.stdout
+    assert f"engage {command}" in result.stdout
     assert f"`{command}" in README, f"README does not document `{command}`"
+
+
+def test_no_arguments_lists_the_commands_and_version_prints():
+    result = cli()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: engage")
+    for command in COMMANDS:
+        assert f"    {command}" in result.stdout, f"{command} missing from the command list"
+    version = cli("--version")
+    assert version.returncode == 0
+    assert version.stdout.strip() == f"engage {engage_metrics.__version__}"
+
+
+def test_console_script_works_from_any_directory(tmp_path):
+    """./scripts/test installs the project into .venv (editable): `engage` is on the
+    venv's PATH and finds its SQL files and settings from another working directory."""
+    script = Path(sys.executable).with_name("engage")
+    assert script.exists(), "no `engage` console script: run ./scripts/test (pip install -e .)"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    db = tmp_path / "any.duckdb"
+    f = tmp_path / "one.csv"
+    f.write_text("Email,Event,Date,Status\na@x.org,Canvass,2025-01-10,Attended\n")
+    for args in (["--version"], ["import", "--db", str(db), str(f)],
+                 ["report", "--db", str(db), "--format", "json"]):
+        r = subprocess.run([str(script), *args], capture_output=True, text=True,
+                           cwd=tmp_path, env=env, timeout=300)
+        assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["participation"]["active"] == 1
 
 
 def test_parser_knows_exactly_the_dispatched_commands():
