@@ -134,7 +134,7 @@ def _check_target(db_path: Path) -> None:
     con = db.connect(db_path)
     try:
         filled = [t for t in store_tables(con) if t not in SEEDED_TABLES
-                  and con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]]  # noqa: S608
+                  and con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchall()[0][0]]  # noqa: S608
     finally:
         con.close()
     if filled:

@@ -130,8 +130,8 @@ _PROGRAMS: tuple[_Program, ...] = (
         name="Field", prefix="FLD",
         kinds=(
             _Kind("Canvass", "task",
-                  ("Neighborhood Canvass", "Weekend Canvass - Eastside", "Weekend Canvass - Riverside",
-                   "Get Out the Vote Canvass"),
+                  ("Neighborhood Canvass", "Weekend Canvass - Eastside",
+                   "Weekend Canvass - Riverside", "Get Out the Vote Canvass"),
                   2.6, (_SAT, _SUN), (10.0, 13.5), 3.0, 9.5, pull=1.0,
                   slots=(("shift lead", 4, 2, 0.9),), alt_role="canvasser"),
             _Kind("Phone Bank", "task", ("Evening Phone Bank", "Get Out the Vote Phone Bank"),
@@ -260,20 +260,21 @@ _PROGRAMS: tuple[_Program, ...] = (
 )
 
 _FIRST = (
-    "Aaliyah", "Abdul", "Adaeze", "Adriana", "Ahmed", "Aiko", "Alejandro", "Alicia", "Amara", "Amir",
-    "Ana", "Andre", "Angela", "Anh", "Anjali", "Arjun", "Aroha", "Ayesha", "Beatriz", "Benjamin",
-    "Bich", "Bilal", "Brandon", "Camila", "Carlos", "Carmen", "Chen", "Chidi", "Chloe", "Cristina",
-    "Daniel", "Darius", "David", "Deepa", "Demetrius", "Diego", "Dmitri", "Ebony", "Eduardo", "Elena",
-    "Elijah", "Emeka", "Emily", "Esperanza", "Fatima", "Feng", "Gabriel", "Giulia", "Hana", "Hannah",
-    "Hassan", "Hiroshi", "Ibrahim", "Imani", "Isabel", "Jamal", "Jasmine", "Javier", "Jin", "José",
-    "Joseph", "Juan", "Kai", "Kavya", "Keisha", "Kenji", "Kwame", "Lakshmi", "Latoya", "Leila",
-    "Liam", "Lin", "Lucía", "Luis", "Malik", "Mariam", "Marisol", "Mateo", "Maya", "Mei",
-    "Miguel", "Minh", "Mohammed", "Nadia", "Naomi", "Nia", "Nikhil", "Noah", "Nomvula", "Olivia",
-    "Omar", "Oluwaseun", "Pablo", "Patrick", "Priyanka", "Rafael", "Rahul", "Rania", "Rashid", "Renée",
-    "Ricardo", "Rosa", "Ruth", "Samir", "Sana", "Sara", "Sebastián", "Seo-yeon", "Shanice", "Sipho",
-    "Sofia", "Sun", "Tamika", "Tariq", "Thandiwe", "Thomas", "Tomás", "Tyrone", "Valentina", "Victor",
-    "Wei", "Xavier", "Yara", "Yasmin", "Yusuf", "Zainab", "Zoe", "Ifeoma", "Mónica", "Kofi",
-    "Aarav", "Bao", "Dalia", "Eitan", "Farah", "Gustavo", "Hyun-woo", "Ingrid", "Jade", "Kiana",
+    "Aaliyah", "Abdul", "Adaeze", "Adriana", "Ahmed", "Aiko", "Alejandro", "Alicia", "Amara",
+    "Amir", "Ana", "Andre", "Angela", "Anh", "Anjali", "Arjun", "Aroha", "Ayesha", "Beatriz",
+    "Benjamin", "Bich", "Bilal", "Brandon", "Camila", "Carlos", "Carmen", "Chen", "Chidi", "Chloe",
+    "Cristina", "Daniel", "Darius", "David", "Deepa", "Demetrius", "Diego", "Dmitri", "Ebony",
+    "Eduardo", "Elena", "Elijah", "Emeka", "Emily", "Esperanza", "Fatima", "Feng", "Gabriel",
+    "Giulia", "Hana", "Hannah", "Hassan", "Hiroshi", "Ibrahim", "Imani", "Isabel", "Jamal",
+    "Jasmine", "Javier", "Jin", "José", "Joseph", "Juan", "Kai", "Kavya", "Keisha", "Kenji",
+    "Kwame", "Lakshmi", "Latoya", "Leila", "Liam", "Lin", "Lucía", "Luis", "Malik", "Mariam",
+    "Marisol", "Mateo", "Maya", "Mei", "Miguel", "Minh", "Mohammed", "Nadia", "Naomi", "Nia",
+    "Nikhil", "Noah", "Nomvula", "Olivia", "Omar", "Oluwaseun", "Pablo", "Patrick", "Priyanka",
+    "Rafael", "Rahul", "Rania", "Rashid", "Renée", "Ricardo", "Rosa", "Ruth", "Samir", "Sana",
+    "Sara", "Sebastián", "Seo-yeon", "Shanice", "Sipho", "Sofia", "Sun", "Tamika", "Tariq",
+    "Thandiwe", "Thomas", "Tomás", "Tyrone", "Valentina", "Victor", "Wei", "Xavier", "Yara",
+    "Yasmin", "Yusuf", "Zainab", "Zoe", "Ifeoma", "Mónica", "Kofi", "Aarav", "Bao", "Dalia",
+    "Eitan", "Farah", "Gustavo", "Hyun-woo", "Ingrid", "Jade", "Kiana",
 )
 _LAST = (
     "Abara", "Acosta", "Adeyemi", "Ahmed", "Alvarez", "Anderson", "Appiah", "Baker", "Banerjee",
@@ -282,14 +283,15 @@ _LAST = (
     "Flores", "Fofanah", "García", "Goldberg", "Gomez", "Gonzalez", "Gupta", "Haddad", "Hall",
     "Harris", "Hernández", "Hoang", "Hughes", "Ibrahim", "Iyer", "Jackson", "Jensen", "Johnson",
     "Kaur", "Khan", "Kim", "Kowalski", "Kumar", "Le", "Lee", "Lopez", "Mahmoud", "Martin",
-    "Martínez", "Mendoza", "Mensah", "Miller", "Mitchell", "Morales", "Moreno", "Murphy", "Nakamura",
-    "Nguyen", "Novak", "Nwosu", "O'Brien", "Okafor", "Okonkwo", "Olsen", "Ortiz", "Osei", "Park",
-    "Patel", "Pereira", "Perez", "Petrov", "Pham", "Quispe", "Ramirez", "Reddy", "Reyes", "Rivera",
-    "Robinson", "Rodriguez", "Romero", "Rossi", "Saleh", "Sanchez", "Santos", "Schmidt", "Shah",
-    "Silva", "Singh", "Smith", "Sokolov", "Suzuki", "Tanaka", "Taylor", "Thompson", "Torres", "Tran",
-    "Turner", "Vargas", "Vasquez", "Walker", "Wang", "Washington", "Williams", "Wilson", "Wong", "Wu",
-    "Yamamoto", "Yilmaz", "Young", "Zhang", "Zulu", "Mwangi", "Haile", "Tesfaye", "Begay", "Yazzie",
-    "Kealoha", "Lindqvist", "Moreau", "Ruiz-Tagle", "St. Clair", "Van der Berg", "Achebe", "Farouk",
+    "Martínez", "Mendoza", "Mensah", "Miller", "Mitchell", "Morales", "Moreno", "Murphy",
+    "Nakamura", "Nguyen", "Novak", "Nwosu", "O'Brien", "Okafor", "Okonkwo", "Olsen", "Ortiz",
+    "Osei", "Park", "Patel", "Pereira", "Perez", "Petrov", "Pham", "Quispe", "Ramirez", "Reddy",
+    "Reyes", "Rivera", "Robinson", "Rodriguez", "Romero", "Rossi", "Saleh", "Sanchez", "Santos",
+    "Schmidt", "Shah", "Silva", "Singh", "Smith", "Sokolov", "Suzuki", "Tanaka", "Taylor",
+    "Thompson", "Torres", "Tran", "Turner", "Vargas", "Vasquez", "Walker", "Wang", "Washington",
+    "Williams", "Wilson", "Wong", "Wu", "Yamamoto", "Yilmaz", "Young", "Zhang", "Zulu", "Mwangi",
+    "Haile", "Tesfaye", "Begay", "Yazzie", "Kealoha", "Lindqvist", "Moreau", "Ruiz-Tagle",
+    "St. Clair", "Van der Berg", "Achebe", "Farouk",
 )
 _DOMAINS = ("example.org", "example.com", "example.net")
 _AREA_CODES = (212, 215, 202, 312, 404, 415, 503, 510, 602, 617, 718, 773, 206, 305, 713)
@@ -390,7 +392,8 @@ class _Sim:
             regular = elig[rng.random(elig.size) < p]
         # returning registrants: closer people flake less
         close_now = self.closeness_of(self.m_person[regular], day)
-        no_show = (0.15 if kind.mode == "task" else 0.09) * (1.25 - 0.6 * np.minimum(close_now, 1.0))
+        no_show = ((0.15 if kind.mode == "task" else 0.09)
+                   * (1.25 - 0.6 * np.minimum(close_now, 1.0)))
         statuses = self._statuses(no_show)
         newcomers = np.zeros(0, dtype=np.int64)
         if kind.newcomers and not kind.pair:
@@ -404,7 +407,8 @@ class _Sim:
         who = np.concatenate([np.asarray(lead_mids, dtype=np.int64), others])
         self._record(e, g, kind, day, who,
                      np.concatenate([lead_status, statuses, new_status]),
-                     np.concatenate([np.asarray(lead_roles, dtype=np.int64), self._base_roles(kind, others)]),
+                     np.concatenate([np.asarray(lead_roles, dtype=np.int64),
+                                     self._base_roles(kind, others)]),
                      n_lead=len(lead_mids), n_first=newcomers.size)
 
     def _pair_partner(self, cand: np.ndarray, day: int) -> np.ndarray:
@@ -425,13 +429,15 @@ class _Sim:
         return out
 
     def _newcomers(self, g: int, day: int, n_new: int, attended: np.ndarray) -> np.ndarray:
-        """First-timers in program g: regulars of other programs, friends of attendees, strangers."""
+        """First-timers in program g: regulars of other programs, friends of attendees,
+        strangers."""
         prog = _PROGRAMS[g]
         rng = self.rng
         if not n_new:
             return np.zeros(0, dtype=np.int64)
         n = self.n_people
-        others = np.nonzero((self.last_att[:n] >= day - 120) & ((self.progmask[:n] >> g) & 1 == 0))[0]
+        recent = self.last_att[:n] >= day - 120
+        others = np.nonzero(recent & ((self.progmask[:n] >> g) & 1 == 0))[0]
         n_cross = min(int((rng.random(n_new) < 0.09).sum()), others.size)
         out = [self.join(int(pid), g, 2, self.draw_rate(prog))
                for pid in rng.choice(others, size=n_cross, replace=False)]
@@ -468,7 +474,8 @@ class _Sim:
         is_first = np.arange(n) >= n - n_first
         pids = self.m_person[mids]
         att = status == _ATTENDED
-        hours = np.maximum(0.5, np.round((kind.duration + 0.5 * is_lead + rng.normal(0, 0.3, n)) * 4) / 4)
+        quarters = np.round((kind.duration + 0.5 * is_lead + rng.normal(0, 0.3, n)) * 4)
+        hours = np.maximum(0.5, quarters / 4)
         self.rows.append((np.full(n, e), pids, status, roles, np.where(att, hours, 0.0)))
 
         pa, ma = pids[att], mids[att]
@@ -478,7 +485,8 @@ class _Sim:
         self.close[pa] = c
         self.close_day[pa] = day
         rung_before = self.rung[pa]
-        self.rung[pa] = np.maximum(rung_before, np.maximum(_ROLE_RUNGS[roles[att]], _MODE_RUNG[kind.mode]))
+        self.rung[pa] = np.maximum(rung_before,
+                                   np.maximum(_ROLE_RUNGS[roles[att]], _MODE_RUNG[kind.mode]))
         self.last_att[pa] = day
         # organizers ask people they know, and not again within a fortnight
         asked = ((~self.phone_only[pa]) & (rung_before >= 2) & (self.rung[pa] < 5)
@@ -490,7 +498,8 @@ class _Sim:
 
         stop = np.where(is_first, 0.5, 0.12)       # after a no-show or a cancellation
         base = np.where(self.m_count[ma] == 0, prog.first_churn, prog.churn)
-        stop[att] = base * (1.0 - 0.8 * np.minimum(c / 1.2, 1.0)) * np.where(self.m_level[ma] >= 4, 0.3, 1.0)
+        stop[att] = (base * (1.0 - 0.8 * np.minimum(c / 1.2, 1.0))
+                     * np.where(self.m_level[ma] >= 4, 0.3, 1.0))
         self.m_count[ma] += 1
         self.m_active[mids[rng.random(n) < stop]] = False
 
@@ -516,7 +525,8 @@ class _Sim:
         if leaders.size and rng.random() < 0.3:
             asker = int(self.m_person[leaders[rng.integers(leaders.size)]])
         when = min(day + int(rng.integers(1, 6)), _DAYS - 1)
-        self.asks.append((when, int(self.m_person[mid]), prog.asks[ask_rung], ask_rung, outcome, asker, g))
+        self.asks.append((when, int(self.m_person[mid]), prog.asks[ask_rung], ask_rung, outcome,
+                          asker, g))
 
 
 def _schedule(rng: np.random.Generator) -> pd.DataFrame:
@@ -538,18 +548,19 @@ def _schedule(rng: np.random.Generator) -> pd.DataFrame:
                     title = int(rng.integers(len(kind.titles)))
                     recs.extend((int(d), g, k, start, title) for start in kind.starts)
     events = pd.DataFrame(recs, columns=["day", "program", "kind", "start", "title"])
-    return events.sort_values(["day", "start", "program", "kind"], kind="stable").reset_index(drop=True)
+    return (events.sort_values(["day", "start", "program", "kind"], kind="stable")
+            .reset_index(drop=True))
 
 
 def _event_columns(events: pd.DataFrame) -> pd.DataFrame:
     """The event part of a participation row, formatted once per occurrence."""
-    kinds = [_PROGRAMS[g].kinds[k] for g, k in zip(events["program"], events["kind"])]
+    kinds = [_PROGRAMS[g].kinds[k] for g, k in zip(events["program"], events["kind"], strict=True)]
     start = (pd.Timestamp(DEMO_START) + pd.to_timedelta(events["day"], unit="D")
              + pd.to_timedelta(events["start"], unit="h"))
     end = start + pd.to_timedelta([kd.duration for kd in kinds], unit="h")
     return pd.DataFrame({
         "Event ID": [f"{_PROGRAMS[g].prefix}-{10001 + e}" for e, g in enumerate(events["program"])],
-        "Event": [kd.titles[t] for kd, t in zip(kinds, events["title"])],
+        "Event": [kd.titles[t] for kd, t in zip(kinds, events["title"], strict=True)],
         "Event Type": [kd.event_type for kd in kinds],
         "Program": [_PROGRAMS[g].name for g in events["program"]],
         "Start": start.dt.strftime("%Y-%m-%d %H:%M:%S"),
@@ -579,7 +590,7 @@ def _identities(rng: np.random.Generator, n: int) -> pd.DataFrame:
     domains = rng.integers(len(_DOMAINS), size=n)
     used: set[str] = set()
     emails = []
-    for fa, la, style, num, dom in zip(a, b, styles, numbers, domains):
+    for fa, la, style, num, dom in zip(a, b, styles, numbers, domains, strict=True):
         local = (f"{fa}.{la}", f"{fa}{la}", f"{fa[0]}{la}", f"{fa}_{la}{num}")[style]
         email, k = f"{local}@{_DOMAINS[dom]}", 2
         while email in used:
@@ -589,7 +600,8 @@ def _identities(rng: np.random.Generator, n: int) -> pd.DataFrame:
     lines = rng.choice(len(_AREA_CODES) * 10000, size=n, replace=False)
     phones = [f"{_AREA_CODES[x // 10000]}555{x % 10000:04d}" for x in lines]
     return pd.DataFrame({"first": first, "last": last, "email": emails, "phone": phones,
-                         "home_email": [f"{fa}.{la}.home@{_DOMAINS[2]}" for fa, la in zip(a, b)],
+                         "home_email": [f"{fa}.{la}.home@{_DOMAINS[2]}"
+                                        for fa, la in zip(a, b, strict=True)],
                          "has_phone": rng.random(n) < 0.55})
 
 
@@ -623,7 +635,8 @@ def generate(seed: int = 7) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     events = _schedule(rng)
     sim = _Sim(rng)
-    for e, (day, g, k) in enumerate(zip(events["day"], events["program"], events["kind"])):
+    columns = zip(events["day"], events["program"], events["kind"], strict=True)
+    for e, (day, g, k) in enumerate(columns):
         sim.run_event(e, int(g), _PROGRAMS[int(g)].kinds[int(k)], int(day))
     n_people = sim.n_people
     phone_only = sim.phone_only[:n_people]
@@ -633,7 +646,8 @@ def generate(seed: int = 7) -> dict[str, pd.DataFrame]:
     email[phone_only] = ""
     phones = _phone_styles(ident["phone"])
 
-    event, person, status, role, hours = (np.concatenate([r[i] for r in sim.rows]) for i in range(5))
+    event, person, status, role, hours = (np.concatenate([r[i] for r in sim.rows])
+                                          for i in range(5))
     n = person.size
     row_email = email[person].copy()
     typed = rng.random(n) < 0.03            # some tools keep the case people typed
@@ -674,10 +688,11 @@ def generate(seed: int = 7) -> dict[str, pd.DataFrame]:
     a = a.sort_values(["day", "person"], kind="stable")
     full_name = ident["first"].to_numpy(dtype=object) + " " + ident["last"].to_numpy(dtype=object)
     asked_by = [full_name[by] if by >= 0 else _PROGRAMS[g].staff[-1 - by]
-                for by, g in zip(a["by"], a["program"])]
+                for by, g in zip(a["by"], a["program"], strict=True)]
     asks = pd.DataFrame({
         "Email": email[a["person"].to_numpy()],
-        "Date": (pd.Timestamp(DEMO_START) + pd.to_timedelta(a["day"], unit="D")).dt.strftime("%Y-%m-%d"),
+        "Date": (pd.Timestamp(DEMO_START)
+                 + pd.to_timedelta(a["day"], unit="D")).dt.strftime("%Y-%m-%d"),
         "Ask": a["ask"],
         "Rung": a["rung"].astype(str),
         "Outcome": np.array(["yes", "no", "no response"], dtype=object)[a["outcome"].to_numpy()],
@@ -690,7 +705,7 @@ def build_demo(con: duckdb.DuckDBPyConnection, seed: int = 7) -> None:
     """Land the demo organization through the importer, on a store with no imports yet."""
     from engage_metrics.importer import import_frame
 
-    if con.execute("SELECT COUNT(*) FROM import_log").fetchone()[0]:
+    if con.execute("SELECT COUNT(*) FROM import_log").fetchall()[0][0]:
         raise ValueError("the demo organization can only be built on an empty store "
                          "(this one already has imports)")
     frames = generate(seed)

@@ -59,7 +59,8 @@ def config() -> auth.AuthConfig:
 
 def _oidc_user() -> tuple[bool, str | None]:
     info = st.user.to_dict()
-    return bool(info.get("is_logged_in", False)), info.get("email")
+    email = info.get("email")
+    return bool(info.get("is_logged_in", False)), email if isinstance(email, str) else None
 
 
 def current() -> Session | None:

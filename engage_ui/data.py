@@ -17,10 +17,11 @@ from engage_metrics import config, importer, metrics, quality, resolve, settings
 from engage_metrics.metrics import Window, quarters_back
 from engage_ui import store
 
-CACHE = {"show_spinner": False, "max_entries": 1024}
+# every cache of this module: no spinner (pages show their own), bounded size
+cached = st.cache_data(show_spinner=False, max_entries=1024)
 
 
-@st.cache_data(**CACHE)
+@cached
 def _overview(_con: duckdb.DuckDBPyConnection, version: int) -> dict[str, Any]:
     row = _con.execute("""
         SELECT (SELECT COUNT(*) FROM participation) AS participations,
@@ -29,6 +30,7 @@ def _overview(_con: duckdb.DuckDBPyConnection, version: int) -> dict[str, Any]:
                (SELECT MAX(event_date) FROM event) AS last_date,
                (SELECT COUNT(*) FROM ask) AS asks
     """).fetchone()
+    assert row is not None   # an aggregate without GROUP BY returns one row
     programs = [r[0] for r in _con.execute(
         "SELECT DISTINCT program FROM event ORDER BY program").fetchall()]
     return {"participations": row[0], "people": row[1], "first_date": row[2],
@@ -44,7 +46,7 @@ def has_data() -> bool:
     return store_summary()["participations"] > 0
 
 
-@st.cache_data(**CACHE)
+@cached
 def _settings(_con: duckdb.DuckDBPyConnection, version: int) -> dict[str, Any]:
     return {key: config.get_setting(_con, key) for key in config.default_settings()}
 
@@ -62,7 +64,7 @@ def _key(window: Window) -> tuple[dt.date, dt.date, tuple[str, ...]]:
     return window.start, window.end, tuple(window.programs)
 
 
-@st.cache_data(**CACHE)
+@cached
 def _report(_con: duckdb.DuckDBPyConnection, version: int, start: dt.date, end: dt.date,
             programs: tuple[str, ...]) -> dict[str, Any]:
     return metrics.report(_con, Window(start, end, programs))
@@ -73,7 +75,7 @@ def report(window: Window) -> dict[str, Any]:
     return _report(store.cursor(), store.version(), *_key(window))
 
 
-@st.cache_data(**CACHE)
+@cached
 def _run(_con: duckdb.DuckDBPyConnection, version: int, metric_id: str,
          params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
     bound = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params}
@@ -111,7 +113,7 @@ def spectrum_trajectory(end: dt.date, count: int = 6) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-@st.cache_data(**CACHE)
+@cached
 def _frame(_con: duckdb.DuckDBPyConnection, version: int, name: str) -> pd.DataFrame:
     readers = {
         "import_history": importer.import_history,
@@ -131,8 +133,9 @@ def frame(name: str) -> pd.DataFrame:
     return _frame(store.cursor(), store.version(), name).copy()
 
 
-@st.cache_data(**CACHE)
-def _quality(_con: duckdb.DuckDBPyConnection, version: int, import_id: int | None) -> dict[str, Any]:
+@cached
+def _quality(_con: duckdb.DuckDBPyConnection, version: int,
+             import_id: int | None) -> dict[str, Any]:
     if import_id is None:
         return quality.database_quality(_con)
     return quality.import_quality(_con, import_id)

@@ -75,8 +75,9 @@ def sidebar(session: access.Session) -> None:
     sb.markdown("### Period and filters")
     preset = sb.selectbox("Date window", PRESETS, index=PRESETS.index(DEFAULT_PRESET),
                           key=KEYS["preset"],
-                          help=f"Presets end on the latest event date in the data ({fmt_date(last)}). "
-                               "The fiscal year's first month is set on the Settings page.")
+                          help="Presets end on the latest event date in the data "
+                               f"({fmt_date(last)}). The fiscal year's first month is set on "
+                               "the Settings page.")
     if preset == "Custom":
         sb.date_input("From – to (inclusive)", value=(_year_back(last), last),
                       min_value=first, max_value=last, key=KEYS["custom"])
@@ -112,11 +113,12 @@ def current() -> Filters:
     state = st.session_state
     preset = state.get(KEYS["preset"], DEFAULT_PRESET)
     custom = state.get(KEYS["custom"])
-    if preset == "Custom" and not (isinstance(custom, (tuple, list)) and len(custom) == 2):
+    picked = tuple(custom) if isinstance(custom, (tuple, list)) and len(custom) == 2 else None
+    if preset == "Custom" and picked is None:
         preset = DEFAULT_PRESET       # a half-picked range: keep the default until both ends
     start, end = preset_window(preset, last, first,
                                int(data.settings()["fiscal_year_start_month"]),
-                               tuple(custom) if preset == "Custom" else None)
+                               picked if preset == "Custom" else None)
     programs = tuple(p for p in state.get(KEYS["programs"], []) if p in summary["programs"])
     window = Window(start, end, programs)
     compare = state.get(KEYS["compare"], True)

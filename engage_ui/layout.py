@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -99,7 +99,8 @@ def start_screen() -> None:
         st.page_link("pages/data.py", label="Go to the Data page", icon="➡️")
 
 
-def mask(frame: pd.DataFrame, hide: bool, id_columns: Sequence[str] = ("person_id",)) -> pd.DataFrame:
+def mask(frame: pd.DataFrame, hide: bool,
+         id_columns: Sequence[str] = ("person_id",)) -> pd.DataFrame:
     """With *hide*, names become 'Person 123' and contact details are removed."""
     if not hide:
         return frame
@@ -153,10 +154,11 @@ def delta_text(value: Any, previous: Any, unit: str) -> str | None:
     return f"{diff:+,.0f}"
 
 
-def kpi_cards(cards: Sequence[Kpi], per_row: int = 4, compare_label: str = "vs previous period") -> None:
+def kpi_cards(cards: Sequence[Kpi], per_row: int = 4,
+              compare_label: str = "vs previous period") -> None:
     for i in range(0, len(cards), per_row):
         cols = st.columns(per_row)
-        for col, card in zip(cols, cards[i:i + per_row]):
+        for col, card in zip(cols, cards[i:i + per_row], strict=False):   # last row may be short
             delta = delta_text(card.value, card.previous, card.unit)
             col.metric(card.label, registry.format_value(card.value, card.unit), delta,
                        delta_color="inverse" if card.lower_is_better else "normal",
@@ -210,7 +212,8 @@ TABLE_ROWS = 2_000   # rows sent to the browser; the CSV download holds them all
 
 
 def table(frame: pd.DataFrame, hide: bool, column_config: dict | None = None,
-          height: int | str = "auto", key: str | None = None) -> None:
+          height: int | Literal["auto", "stretch", "content"] = "auto",
+          key: str | None = None) -> None:
     """A table of at most TABLE_ROWS rows (in the frame's order), saying so when cut:
     sending a hundred thousand rows on every rerun would make the page slow."""
     if len(frame) > TABLE_ROWS:

@@ -54,14 +54,14 @@ def render(card: dict[str, Any], hide: bool, key: str) -> None:
     """Counts as metrics, then one expander per check that found something."""
     size = card["size"]
     cols = st.columns(len(SIZE) + 1)
-    for col, (k, label) in zip(cols, SIZE.items()):
+    for col, (k, label) in zip(cols, SIZE.items(), strict=False):   # the last column: dates
         col.metric(label, f"{size[k]:,}")
     first, last = card["date_range"]["first"], card["date_range"]["last"]
     cols[-1].metric("Event dates", f"{first:%b %Y} – {last:%b %Y}" if first and last else "—")
     summary = card["summary"]
-    cols = st.columns(4)
+    issue_cols = st.columns(4)
     for i, (k, (label, _, _)) in enumerate(ISSUES.items()):
-        cols[i % 4].metric(label, f"{summary[k]:,}")
+        issue_cols[i % 4].metric(label, f"{summary[k]:,}")
     for k, (label, name, ids) in ISSUES.items():
         frame = card[name]
         if not summary[k] or frame.empty:

@@ -29,14 +29,17 @@ def main() -> None:
     org = st.text_input("Organization name on the title page", value=data.settings()["org_name"],
                         key="boardpack_org", max_chars=120)
     cols = st.columns(len(FORMATS))
-    chosen = tuple(fmt for fmt, col in zip(FORMATS, cols)
+    chosen = tuple(fmt for fmt, col in zip(FORMATS, cols, strict=True)
                    if col.checkbox(LABELS[fmt], value=True, key=f"boardpack_{fmt}"))
     request = (f.window, org, chosen, store.version())
     if st.button("Generate the board pack", type="primary", key="boardpack_generate",
                  disabled=not chosen, icon="📑"):
         bar = st.progress(0.0, text="Starting")
-        pack = build_pack(store.cursor(), f.window, org, chosen,
-                          progress=lambda fraction, text: bar.progress(min(fraction, 1.0), text))
+
+        def progress(fraction: float, text: str) -> None:
+            bar.progress(min(fraction, 1.0), text)
+
+        pack = build_pack(store.cursor(), f.window, org, chosen, progress=progress)
         st.session_state[PACK] = (request, pack)
     kept = st.session_state.get(PACK)
     if kept is None:
@@ -49,8 +52,8 @@ def main() -> None:
                 "generate it again to update it.")
     st.success(f"Board pack for {filters.period_label(pack.window)} ready "
                f"({pack.seconds:.0f} s).")
-    cols = st.columns(3)
-    for col, (name, content) in zip(cols, pack.files().items()):
+    # at most three files (PDF, PowerPoint, chart images), each in its own column
+    for col, (name, content) in zip(st.columns(3), pack.files().items(), strict=False):
         kind = name.rsplit(".", 1)[1]
         col.download_button(DOWNLOADS[kind], content,
                             file_name=name, mime=MIME[kind], key=f"boardpack_download_{kind}",

@@ -10,6 +10,7 @@ import streamlit as st
 
 from engage_metrics import adapters, backup, importer, resolve
 from engage_metrics.mapping import FIELD_LABELS, FIELDS
+from engage_metrics.reader import RawTable
 from engage_ui import access, data, filters, layout, quality_card, store, uploads
 
 KINDS = {"participation": "Participation — who came to which event",
@@ -20,7 +21,8 @@ NOT_MAPPED = "— not in this file —"
 RESULTS = "import_results"
 
 
-def mapping_editor(up: uploads.Upload, plan: uploads.Plan, kind: str, source: str) -> dict[str, str]:
+def mapping_editor(up: uploads.Upload, plan: uploads.Plan, kind: str,
+                   source: str) -> dict[str, str]:
     """One select box per canonical field, pre-filled with the mapping the import would use."""
     options = [NOT_MAPPED, *plan.table.columns]
     chosen: dict[str, str] = {}
@@ -34,7 +36,7 @@ def mapping_editor(up: uploads.Upload, plan: uploads.Plan, kind: str, source: st
     return chosen
 
 
-def preview(table, chosen: dict[str, str], hide: bool) -> pd.DataFrame:
+def preview(table: RawTable, chosen: dict[str, str], hide: bool) -> pd.DataFrame:
     """The first rows as they will be read: canonical field labels over the mapped columns."""
     mapped = pd.DataFrame({f: table.rows[c].head(8).to_numpy() for f, c in chosen.items() if c},
                           index=table.rows["_line"].head(8).to_numpy())
@@ -59,8 +61,8 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
                  hide: bool) -> uploads.Choice | None:
     """One file: its source, sheet, mapping and preview; the analyst's choice when the
     file can be imported."""
-    if up.error:
-        st.error(up.error)
+    if up.error or up.table is None:
+        st.error(up.error or f"{up.name} could not be read.")
         return None
     if up.companion:
         st.info(f"**{layout.plain(up.name)}** is Mobilize's {up.companion} table: it is "
@@ -89,9 +91,9 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
         if plan is None:
             return None
         chosen = mapping_editor(up, plan, kind, source)
-        problem = uploads.mapping_problem(chosen, kind, plan.table.columns)
-        if problem:
-            st.warning(problem)
+        mapping_problem = uploads.mapping_problem(chosen, kind, plan.table.columns)
+        if mapping_problem:
+            st.warning(mapping_problem)
             return None
         st.caption("Preview of the first rows as they will be imported (nothing is written "
                    "until you press Import):")
@@ -102,11 +104,12 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
 
 def upload_section(hide: bool) -> None:
     left, right = st.columns([3, 2])
-    kind = left.radio("What do the files hold?", list(KINDS), format_func=KINDS.get,
-                      key="upload_kind", horizontal=True)
-    source = right.selectbox("Source", list(SOURCES), format_func=SOURCES.get, key="upload_source",
+    kind = left.radio("What do the files hold?", list(KINDS), format_func=KINDS.__getitem__,
+                      key="upload_kind", horizontal=True) or "participation"
+    source = right.selectbox("Source", list(SOURCES), format_func=SOURCES.__getitem__,
+                             key="upload_source",
                              help="Which tool exported the files. Detected from each file's "
-                                  "columns unless you choose one.")
+                                  "columns unless you choose one.") or uploads.AUTO
     files = st.file_uploader("CSV or Excel (.xlsx) exports — select related files (Mobilize's "
                              "participations, timeslots and events) together",
                              type=["csv", "txt", "tsv", "xlsx"], accept_multiple_files=True,
@@ -174,7 +177,10 @@ def history_section(hide: bool) -> None:
         key="history_table")
     labels = {int(r.import_id): f"#{r.import_id} {r.file_name} ({r.rows_accepted:,} rows)"
               for r in history.itertuples()}
-    chosen = st.selectbox("Import", list(labels), format_func=labels.get, key="history_choice")
+    chosen = st.selectbox("Import", list(labels), format_func=labels.__getitem__,
+                          key="history_choice")
+    if chosen is None:   # no import in the history: the section is not shown then
+        return
     left, right = st.columns(2)
     with left:
         if st.button(f"Undo import #{chosen}", key="undo_button",
