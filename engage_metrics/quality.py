@@ -71,10 +71,12 @@ def suspected_duplicates(con: duckdb.DuckDBPyConnection, import_id: int | None) 
     _prepare(con)
     touched = con.execute("SELECT DISTINCT person_id FROM q_rows WHERE import_id = $id",
                           {"id": import_id}).df()["person_id"]
-    return pairs[pairs["person_a"].isin(touched) | pairs["person_b"].isin(touched)].reset_index(drop=True)
+    mine = pairs["person_a"].isin(touched) | pairs["person_b"].isin(touched)
+    return pairs[mine].reset_index(drop=True)
 
 
-def _card(con: duckdb.DuckDBPyConnection, import_id: int | None, as_of: date | None) -> dict[str, Any]:
+def _card(con: duckdb.DuckDBPyConnection, import_id: int | None,
+          as_of: date | None) -> dict[str, Any]:
     _prepare(con)
     params = {"import_id": import_id}
     card: dict[str, Any] = {
@@ -83,8 +85,9 @@ def _card(con: duckdb.DuckDBPyConnection, import_id: int | None, as_of: date | N
         for name in CHECKS}
     card["suspected_duplicates"] = suspected_duplicates(con, import_id)
     size = _query(con, "date_range", params).iloc[0]
-    card["date_range"] = {k: None if pd.isna(size[f"{k}_date"]) else pd.Timestamp(size[f"{k}_date"]).date()
-                          for k in ("first", "last")}
+    card["date_range"] = {
+        k: None if pd.isna(size[f"{k}_date"]) else pd.Timestamp(size[f"{k}_date"]).date()
+        for k in ("first", "last")}
     card["size"] = {k: int(size[k]) for k in ("people", "events", "participations")}
     card["summary"] = {
         "unmarked_events": len(card["unmarked_events"]),

@@ -38,7 +38,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql_text("resolve/propagate.sql"))
         changed = con.execute(
             "SELECT COUNT(*) FROM key_label_next n JOIN key_label k ON k.key = n.key "
-            "WHERE n.label < k.label").fetchone()[0]
+            "WHERE n.label < k.label").fetchall()[0][0]
         con.execute("CREATE OR REPLACE TEMP TABLE key_label AS SELECT * FROM key_label_next")
         if not changed:
             break
