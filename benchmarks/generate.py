@@ -63,9 +63,8 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     con = duckdb.connect()
     con.register("frame", frame)
     start = pd.Timestamp(END) - pd.Timedelta(days=3 * 365)
-    con.execute(
-        """COPY (
-            SELECT printf('p%07d@example.org', person) AS "Email", 'P' AS "First Name",
+    con.sql(
+        """SELECT printf('p%07d@example.org', person) AS "Email", 'P' AS "First Name",
                    CAST(person AS VARCHAR) AS "Last Name", event AS "Event ID",
                    $types[type + 1] || ' #' || event AS "Event", $types[type + 1] AS "Event Type",
                    $programs[program + 1] AS "Program",
@@ -73,9 +72,10 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
                             + to_hours(CAST(hour AS INTEGER)), '%Y-%m-%d %H:%M:%S') AS "Start",
                    $statuses[status + 1] AS "Status", $roles[role + 1] AS "Role",
                    hours AS "Hours"
-            FROM frame) TO '""" + str(path).replace("'", "''") + "' (HEADER, DELIMITER ',')",
-        {"types": types, "programs": list(PROGRAMS), "start": start.to_pydatetime(),
-         "statuses": list(STATUSES), "roles": list(ROLES)})
+           FROM frame""",
+        params={"types": types, "programs": list(PROGRAMS), "start": start.to_pydatetime(),
+                "statuses": list(STATUSES), "roles": list(ROLES)},
+    ).write_csv(str(path), header=True, sep=",")
 
 
 def main() -> None:
