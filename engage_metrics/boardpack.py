@@ -10,7 +10,7 @@ reading, the charts and the definitions, with no personal data at all:
 
 One list of :class:`Section` declares the sequence once; the PDF, the PowerPoint
 and the dashboard's presentation view all render that same list. Charts come from
-``engage_ui.charts`` (streamlit-free) and are turned into PNGs by kaleido, with one
+``engage_metrics.charts`` and are turned into PNGs by kaleido, with one
 Chromium for the whole pack.
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ from engage_metrics import registry
 from engage_metrics.config import PROJECT_ROOT, RUNG_NAMES, get_setting
 from engage_metrics.metrics import Window, quarters_back, report, run
 from engage_metrics.reading import num, reading
-from engage_ui import charts
+from engage_metrics import charts
 
 SMALL = 5                      # counts below this (and above 0) are suppressed
 SUPPRESSED = "< 5"

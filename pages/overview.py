@@ -2,8 +2,9 @@
 previous period, where the organization sits on the spectrum, and a reading."""
 import streamlit as st
 
+from engage_metrics import charts
 from engage_metrics.reading import reading
-from engage_ui import charts, data, filters, layout
+from engage_ui import data, filters, layout
 
 
 def hours_value(report: dict | None, rate: float) -> float | None:

@@ -91,7 +91,8 @@ def test_settings_edit_reclassifies_and_bumps_the_version(store) -> None:
 
 def test_figures_are_kept_on_the_content_of_their_data() -> None:
     """A rerun over the same data reuses the built figure; other data builds a new one."""
-    from engage_ui import charts, layout
+    from engage_metrics import charts
+    from engage_ui import layout
 
     df = pd.DataFrame({"program": ["A", "B"], "n": [3, 5]})
     args = ("program", "n", "People by program", "Program", "People")

@@ -19,7 +19,8 @@ MUTED = "#5f6b7a"          # secondary text inside charts (readable on white)
 # the five rungs, from light to strong (Following .. Leading)
 RUNG_COLORS = {1: "#9fb3c8", 2: "#4c9be8", 3: "#2a9d8f", 4: "#f4a261", 5: "#c0392b"}
 RUNG_LABELS = {r: f"{r} {name}" for r, name in RUNG_NAMES.items()}
-TIER_COLORS = dict(zip(TIERS, ("#c6dbef", "#9ecae1", "#4292c6", "#2171b5", "#08306b")))
+TIER_COLORS = dict(zip(TIERS, ("#c6dbef", "#9ecae1", "#4292c6", "#2171b5", "#08306b"),
+                       strict=True))
 QUADRANT_COLORS = {
     "All task (transactional)": "#e76f51",
     "All relationship": "#8e6bbf",
