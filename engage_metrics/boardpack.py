@@ -2,7 +2,7 @@
 
 Executive directors present engagement to boards and funders; the pack gives them
 the headline numbers with the change since the previous period, the plain-language
-reading, the charts and the definitions, with no personal data at all:
+narrative, the charts and the definitions, with no personal data at all:
 
 - nothing person-level is queried for it (no names, contacts, ids or lists), and
 - every count of 1 to 4 people, and every rate or average over fewer than 5 people,
@@ -35,7 +35,7 @@ import plotly.graph_objects as go
 from engage_metrics import registry
 from engage_metrics.config import PROJECT_ROOT, RUNG_NAMES, get_setting
 from engage_metrics.metrics import Window, quarters_back, report, run
-from engage_metrics.reading import num, reading
+from engage_metrics.narrative import narrate, num
 from engage_metrics import charts
 
 SMALL = 5                      # counts below this (and above 0) are suppressed
@@ -265,11 +265,11 @@ def _quadrant_text(r: dict[str, Any]) -> str:
     return SUPPRESSED if quadrant and r["participation"]["active"] < SMALL else quadrant or "–"
 
 
-def _reading_section(n: _Numbers) -> Section:
+def _narrative_section(n: _Numbers) -> Section:
     return Section("reading", "What the numbers say",
                    "A plain-language reading of this period against the previous one.",
-                   bullets=tuple(private_reading(n.now, n.before, n.programs,
-                                                 n.previous_programs)),
+                   bullets=tuple(narrate_privately(n.now, n.before, n.programs,
+                                                   n.previous_programs)),
                    metric_ids=("active_people", "repeat_rate", "return_rate_90d",
                                "escalation_rate", "task_share", "mean_depth"))
 
@@ -285,9 +285,9 @@ def _blank_small(r: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def private_reading(now: dict[str, Any], before: dict[str, Any], programs: pd.DataFrame,
-                    previous_programs: pd.DataFrame) -> list[str]:
-    """engage_metrics.reading, with nothing said about fewer than 5 people."""
+def narrate_privately(now: dict[str, Any], before: dict[str, Any], programs: pd.DataFrame,
+                      previous_programs: pd.DataFrame) -> list[str]:
+    """engage_metrics.narrative.narrate, with nothing said about fewer than 5 people."""
     active = now["participation"]["active"]
     if not active:
         return ["Nobody attended an event in this period."]
@@ -306,7 +306,7 @@ def private_reading(now: dict[str, Any], before: dict[str, Any], programs: pd.Da
     small |= {f"({num(v)} people)": "(fewer than 5 people)"
               for v in [current["ladder"]["escalated"]] if 0 < v < SMALL}
     out = []
-    for sentence in reading(current, previous, rows, prev_rows):
+    for sentence in narrate(current, previous, rows, prev_rows):
         for text, hidden in small.items():
             sentence = sentence.replace(text, hidden)
         out.append(sentence)
@@ -574,7 +574,7 @@ def build_sections(con: duckdb.DuckDBPyConnection, window: Window, org_name: str
                                " · all programs"),
         f"Compared with {period_text(n.previous)}",
         f"Prepared {fmt_date(today or dt.date.today())} with Engage"))
-    sections = [title, _kpi_section(n), _reading_section(n)]
+    sections = [title, _kpi_section(n), _narrative_section(n)]
     builders: list[Callable[[], Section]] = [
         lambda: _people_section(con, n), lambda: _spectrum_section(con, n),
         lambda: _battery_section(con, n), lambda: _ladder_section(con, n),
