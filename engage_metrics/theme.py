@@ -1,4 +1,4 @@
-"""One plotly template and one colour for each thing, on every chart.
+"""One plotly template and one colour for each thing, on every chart and document.
 
 A rung, a depth tier, a quadrant or a mode always has the same colour, so a
 board member who learned "orange = Owning" on one chart reads it on the next.
@@ -37,6 +37,8 @@ SERIES = {
 SEQUENTIAL = [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]]
 PROGRAM_PALETTE = ("#e76f51", "#2a9d8f", "#8e6bbf", "#e9c46a", "#4c9be8", "#f4a261", "#6d597a",
                    "#43aa8b", "#b56576", "#577590")
+# the board pack's PDF and PowerPoint (RGB): text, secondary text, the title page's band
+DOCUMENT_INK, DOCUMENT_MUTED, DOCUMENT_ACCENT = (31, 41, 51), (96, 108, 118), (38, 70, 83)
 
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
