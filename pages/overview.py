@@ -1,9 +1,12 @@
 """Overview — the director's one screen: the headline numbers, the change since the
-previous period, where the organization sits on the spectrum, and a reading."""
+previous period, where the organization sits on the spectrum, and the plain-language narrative."""
+from typing import Any
+
 import streamlit as st
 
-from engage_metrics.reading import reading
-from engage_ui import charts, data, filters, layout
+from engage_metrics import charts
+from engage_metrics.narrative import narrate
+from engage_ui import data, filters, layout
 
 
 def hours_value(report: dict | None, rate: float) -> float | None:
@@ -19,12 +22,13 @@ def main() -> None:
     now = data.report(f.window)
     before = data.report(f.previous) if f.previous else None
 
-    def prev(room: str, key: str):
+    def prev(room: str, key: str) -> Any:
         return before[room][key] if before else None
 
     rate = float(settings["hourly_value"])
     layout.kpi_cards([
-        layout.kpi("active_people", now["participation"]["active"], prev("participation", "active")),
+        layout.kpi("active_people", now["participation"]["active"],
+                   prev("participation", "active")),
         layout.kpi("new_people", now["participation"]["new"], prev("participation", "new")),
         layout.kpi("repeat_rate", now["participation"]["repeat_rate"],
                    prev("participation", "repeat_rate")),
@@ -44,14 +48,14 @@ def main() -> None:
         program_rows = data.run("spectrum_by_program", f.window).to_dict("records")
         previous_rows = (data.run("spectrum_by_program", f.previous).to_dict("records")
                          if f.previous else ())
-        for sentence in reading(now, before, program_rows, previous_rows):
+        for sentence in narrate(now, before, program_rows, previous_rows):
             st.markdown(f"- {layout.plain(sentence)}")
     with right:
         points = data.run("spectrum_by_program", f.window)
         layout.chart(layout.figure(charts.spectrum, layout.selected_programs(points, f.window),
                                    height=460))
     layout.chart(layout.figure(charts.people_over_time, data.run("series_participation", f.window),
-                                         "Active people per month: new and returning"))
+                               "Active people per month: new and returning"))
 
 
 main()

@@ -1,8 +1,9 @@
 """Participation — who takes part, how often, and whether they come back."""
 import streamlit as st
 
-from engage_ui import charts, data, filters, layout
-from engage_ui.theme import SERIES
+from engage_metrics import charts
+from engage_metrics.theme import SERIES
+from engage_ui import data, filters, layout
 
 
 @layout.guarded

@@ -1,9 +1,10 @@
 """Relationships — are relationships deepening, and who connects people?"""
 import streamlit as st
 
+from engage_metrics import charts
 from engage_metrics.config import TIERS
-from engage_ui import charts, data, filters, layout
-from engage_ui.theme import SERIES
+from engage_metrics.theme import SERIES
+from engage_ui import data, filters, layout
 
 
 @layout.guarded
@@ -48,8 +49,8 @@ def main() -> None:
             edges[["person_a", "name_a"]].set_axis(["person_id", "name"], axis=1), f.hide_names)
         more = layout.mask(
             edges[["person_b", "name_b"]].set_axis(["person_id", "name"], axis=1), f.hide_names)
-        labels = dict(zip(names["person_id"], names["name"])) | dict(
-            zip(more["person_id"], more["name"]))
+        labels = dict(zip(names["person_id"], names["name"], strict=True)) | dict(
+            zip(more["person_id"], more["name"], strict=True))
         layout.chart(layout.figure(charts.network, edges, labels))
     touches = data.run("dist_touches", f.window)
     if not touches.empty:

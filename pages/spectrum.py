@@ -2,7 +2,8 @@
 and the relationship battery that connects the two."""
 import streamlit as st
 
-from engage_ui import charts, data, filters, layout
+from engage_metrics import charts
+from engage_ui import data, filters, layout
 
 
 @layout.guarded

@@ -1,4 +1,4 @@
-"""The dashboard's pure helpers: CSV neutralizing, the reading, date presets, settings."""
+"""The dashboard's pure helpers: CSV neutralizing, the narrative, date presets, settings."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from engage_metrics import metrics, reading, settings_store
+from engage_metrics import metrics, narrative, settings_store
 from engage_metrics.export import neutralize, to_csv_bytes
 from engage_ui.filters import preset_window
 
@@ -48,7 +48,7 @@ def _report(active, new, depth, task, strength, esc=0.1) -> dict:
                          "quadrant": metrics.quadrant(task, strength)}}
 
 
-def test_reading_says_what_changed() -> None:
+def test_narrative_says_what_changed() -> None:
     now, before = _report(120, 30, 38, 0.81, 0.38), _report(100, 20, 44, 0.7, 0.44)
     rows = [{"program": "Organization", "attended": 500, "task_share": 0.81,
              "relationship_strength": 0.38, "quadrant": "All task (transactional)"},
@@ -56,15 +56,15 @@ def test_reading_says_what_changed() -> None:
              "relationship_strength": 0.2, "quadrant": "All task (transactional)"},
             {"program": "Socials", "attended": 100, "task_share": 0.1,
              "relationship_strength": 0.7, "quadrant": "All relationship"}]
-    text = reading.reading(now, before, rows,
-                           [dict(rows[1], relationship_strength=0.3)])
+    text = narrative.narrate(now, before, rows,
+                             [dict(rows[1], relationship_strength=0.3)])
     assert text[0] == ("The organization leans all-task: 81 % of participations are tasks and "
                        "mean relationship depth is 38, down from 44.")
     assert "120 people took part, up from 100, 30 of them for the first time." in text
     assert ("Field leans all-task: 90 % of participations are tasks and mean depth fell from "
             "30 to 20.") in text
     assert any(s.startswith("Socials leans all-relationship") for s in text)
-    assert reading.reading(_report(0, 0, None, None, None)) == [
+    assert narrative.narrate(_report(0, 0, None, None, None)) == [
         "Nobody attended an event in this period."]
 
 
@@ -91,7 +91,8 @@ def test_settings_edit_reclassifies_and_bumps_the_version(store) -> None:
 
 def test_figures_are_kept_on_the_content_of_their_data() -> None:
     """A rerun over the same data reuses the built figure; other data builds a new one."""
-    from engage_ui import charts, layout
+    from engage_metrics import charts
+    from engage_ui import layout
 
     df = pd.DataFrame({"program": ["A", "B"], "n": [3, 5]})
     args = ("program", "n", "People by program", "Program", "People")

@@ -291,7 +291,7 @@ def test_a_tiny_organization_shows_no_small_number(tiny, tmp_path: Path) -> None
     assert not any(re.search(r"\b[1-4] (people|volunteers|of them)\b", t) for t in cells)
 
 
-def test_reading_never_speaks_of_fewer_than_5_people() -> None:
+def test_narrative_never_speaks_of_fewer_than_5_people() -> None:
     def report(active, new, escalated, esc_rate, ret):
         return {"participation": {"active": active, "new": new, "attended": active * 3,
                                   "hours": 10.0, "repeat_rate": 0.5, "return_rate_90d": ret,
@@ -306,8 +306,8 @@ def test_reading_never_speaks_of_fewer_than_5_people() -> None:
                                   "quadrant", "active"])
     # 40 active, 3 new (their 90-day return rate is over 3 people), 2 of 10 eligible stepped up;
     # the previous period had 4 people
-    text = " ".join(boardpack.private_reading(report(40, 3, 2, 0.2, 0.67),
-                                              report(4, 4, 0, 0.0, None), empty, empty))
+    text = " ".join(boardpack.narrate_privately(report(40, 3, 2, 0.2, 0.67),
+                                                report(4, 4, 0, 0.0, None), empty, empty))
     assert "40 people took part" in text
     assert "fewer than 5 of them for the first time" in text and "3 of them" not in text
     assert "newcomers came back" not in text                  # rate over 3 newcomers

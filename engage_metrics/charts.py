@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engage_metrics.config import RUNG_NAMES, TIERS
-from engage_ui.theme import (
+from engage_metrics.theme import (
     MUTED,
     QUADRANT_COLORS,
     RUNG_COLORS,
@@ -35,7 +35,8 @@ def people_over_time(df: pd.DataFrame, title: str = "Active people per month",
         for col in ("returning", "new"):
             fig.add_bar(x=df["month"], y=df[col], name=col.capitalize(),
                         marker_color=SERIES[col],
-                        hovertemplate=f"%{{x|{MONTH}}}<br>{col.capitalize()}: %{{y:,}}<extra></extra>")
+                        hovertemplate=(f"%{{x|{MONTH}}}<br>{col.capitalize()}: "
+                                       "%{y:,}<extra></extra>"))
     fig.add_scatter(x=df["month"], y=df["active"], name="Active", mode="lines+markers",
                     line=dict(color=SERIES["active"], width=3),
                     hovertemplate=f"%{{x|{MONTH}}}<br>Active: %{{y:,}} people<extra></extra>")
@@ -62,7 +63,8 @@ def cohort_heatmap(df: pd.DataFrame) -> go.Figure:
     """Share of each monthly cohort attending k months later."""
     grid = df.pivot(index="cohort", columns="k", values="rate").sort_index()
     sizes = df.groupby("cohort")["cohort_size"].first().reindex(grid.index)
-    labels = [f"{pd.Timestamp(c):%b %Y} ({int(n):,})" for c, n in zip(grid.index, sizes)]
+    labels = [f"{pd.Timestamp(c):%b %Y} ({int(n):,})"
+              for c, n in zip(grid.index, sizes, strict=True)]
     text = grid.map(lambda v: "" if pd.isna(v) else f"{v * 100:.0f}%")
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy() * 100, x=[f"+{k}" for k in grid.columns], y=labels, zmin=0, zmax=100,
@@ -109,7 +111,7 @@ def ladder_funnel(funnel: pd.DataFrame, details: bool = True) -> go.Figure:
     ticks = names
     if details:
         ticks = []
-        for name, (_, r) in zip(names, funnel.iterrows()):
+        for name, (_, r) in zip(names, funnel.iterrows(), strict=True):
             parts = ([] if pd.isna(r["conversion"]) else [f"{r['conversion'] * 100:.0f}% go on"])
             parts += [] if pd.isna(r["median_days"]) else [f"median {r['median_days']:.0f} days"]
             ticks.append(f"{name}<br><span style='font-size:11px;color:{MUTED}'>"
@@ -155,7 +157,8 @@ def sankey(flows: pd.DataFrame, a_label: str, b_label: str) -> go.Figure:
                   target=[index[("t", t)] for t in flows["target"]],
                   value=flows["people"],
                   color=["rgba(120,130,140,0.25)"] * len(flows),
-                  hovertemplate="%{source.label} → %{target.label}: %{value:,} people<extra></extra>")))
+                  hovertemplate=("%{source.label} → %{target.label}: %{value:,} "
+                                 "people<extra></extra>"))))
     return style(fig, f"Rung flows: where people of {a_label} were in {b_label}", height=520)
 
 
@@ -196,7 +199,8 @@ def depth_histogram(df: pd.DataFrame, tier_bounds: dict[str, float]) -> go.Figur
 
     tiers = [tier_of(v) for v in df["low"]]
     fig = go.Figure(go.Bar(
-        x=[f"{int(lo)}–{int(hi)}" for lo, hi in zip(df["low"], df["high"])], y=df["people"],
+        x=[f"{int(lo)}–{int(hi)}" for lo, hi in zip(df["low"], df["high"], strict=True)],
+        y=df["people"],
         marker_color=[TIER_COLORS[t] for t in tiers], customdata=tiers,
         hovertemplate="Depth %{x} (%{customdata})<br>%{y:,} people<extra></extra>"))
     return style(fig, "Relationship depth of the period's active people",
@@ -280,10 +284,10 @@ def network(edges: pd.DataFrame, labels: dict[int, str]) -> go.Figure:
                       edges[["person_b", "ties_b"]].set_axis(["person", "ties"], axis=1)]
                      ).drop_duplicates("person").set_index("person")["ties"]
     nodes = list(ties.index)
-    pos = spring_layout(nodes, list(zip(edges["person_a"], edges["person_b"])),
+    pos = spring_layout(nodes, list(zip(edges["person_a"], edges["person_b"], strict=True)),
                         list(edges["shared"]))
     ex, ey = [], []
-    for a, b in zip(edges["person_a"], edges["person_b"]):
+    for a, b in zip(edges["person_a"], edges["person_b"], strict=True):
         ex += [pos[a][0], pos[b][0], None]
         ey += [pos[a][1], pos[b][1], None]
     fig = go.Figure()

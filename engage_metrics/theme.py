@@ -1,4 +1,4 @@
-"""One plotly template and one colour for each thing, on every chart.
+"""One plotly template and one colour for each thing, on every chart and document.
 
 A rung, a depth tier, a quadrant or a mode always has the same colour, so a
 board member who learned "orange = Owning" on one chart reads it on the next.
@@ -19,7 +19,8 @@ MUTED = "#5f6b7a"          # secondary text inside charts (readable on white)
 # the five rungs, from light to strong (Following .. Leading)
 RUNG_COLORS = {1: "#9fb3c8", 2: "#4c9be8", 3: "#2a9d8f", 4: "#f4a261", 5: "#c0392b"}
 RUNG_LABELS = {r: f"{r} {name}" for r, name in RUNG_NAMES.items()}
-TIER_COLORS = dict(zip(TIERS, ("#c6dbef", "#9ecae1", "#4292c6", "#2171b5", "#08306b")))
+TIER_COLORS = dict(zip(TIERS, ("#c6dbef", "#9ecae1", "#4292c6", "#2171b5", "#08306b"),
+                       strict=True))
 QUADRANT_COLORS = {
     "All task (transactional)": "#e76f51",
     "All relationship": "#8e6bbf",
@@ -36,6 +37,8 @@ SERIES = {
 SEQUENTIAL = [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]]
 PROGRAM_PALETTE = ("#e76f51", "#2a9d8f", "#8e6bbf", "#e9c46a", "#4c9be8", "#f4a261", "#6d597a",
                    "#43aa8b", "#b56576", "#577590")
+# the board pack's PDF and PowerPoint (RGB): text, secondary text, the title page's band
+DOCUMENT_INK, DOCUMENT_MUTED, DOCUMENT_ACCENT = (31, 41, 51), (96, 108, 118), (38, 70, 83)
 
 TEMPLATE = go.layout.Template(
     layout=go.Layout(

@@ -1,4 +1,4 @@
-"""A short plain-language reading of the numbers, for the director's one screen.
+"""A short plain-language narrative of the numbers, for the director's one screen.
 
 Pure functions of the report dictionaries (``metrics.report``) of the window and
 of the previous period, and of the per-program spectrum rows
@@ -7,7 +7,7 @@ the board pack and the dashboard say the same thing.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 # Programs with fewer attended participations than this are too small to characterize.
@@ -39,7 +39,8 @@ def num(x: float) -> str:
     return f"{x:,.0f}"
 
 
-def change(now: float | None, before: float | None, fmt=num, noun: str = "") -> str:
+def change(now: float | None, before: float | None, fmt: Callable[[float], str] = num,
+           noun: str = "") -> str:
     """'up from 40 to 44' / 'down from …' / 'about the same as the previous period (44)'."""
     if now is None or before is None:
         return ""
@@ -113,9 +114,9 @@ def programs(rows: Iterable[Mapping[str, Any]],
     for r in (task_end, rel_end) if task_end is not rel_end else (task_end,):
         depth = r["relationship_strength"] * 100
         prev = before.get(r["program"], {}).get("relationship_strength")
-        moved = ""
         if prev is not None and abs(depth - prev * 100) >= 1:
-            moved = f"mean depth {'rose' if depth > prev * 100 else 'fell'} from {num(prev * 100)} to {num(depth)}"
+            moved = (f"mean depth {'rose' if depth > prev * 100 else 'fell'} from "
+                     f"{num(prev * 100)} to {num(depth)}")
         else:
             moved = f"mean depth is {num(depth)}"
         out.append(_sentence(f"{r['program']} {LEANING[r['quadrant']]}: {pct(r['task_share'])} "
@@ -123,10 +124,10 @@ def programs(rows: Iterable[Mapping[str, Any]],
     return out
 
 
-def reading(current: Mapping[str, Any], previous: Mapping[str, Any] | None = None,
+def narrate(current: Mapping[str, Any], previous: Mapping[str, Any] | None = None,
             program_rows: Iterable[Mapping[str, Any]] = (),
             previous_program_rows: Iterable[Mapping[str, Any]] = ()) -> list[str]:
-    """The reading as a few sentences, most important first."""
+    """The narrative as a few sentences, most important first."""
     out = headline(current, previous)
     if (_get(current, "participation", "active") or 0) == 0:
         return out

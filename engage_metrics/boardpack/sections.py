@@ -1,0 +1,381 @@
+"""Which sections the pack contains, in order, and what each shows: one list of
+:class:`Section` that the PDF, the PowerPoint and the dashboard's presentation view all
+render. Charts come from :mod:`engage_metrics.charts`; every label, table cell and sentence
+is suppressed here, before any renderer sees it."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from engage_metrics import charts, registry
+from engage_metrics.boardpack.numbers import (
+    KPIS,
+    Numbers,
+    Progress,
+    change_text,
+    compute,
+    or_none,
+    scalar,
+)
+from engage_metrics.boardpack.periods import fiscal_label, fiscal_year, fmt_date, period_text
+from engage_metrics.boardpack.suppression import (
+    SMALL,
+    SUPPRESSED,
+    count_text,
+    narrate_privately,
+    value_text,
+)
+from engage_metrics.config import RUNG_NAMES
+from engage_metrics.metrics import Window, quarters_back, run
+
+TRAJECTORY_QUARTERS = 6
+
+
+@dataclass(frozen=True)
+class Table:
+    """Cells already formatted and suppressed; *widths* are relative column widths."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...]
+
+
+@dataclass
+class Section:
+    """One page of the PDF, one slide, one screen of the presentation view."""
+
+    key: str                                  # file-safe name, also the PNG's name
+    title: str
+    lead: str = ""                            # what the page shows, in one or two sentences
+    kind: str = "content"                     # "title" | "content" | "definitions"
+    bullets: tuple[str, ...] = ()
+    table: Table | None = None
+    figure: go.Figure | None = None
+    size: tuple[int, int] = (1600, 730)       # chart size in CSS px (PNG: × images.PNG_SCALE)
+    alt: str = ""                             # alt text of the chart image
+    metric_ids: tuple[str, ...] = ()          # whose definitions go in the notes
+    definitions: tuple[tuple[str, str], ...] = ()   # (label, definition + formula)
+    png: bytes | None = None
+
+
+def _kpi_section(n: Numbers) -> Section:
+    rows = []
+    for metric_id, (room, key) in KPIS.items():
+        metric = registry.get(metric_id)
+        now, before = n.now[room][key], n.before[room][key]
+        shown_now = value_text(metric_id, now, n.base(metric_id))
+        shown_before = value_text(metric_id, before, n.base(metric_id, "before"))
+        hidden = SUPPRESSED in (shown_now, shown_before)
+        rows.append((metric.label, shown_now, shown_before,
+                     "–" if hidden else change_text(now, before, metric.unit)))
+    rows.append(("Quadrant on the spectrum", _quadrant_text(n.now), _quadrant_text(n.before), ""))
+    return Section(
+        "headline", "Headline numbers",
+        f"This period: {period_text(n.window)}. Previous period: {period_text(n.previous)}.",
+        table=Table(("Measure", "This period", "Previous period", "Change"), tuple(rows),
+                    (3.2, 1.6, 1.6, 1.6)),
+        metric_ids=tuple(KPIS))
+
+
+def _quadrant_text(r: dict[str, Any]) -> str:
+    quadrant = r["spectrum"]["quadrant"]
+    return SUPPRESSED if quadrant and r["participation"]["active"] < SMALL else quadrant or "–"
+
+
+def _narrative_section(n: Numbers) -> Section:
+    return Section("reading", "What the numbers say",
+                   "A plain-language reading of this period against the previous one.",
+                   bullets=tuple(narrate_privately(n.now, n.before, n.programs,
+                                                   n.previous_programs)),
+                   metric_ids=("active_people", "repeat_rate", "return_rate_90d",
+                               "escalation_rate", "task_share", "mean_depth"))
+
+
+
+def _people_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
+    series = run(con, "series_participation", **n.window.params())
+    return _chart_section(
+        "people", "Who took part, month by month",
+        "People with at least one attended event each month: newcomers and people who came back.",
+        None if series.empty else charts.people_over_time(
+            series, "Active people per month: new and returning"),
+        ("series_participation",))
+
+
+def _spectrum_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
+    points = run(con, "spectrum_by_program", **n.window.params())
+    shown = set(n.programs.loc[n.programs["active"] >= SMALL, "program"]) | {"Organization"}
+    points = points[points["program"].isin(shown)]
+    if n.now["participation"]["active"] < SMALL:
+        points = points.iloc[0:0]
+    trail = trajectory(con, n.window.end, shown)
+    return _chart_section(
+        "spectrum", "Where we sit: tasks and relationships",
+        "Each dot is a program (★ the whole organization); dotted trails show the last "
+        f"{TRAJECTORY_QUARTERS} quarters. Right = more task work (discharge); up = deeper "
+        "relationships (charge).",
+        None if points.empty else charts.spectrum(points, trail),
+        ("spectrum_by_program", "task_share", "relationship_strength"), size=(1500, 760))
+
+
+def trajectory(con: duckdb.DuckDBPyConnection, end: dt.date, shown: set[str]) -> pd.DataFrame:
+    """spectrum_by_program of the last quarters, keeping only points of 5 or more people."""
+    frames = []
+    for q in quarters_back(end, TRAJECTORY_QUARTERS):
+        df = run(con, "spectrum_by_program", **q.params())
+        df = df[df["program"].isin(shown)].copy()
+        df["active"] = [scalar(con, "active_people", start=q.start, end=q.end,
+                                programs=[] if p == "Organization" else [p])
+                        for p in df["program"]]
+        df.insert(0, "quarter", f"{q.start.year} Q{(q.start.month - 1) // 3 + 1}")
+        frames.append(df[df["active"] >= SMALL])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _battery_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
+    battery = run(con, "battery", **n.window.params())
+    if n.now["participation"]["active"] < SMALL:
+        battery = battery.iloc[0:0]
+    return _chart_section(
+        "battery", "The relationship battery",
+        "Relationship building charges the battery (up), asking people to do work discharges "
+        "it (down); the line is the level: the relationship strength at each month's end.",
+        None if battery.empty else charts.battery(battery), ("battery",))
+
+
+def _ladder_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
+    funnel = run(con, "ladder_funnel", **n.window.params())
+    fig = None
+    if not funnel.empty and funnel["reached"].sum() > 0:
+        fig = charts.ladder_funnel(funnel, details=False)
+        fig.data[0].text = ladder_labels(funnel)
+    return _chart_section(
+        "ladder", "The engagement ladder",
+        "People who reached each rung by the end of the period, the share who went on to the "
+        "next rung and the median days from their first participation to get there.",
+        fig, ("ladder_funnel",))
+
+
+def ladder_labels(funnel: pd.DataFrame) -> list[str]:
+    """The funnel's bar labels; conversions and medians only between rungs of 5+ people."""
+    reached = dict(zip(funnel["rung"].astype(int), funnel["reached"].astype(int), strict=True))
+    labels = []
+    for _, r in funnel.iterrows():
+        rung, n = int(r["rung"]), int(r["reached"])
+        text = count_text(n)
+        if n >= SMALL and reached.get(rung + 1, SMALL) >= SMALL and pd.notna(r["conversion"]):
+            text += f" · {r['conversion'] * 100:.0f}% go on"
+        if n >= SMALL and pd.notna(r["median_days"]):
+            text += f" · median {r['median_days']:.0f} days"
+        labels.append(text)
+    return labels
+
+
+def _flows_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
+    a, b = n.previous, n.window
+    flows = run(con, "rung_flows", **b.params(), a_start=a.start, a_end=a.end)
+    section = _chart_section(
+        "flows", "Moving up the ladder",
+        f"Where the people of the previous period ({period_text(a)}) were at the end of this "
+        f"one ({period_text(b)}): their rung, new people, and people not seen this period.",
+        None if flows.empty else charts.sankey(flows, "the previous period", "this period"),
+        ("rung_flows",), size=(1100, 790))
+    section.table = Table(("Movement", "People"), flow_summary(flows), (2.6, 1.0))
+    return section
+
+
+def flow_summary(flows: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    """Rung flows summed into a few movements, small counts suppressed."""
+    def rung(node: str) -> int:
+        """The rung of a "Rung n (A|B)" node; 0 for New and Lapsed."""
+        m = re.match(r"Rung (\d)", node)
+        return int(m.group(1)) if m else 0
+
+    totals = {"Stepped up one rung or more": 0, "Stayed on their rung": 0,
+              "New this period": 0, "Not seen this period": 0}
+    for source, target, people in zip(flows["source"], flows["target"], flows["people"],
+                                      strict=True):
+        if source == "New":
+            totals["New this period"] += int(people)
+        elif target == "Lapsed":
+            totals["Not seen this period"] += int(people)
+        elif rung(target) > rung(source):
+            totals["Stepped up one rung or more"] += int(people)
+        else:
+            totals["Stayed on their rung"] += int(people)
+    for r in sorted(RUNG_NAMES)[1:]:
+        reached = sum(int(p) for s, t, p in zip(flows["source"], flows["target"],
+                                                flows["people"], strict=True)
+                      if rung(t) == r and rung(s) < r)
+        totals[f"New at or moved up to {r} {RUNG_NAMES[r]}"] = reached
+    return tuple((k, count_text(v)) for k, v in totals.items())
+
+
+def _cohort_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
+    cohorts = run(con, "cohort_retention", **n.window.params())
+    cohorts = cohorts[cohorts["cohort_size"] >= SMALL]
+    return _chart_section(
+        "retention", "Do newcomers come back?",
+        "Each row is the people who first attended in that month; each cell the share of them "
+        "who attended again k months later. Months with fewer than 5 newcomers are not shown.",
+        None if cohorts.empty else charts.cohort_heatmap(cohorts), ("cohort_retention",),
+        size=(1600, 760))
+
+
+def _tiers_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
+    tiers = run(con, "depth_tiers", **n.window.params())
+    total = int(tiers["people"].sum())
+    fig = None
+    if total:
+        fig = charts.tiers_bar(tiers)
+        fig.data[0].text = [count_text(p) if p < SMALL else f"{p:,} ({p / total * 100:.0f}%)"
+                            for p in tiers["people"]]
+    section = _chart_section(
+        "depth", "How deep are relationships?",
+        "The period's active people by relationship depth (0–100) at its end: tenure, "
+        "frequency, recency, breadth, ties and relational touches.",
+        fig, ("depth_tiers", "depth", "mean_depth"), size=(1100, 790))
+    hide_shares = total < SMALL
+    section.table = Table(("Depth tier", "People", "Share"), tuple(
+        (t, count_text(p), "" if hide_shares or 0 < p < SMALL else f"{p / total * 100:.0f} %")
+        for t, p in zip(tiers["tier"], tiers["people"], strict=True)), (2.0, 1.2, 1.0))
+    return section
+
+
+def _programs_section(n: Numbers) -> Section:
+    def row(name: str, active: Any, new: Any, attended: Any, hours: Any, task: Any,
+            strength: Any, quadrant: Any) -> tuple[str, ...]:
+        small = active < SMALL
+        hidden = lambda text: SUPPRESSED if small and text != "–" else text  # noqa: E731
+        return (name, count_text(active), count_text(new), count_text(attended),
+                hidden(registry.format_value(or_none(hours), "hours")),
+                hidden(registry.format_value(or_none(task), "ratio")),
+                hidden(registry.format_value(or_none(strength), "ratio")),
+                hidden(or_none(quadrant) or "–"))
+
+    rows = [row(r["program"], r["active"], r["new"], r["attended"], r["hours"], r["task_share"],
+                r["relationship_strength"], r["quadrant"]) for _, r in n.programs.iterrows()]
+    p, s = n.now["participation"], n.now["spectrum"]
+    rows.append(row("Selected programs" if n.window.programs else "All programs", p["active"],
+                    p["new"], p["attended"], p["hours"], s["task_share"],
+                    s["relationship_strength"], s["quadrant"]))
+    return Section(
+        "programs", "Programs",
+        f"Each program in {period_text(n.window)}. A person active in two programs counts in "
+        "both, once in the total.",
+        table=Table(("Program", "Active people", "New people", "Attended", "Hours",
+                     "Task share", "Relationship strength", "Quadrant"), tuple(rows),
+                    (2.4, 1.2, 1.2, 1.2, 1.3, 1.2, 1.6, 2.4)),
+        metric_ids=("active_people", "new_people", "attended_participations", "total_hours",
+                    "spectrum_by_program"))
+
+
+def _hours_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
+    rate = float(n.settings["hourly_value"])
+    month = int(n.settings["fiscal_year_start_month"])
+    fy_start, fy_end = fiscal_year(n.window.end - dt.timedelta(days=1), month)
+    prev_start, _ = fiscal_year(fy_start - dt.timedelta(days=1), month)
+    programs = list(n.window.programs)
+    volunteers = scalar(con, "boardpack_form990_volunteers", fy_start=fy_start, fy_end=fy_end,
+                         programs=programs)
+    prev_volunteers = scalar(con, "boardpack_form990_volunteers", fy_start=prev_start,
+                              fy_end=fy_start, programs=programs)
+    hours, prev_hours = n.now["participation"]["hours"], n.before["participation"]["hours"]
+    hide, hide_prev = n.base("total_hours") < SMALL, n.base("total_hours", "before") < SMALL
+    value, prev_value = hours * rate, prev_hours * rate
+
+    def amount(v: float, unit: str, small: bool) -> str:
+        return SUPPRESSED if small else registry.format_value(v, unit)
+
+    def delta(a: Any, b: Any, unit: str, small: bool) -> str:
+        return "–" if small else change_text(a, b, unit)
+
+    form990 = registry.get("boardpack_form990_volunteers")
+    rows = (
+        ("Volunteer hours", amount(hours, "hours", hide), amount(prev_hours, "hours", hide_prev),
+         delta(hours, prev_hours, "hours", hide or hide_prev)),
+        (f"Value of the hours at ${rate:,.2f} per hour", amount(value, "currency", hide),
+         amount(prev_value, "currency", hide_prev),
+         delta(value, prev_value, "currency", hide or hide_prev)),
+        (f"{form990.label}: {fiscal_label(fy_start)} vs {fiscal_label(prev_start)}",
+         count_text(volunteers), count_text(prev_volunteers),
+         delta(volunteers, prev_volunteers, "count",
+               SUPPRESSED in (count_text(volunteers), count_text(prev_volunteers)))),
+    )
+    through = n.window.end - dt.timedelta(days=1)
+    partial = (f"; the period ends on {fmt_date(through)}, so later months are not in it"
+               if through < fy_end - dt.timedelta(days=1) else "")
+    return Section(
+        "hours", "Volunteer hours and their value",
+        "Hours of attended participations, valued at the hourly rate set on the Settings page.",
+        table=Table(("Measure", "This period", "Previous period", "Change"), rows,
+                    (3.4, 1.5, 1.5, 1.6)),
+        bullets=(
+            f"The value of an hour is ${rate:,.2f} (a setting; the default is Independent "
+            "Sector's estimate of the value of a volunteer hour).",
+            f"For IRS Form 990 (Part I, line 6): {count_text(volunteers)} volunteers — distinct "
+            f"people who attended at least once in fiscal year {fiscal_label(fy_start)} "
+            f"({fmt_date(fy_start)} – {fmt_date(fy_end - dt.timedelta(days=1))}{partial}).",
+        ),
+        metric_ids=("total_hours", "boardpack_form990_volunteers"))
+
+
+def _chart_section(key: str, title: str, lead: str, fig: go.Figure | None,
+                   metric_ids: tuple[str, ...], size: tuple[int, int] = (1600, 730)) -> Section:
+    """A chart page; without data, a sentence says so instead."""
+    if fig is None:
+        return Section(key, title, lead, metric_ids=metric_ids,
+                       bullets=("There is not enough data in this period and these programs "
+                                "for this chart (groups of fewer than 5 people are not shown).",))
+    fig.update_layout(hovermode=False)     # no numbers of small groups on hover either
+    alt = f"Chart: {fig.layout.title.text}. {lead}"
+    return Section(key, title, lead, figure=fig, size=size, alt=alt, metric_ids=metric_ids)
+
+
+def _definitions_section(sections: Sequence[Section]) -> Section:
+    ids = list(dict.fromkeys(m for s in sections for m in s.metric_ids))
+    entries = tuple((registry.get(m).label, definition(m)) for m in ids)
+    return Section("definitions", "Definitions", "Every number in this pack, as defined in "
+                   "Engage's metric registry.", kind="definitions", definitions=entries)
+
+
+def definition(metric_id: str) -> str:
+    """A metric's definition and formula, as the definitions page and the slides' notes say it."""
+    m = registry.get(metric_id)
+    return f"{m.definition} Formula: {m.formula}" if m.formula else m.definition
+
+
+def build_sections(con: duckdb.DuckDBPyConnection, window: Window, org_name: str | None = None,
+                   today: dt.date | None = None, progress: Progress | None = None) -> list[Section]:
+    """The pack's sequence for *window*, with figures but no images yet (fast: the
+    presentation view uses this directly)."""
+    step = progress or (lambda fraction, text: None)
+    n = compute(con, window, step)
+    org = (org_name or "").strip() or str(n.settings["org_name"])
+    title = Section("title", org, "Engagement board pack", kind="title", bullets=(
+        period_text(window) + (f" · {', '.join(window.programs)}" if window.programs else
+                               " · all programs"),
+        f"Compared with {period_text(n.previous)}",
+        f"Prepared {fmt_date(today or dt.date.today())} with Engage"))
+    sections = [title, _kpi_section(n), _narrative_section(n)]
+    builders: list[Callable[[], Section]] = [
+        lambda: _people_section(con, n), lambda: _spectrum_section(con, n),
+        lambda: _battery_section(con, n), lambda: _ladder_section(con, n),
+        lambda: _flows_section(con, n), lambda: _cohort_section(con, n),
+        lambda: _tiers_section(con, n), lambda: _programs_section(n),
+        lambda: _hours_section(con, n)]
+    for i, build in enumerate(builders):
+        step(0.2 + 0.25 * i / len(builders), "Computing the charts")
+        sections.append(build())
+    sections.append(_definitions_section(sections))
+    for i, s in enumerate(sections):
+        s.key = f"{i:02d}_{s.key}"
+    return sections
+
