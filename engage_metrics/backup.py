@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from engage_metrics import db, resolve
+from engage_metrics.transaction import transaction
 
 MANIFEST = "manifest.json"
 FORMAT = "engage-backup"
@@ -191,7 +192,7 @@ def restore(source: str | Path, db_path: str | Path) -> dict[str, Any]:
     try:
         con = db.connect(side)
         try:
-            with db.transaction(con):
+            with transaction(con):
                 _load(con, source, manifest)
                 if manifest["schema_version"] < db.SCHEMA_VERSION:
                     # its canonical tables, facts and snapshots may lack what this schema

@@ -13,21 +13,18 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
+from engage_metrics import resolve
 from engage_metrics.config import PROJECT_ROOT, defaults, normalize_keyword
+from engage_metrics.transaction import transaction
 
 SCHEMA_VERSION = 5
 SCHEMA_FILE = Path(__file__).with_name("sql") / "schema.sql"
 DEFAULT_DB = PROJECT_ROOT / "data" / "engage.duckdb"
-
-_WRITE_LOCK = threading.RLock()
-
 
 def _add_import_notes(con: duckdb.DuckDBPyConnection) -> None:
     """v2: import_log.notes keeps what the importer assumed (encoding, sheet, repeated
@@ -181,7 +178,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                 )
             for v in range(version, SCHEMA_VERSION):
                 MIGRATIONS[v](con)
-            from engage_metrics import resolve
             resolve.apply_configuration(con)   # classification, ladder, facts, snapshots
             con.execute("UPDATE meta SET value = $v WHERE key = 'schema_version'",
                         {"v": str(SCHEMA_VERSION)})
@@ -200,30 +196,3 @@ def seed_configuration(con: duckdb.DuckDBPyConnection) -> None:
          for kind in ("role", "event_type")
          for k, r in d["ladder"][kind].items()],
     )
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """BEGIN ... COMMIT, rolled back on any exception: all or nothing.
-
-    Holds the process-wide write lock, so concurrent writers (cursors of one shared
-    connection in several threads) take turns instead of conflicting."""
-    with _WRITE_LOCK:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
-
-
-def data_version(con: duckdb.DuckDBPyConnection) -> int:
-    """A counter bumped by every change to data or settings (cache key for the UI)."""
-    row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-    return int(row[0]) if row else 0
-
-
-def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) "
-                "WHERE key = 'data_version'")

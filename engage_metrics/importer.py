@@ -20,8 +20,8 @@ import duckdb
 import pandas as pd
 
 from engage_metrics import adapters, config, reader, resolve
-from engage_metrics.db import bump_data_version, transaction
 from engage_metrics.mapping import FIELDS, Mapping, MappingError, check_required, resolve_mapping
+from engage_metrics.transaction import bump_data_version, transaction
 
 KINDS = ("participation", "people", "ask")
 RAW_TABLE = {"participation": "raw_participation", "people": "raw_person", "ask": "raw_ask"}

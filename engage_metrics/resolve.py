@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from engage_metrics.transaction import bump_data_version, transaction
+
 SQL_DIR = Path(__file__).with_name("sql")
 MAX_PROPAGATION_STEPS = 100
 
@@ -79,8 +81,6 @@ def identity_candidates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def decide(con: duckdb.DuckDBPyConnection, decision: str, person_a: int, person_b: int) -> None:
     """Record a merge / keep-apart decision between two people, keyed by their
     strongest identifiers so it survives re-imports, and rebuild."""
-    from engage_metrics.db import bump_data_version, transaction
-
     if decision not in ("merge", "apart"):
         raise ValueError("decision must be 'merge' or 'apart'")
     keys = con.execute(

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from engage_metrics import config, metrics, resolve
-from engage_metrics.db import bump_data_version, transaction
+from engage_metrics.transaction import bump_data_version, transaction
 
 LADDER_KINDS = ("role", "event_type")
 

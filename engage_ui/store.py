@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from engage_metrics import db
+from engage_metrics.transaction import data_version
 
 _CURSOR = "_engage_cursor"
 
@@ -56,7 +57,7 @@ def cursor() -> duckdb.DuckDBPyConnection:
 
 def version() -> int:
     """The data version: bumped by every import, undo, merge and settings change."""
-    return db.data_version(cursor())
+    return data_version(cursor())
 
 
 def require_entry_point() -> None:

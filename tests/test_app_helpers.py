@@ -69,7 +69,8 @@ def test_narrative_says_what_changed() -> None:
 
 
 def test_settings_edit_reclassifies_and_bumps_the_version(store) -> None:
-    from engage_metrics import db, importer
+    from engage_metrics import importer
+    from engage_metrics.transaction import data_version
 
     importer.import_frame(store, pd.DataFrame({
         "Email": ["a@x.org", "b@x.org"], "Event": ["Block party", "Block party"],
@@ -78,9 +79,9 @@ def test_settings_edit_reclassifies_and_bumps_the_version(store) -> None:
     types = settings_store.event_types(store)
     assert list(types["event_type"]) == ["Block party"] and types["unclassified"].all()
     assert settings_store.unclassified_count(store) == 1
-    version = db.data_version(store)
+    version = data_version(store)
     settings_store.save_edits(store, modes={"Block party": "relationship"})
-    assert db.data_version(store) == version + 1
+    assert data_version(store) == version + 1
     types = settings_store.event_types(store)
     assert not types["unclassified"].any() and list(types["mode"]) == ["relationship"]
     w = metrics.Window(dt.date(2026, 1, 1), dt.date(2026, 2, 1))

@@ -1,4 +1,5 @@
-"""The architecture, checked from the source: the engine never imports the UI.
+"""The architecture, checked from the source: the engine never imports the UI, and no
+module of Engage imports, directly or through others, a module that imports it back.
 
 Imports are read with ``ast`` from every file, not by importing the modules, so an import
 inside a function, under ``if TYPE_CHECKING`` or through ``importlib.import_module`` with a
@@ -7,6 +8,7 @@ literal name counts as much as one at the top of a file.
 from __future__ import annotations
 
 import ast
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -65,6 +67,49 @@ def test_the_engine_never_imports_the_ui() -> None:
                  if i.imported.split(".")[0] in forbidden]
     assert offending == [], ("engage_metrics must not import engage_ui or streamlit (the UI "
                              "renders what the engine builds): " + "; ".join(offending))
+
+
+def import_graph(*packages: Path) -> dict[str, set[str]]:
+    """Module -> the modules of *packages* it imports (an import of a name defined in a
+    module, or of a module's attribute, is an edge to that module)."""
+    imports = [i for p in packages for i in package_imports(p)]
+    modules = {module_name(f, p.parent) for p in packages for f in p.rglob("*.py")}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for i in imports:
+        parts = i.imported.split(".")
+        target = next((".".join(parts[:n]) for n in range(len(parts), 0, -1)
+                       if ".".join(parts[:n]) in modules), None)
+        if target is not None and target != i.module:
+            graph[i.module].add(target)
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of *graph* as [a, b, ..., a], or [] when there is none."""
+    try:
+        TopologicalSorter(graph).prepare()
+    except CycleError as exc:
+        return list(exc.args[1])
+    return []
+
+
+def test_no_import_cycles() -> None:
+    cycle = find_cycle(import_graph(ROOT / "engage_metrics", ROOT / "engage_ui"))
+    assert cycle == [], "import cycle: " + " -> ".join(cycle)
+
+
+def test_a_cycle_hidden_in_a_function_is_found(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "low.py").write_text("def f():\n    from pkg.high import g\n    return g\n")
+    (pkg / "high.py").write_text("from pkg import low\ng = 1\n")
+    (pkg / "other.py").write_text("from pkg.low import f\n")
+    assert import_graph(pkg) == {"pkg": set(), "pkg.low": {"pkg.high"},
+                                 "pkg.high": {"pkg.low"}, "pkg.other": {"pkg.low"}}
+    assert sorted(find_cycle(import_graph(pkg))[1:]) == ["pkg.high", "pkg.low"]
+    (pkg / "low.py").write_text("def f():\n    return 1\n")
+    assert find_cycle(import_graph(pkg)) == []
 
 
 def test_imports_are_found_wherever_they_stand(tmp_path: Path) -> None:

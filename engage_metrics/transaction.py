@@ -1,0 +1,43 @@
+"""Writes land whole: one transaction per import, undo, merge or settings change, taken
+in turn by the threads of one process, and a data version that tells caches something
+changed.
+
+Kept apart from ``db`` (connection, schema, migrations) because the modules that write
+(importer, resolve, settings) sit below ``db``, which runs resolve after a migration.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+
+_WRITE_LOCK = threading.RLock()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN ... COMMIT, rolled back on any exception: all or nothing.
+
+    Holds the process-wide write lock, so concurrent writers (cursors of one shared
+    connection in several threads) take turns instead of conflicting."""
+    with _WRITE_LOCK:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """A counter bumped by every change to data or settings (cache key for the UI)."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) "
+                "WHERE key = 'data_version'")
