@@ -209,8 +209,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         build_demo(con)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    people, parts = con.execute("SELECT (SELECT COUNT(*) FROM person), "
-                                "(SELECT COUNT(*) FROM participation)").fetchall()[0]
+    people = con.execute("SELECT COUNT(*) FROM person").fetchall()[0][0]
+    parts = con.execute("SELECT COUNT(*) FROM participation").fetchall()[0][0]
     print(f"demo organization built: {people:,} people, {parts:,} participations")
     return 0
 
