@@ -1,14 +1,15 @@
 """Engage benchmark: import, report, pandas comparison, memory, page reruns.
 
     .venv/bin/python benchmarks/run.py --participations 1000000 [--out benchmarks/out]
-    ENGAGE_MEMORY_LIMIT=1GB .venv/bin/python benchmarks/run.py --participations 10000000 --skip-pages
+    ENGAGE_MEMORY_LIMIT=1GB .venv/bin/python benchmarks/run.py --participations 10000000 \
+        --skip-pages
 
 Generates a synthetic organization (benchmarks/generate.py: people ~ N/8,
 events ~ N/25) as a generic CSV, then measures on that file, each step in a new
 process so its time and peak memory (ru_maxrss) are its own:
 
 1. import through Engage vs DuckDB's own read_csv into a table (the floor);
-2. the full report (every DESIGN.md metric for a 12-month window, org-wide and
+2. the full report (every docs/metrics.md metric for a 12-month window, org-wide and
    per program) cold (new process), warm (second call, same process: served from
    the process's kept reports) and recomputed in that warm process after
    metrics.clear_caches(). The default window and the one before it (the
@@ -26,14 +27,21 @@ size only to keep it working (tests/test_benchmark.py).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from engage_metrics.metrics import Window
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
@@ -60,7 +68,7 @@ def step_floor(csv: Path, db_path: Path) -> dict[str, Any]:
     con = duckdb.connect(str(db_path))
     t = time.perf_counter()
     con.execute("CREATE TABLE floor AS SELECT * FROM read_csv($p)", {"p": str(csv)})
-    rows = con.execute("SELECT COUNT(*) FROM floor").fetchone()[0]
+    rows = con.execute("SELECT COUNT(*) FROM floor").fetchall()[0][0]
     return {"seconds": time.perf_counter() - t, "rows": rows}
 
 
@@ -74,10 +82,11 @@ def step_import(csv: Path, db_path: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - t, "accepted": r.accepted, "rejected": r.rejected}
 
 
-def windows(con) -> list:
+def windows(con: duckdb.DuckDBPyConnection) -> list[Window]:
     from engage_metrics.metrics import Window
     base = Window.default(con)
-    programs = [r[0] for r in con.execute("SELECT DISTINCT program FROM event ORDER BY 1").fetchall()]
+    programs = [r[0] for r in
+                con.execute("SELECT DISTINCT program FROM event ORDER BY 1").fetchall()]
     return [base] + [Window(base.start, base.end, (p,)) for p in programs]
 
 
@@ -114,9 +123,8 @@ def step_report(db_path: Path) -> dict[str, Any]:
 
 
 def step_pandas(db_path: Path) -> dict[str, Any]:
-    import reference as ref
-
     from engage_metrics import db
+    ref = importlib.import_module("reference")   # tests/reference.py, on sys.path above
     con = db.connect(db_path, read_only=True)
     ws = windows(con)
     t = time.perf_counter()
@@ -127,10 +135,12 @@ def step_pandas(db_path: Path) -> dict[str, Any]:
 
 def step_pages(db_path: Path) -> dict[str, Any]:
     import streamlit as st
-    from conftest_ui import APP, PAGES, NavigationPagesManager
     from streamlit.testing.v1 import AppTest
     from streamlit.testing.v1 import app_test as app_test_module
-    app_test_module.PagesManager = NavigationPagesManager
+    ui = importlib.import_module("conftest_ui")   # tests/conftest_ui.py, on sys.path above
+    APP, PAGES = ui.APP, ui.PAGES
+    # what the page tests' fixture patches: AppTest runs st.navigation apps
+    vars(app_test_module)["PagesManager"] = ui.NavigationPagesManager
     os.environ["ENGAGE_DB"] = str(db_path)
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -148,8 +158,9 @@ def step_pages(db_path: Path) -> dict[str, Any]:
     return {"pages": out}
 
 
-STEPS = {"generate": step_generate, "floor": step_floor, "import": step_import,
-         "report": step_report, "pandas": step_pandas, "pages": step_pages}
+STEPS: dict[str, Callable[..., dict[str, Any]]] = {
+    "generate": step_generate, "floor": step_floor, "import": step_import,
+    "report": step_report, "pandas": step_pandas, "pages": step_pages}
 
 
 def child(step: str, args: list[str]) -> None:
@@ -161,8 +172,8 @@ def child(step: str, args: list[str]) -> None:
 
 
 def run_child(*args: str) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
-                          text=True, cwd=ROOT)
+    proc = subprocess.run([sys.executable, __file__, "--child", *args],  # noqa: S603 - this script
+                          capture_output=True, text=True, cwd=ROOT)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
     if proc.returncode != 0 or line is None:
         raise SystemExit(f"benchmark step {args[0]} failed:\n{proc.stderr[-3000:]}")
@@ -173,14 +184,15 @@ def same_numbers(a: Any, b: Any, tol: float = 1e-9) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_numbers(a[k], b[k], tol) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_numbers(x, y, tol) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_numbers(x, y, tol) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) or isinstance(b, float):
         return a is not None and b is not None and abs(a - b) <= tol * max(1.0, abs(a))
     return a == b
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--participations", type=int, default=1_000_000)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     ap.add_argument("--skip-pages", action="store_true", help="skip the AppTest page timings")
@@ -192,18 +204,21 @@ def main() -> int:
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     n = args.participations
-    csv, engage_db, floor_db = out / f"org-{n}.csv", out / f"engage-{n}.duckdb", out / f"floor-{n}.duckdb"
+    csv = out / f"org-{n}.csv"
+    engage_db, floor_db = out / f"engage-{n}.duckdb", out / f"floor-{n}.duckdb"
     for p in (engage_db, floor_db, Path(f"{engage_db}.wal"), Path(f"{floor_db}.wal")):
         p.unlink(missing_ok=True)
     res: dict[str, Any] = {"participations": n, "machine": f"{os.cpu_count()} cores",
                            "date": time.strftime("%Y-%m-%d"),
-                           "memory_limit": os.environ.get("ENGAGE_MEMORY_LIMIT") or "DuckDB default"}
+                           "memory_limit": (os.environ.get("ENGAGE_MEMORY_LIMIT")
+                                            or "DuckDB default")}
     res["generate"] = run_child("generate", str(csv), str(n))
     res["floor"] = run_child("floor", str(csv), str(floor_db))
     res["import"] = run_child("import", str(csv), str(engage_db))
     res["report"] = run_child("report", str(engage_db))
     res["pandas"] = run_child("pandas", str(engage_db))
-    res["equal_to_pandas"] = same_numbers(res["report"].pop("reports"), res["pandas"].pop("reports"))
+    res["equal_to_pandas"] = same_numbers(res["report"].pop("reports"),
+                                          res["pandas"].pop("reports"))
     if not args.skip_pages:
         res["pages"] = run_child("pages", str(engage_db))
     summary = {
@@ -235,15 +250,18 @@ def main() -> int:
         ("pandas report", f"{res['pandas']['seconds']:.2f} s", ""),
         ("pandas / Engage recomputed", f"{summary['pandas_speedup']:.1f} x",
          f">= {TARGETS['pandas_speedup']}"),
-        ("pandas / Engage cold", f"{res['pandas']['seconds'] / summary['report_cold_s']:.1f} x", ""),
+        ("pandas / Engage cold",
+         f"{res['pandas']['seconds'] / summary['report_cold_s']:.1f} x", ""),
         ("numbers equal to pandas", str(res["equal_to_pandas"]), "True"),
         ("peak memory import", f"{res['import']['peak_mb']:.0f} MB", ""),
         ("peak memory report", f"{res['report']['peak_mb']:.0f} MB", ""),
         ("peak memory pandas", f"{res['pandas']['peak_mb']:.0f} MB", ""),
-        ("peak memory (Engage)", f"{summary['peak_memory_mb']:.0f} MB", f"<= {TARGETS['peak_memory_mb']:.0f}"),
+        ("peak memory (Engage)", f"{summary['peak_memory_mb']:.0f} MB",
+         f"<= {TARGETS['peak_memory_mb']:.0f}"),
     ]
     if summary["page_rerun_s"] is not None:
-        lines.append(("slowest page rerun", f"{summary['page_rerun_s']:.3f} s", f"<= {TARGETS['page_rerun_s']}"))
+        lines.append(("slowest page rerun", f"{summary['page_rerun_s']:.3f} s",
+                      f"<= {TARGETS['page_rerun_s']}"))
     for name, value, target in lines:
         print(f"{name:24s} {value:>12s} {target:>10s}")
     for page, v in res.get("pages", {}).get("pages", {}).items():

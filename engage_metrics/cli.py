@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "(~3,000 people, 3 years, 5 programs) and import it.")
     _db_arg(p)
 
-    p = sub.add_parser("history", help="list imports", description="List every import, newest first.")
+    p = sub.add_parser("history", help="list imports",
+                       description="List every import, newest first.")
     _db_arg(p)
 
     p = sub.add_parser("undo", help="undo an import",
@@ -132,8 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "whose export it reads. `auto` detects them from the header.")
 
     p = sub.add_parser("definitions", help="list every metric and its definition",
-                       description="The metric registry: id, label, unit and definition.")
-    p.add_argument("--format", choices=("json", "text"), default="text")
+                       description="The metric registry: id, label, unit and definition. "
+                       "--format markdown prints docs/metrics.md (generated from the registry).")
+    p.add_argument("--format", choices=("json", "text", "markdown"), default="text")
     return parser
 
 
@@ -189,7 +191,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     default = Window.default(con)
     window = Window(args.start or default.start, args.end or default.end, tuple(args.program))
     if window.end <= window.start:
-        raise CliError(f"the window is empty: --end {window.end} is not after --start {window.start}")
+        raise CliError(f"the window is empty: --end {window.end} is not after "
+                       f"--start {window.start}")
     known = {r[0] for r in con.execute("SELECT DISTINCT program FROM event").fetchall()}
     unknown = [p for p in window.programs if p not in known]
     if unknown:
@@ -207,8 +210,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         build_demo(con)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    people = con.execute("SELECT COUNT(*) FROM person").fetchone()[0]
-    parts = con.execute("SELECT COUNT(*) FROM participation").fetchone()[0]
+    people = con.execute("SELECT COUNT(*) FROM person").fetchall()[0][0]
+    parts = con.execute("SELECT COUNT(*) FROM participation").fetchall()[0][0]
     print(f"demo organization built: {people:,} people, {parts:,} participations")
     return 0
 
@@ -308,7 +311,11 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 def cmd_definitions(args: argparse.Namespace) -> int:
     items = registry.metrics().values()
-    if args.format == "json":
+    if args.format == "markdown":
+        from engage_metrics.definitions import markdown
+
+        print(markdown(), end="")
+    elif args.format == "json":
         print(json.dumps([{"id": m.id, "label": m.label, "unit": m.unit, "room": m.room,
                            "definition": m.definition, "formula": m.formula} for m in items],
                          indent=2))

@@ -1,12 +1,8 @@
 """Definitions — every metric's label, definition and formula, generated from the registry."""
 import streamlit as st
 
-from engage_metrics import registry
+from engage_metrics import definitions, registry
 from engage_ui import data, layout
-
-ROOMS = {"participation": "Participation", "ladder": "Ladder and asks",
-         "depth": "Relationship depth", "spectrum": "Task/relationship spectrum",
-         "people": "People lists"}
 
 
 @layout.guarded
@@ -18,8 +14,7 @@ def main() -> None:
     st.info(f"**Relationship depth with the current settings** = 100 × ({weights}); each part "
             "is clipped to 0–1. Change the weights on the Settings page.")
     metrics = registry.metrics()
-    rooms = {**ROOMS, **{m.room: m.room.capitalize() for m in metrics.values()
-                         if m.room not in ROOMS}}
+    rooms = definitions.rooms()   # the same rooms, in the same order, as docs/metrics.md
     query = st.text_input("Find a metric", key="definitions_search")
     for room, title in rooms.items():
         found = [m for m in metrics.values() if m.room == room and (

@@ -1,4 +1,4 @@
-"""An independent plain-pandas recomputation of every metric of DESIGN.md.
+"""An independent plain-pandas recomputation of every metric of docs/metrics.md.
 
 Why: the engine computes metrics in SQL; this module recomputes them the way an
 analyst would in a notebook, from the canonical tables only, so tests can pair
@@ -6,7 +6,7 @@ every engine number with an independently written check (MetricFlow style) and
 a benchmark can time "the notebook way". It deliberately shares no code with
 ``engage_metrics.metrics`` or the metric SQL.
 
-The lead's decisions on DESIGN.md's ambiguities (P1..P13) are followed: counts
+The lead's decisions on docs/metrics.md's ambiguities (P1..P13) are followed: counts
 and shares use in-scope participations (events of the selected programs, all
 when none), a person's history (first attendance, rung before the window,
 depth) uses all of their participations; the window is [start, end) on

@@ -1,5 +1,5 @@
 """Source adapters on golden export files written from the documented formats
-(tests/golden/<tool>/…, see /work/shared/EXPORT_FORMATS.md): detection (a file
+(tests/golden/<tool>/…, see docs/export-formats.md): detection (a file
 from tool A is never detected as tool B), the canonical rows each file gives,
 status tables, and idempotence (the same export twice, or pasted after itself,
 changes nothing)."""

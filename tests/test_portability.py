@@ -1,4 +1,4 @@
-"""DESIGN.md: metric SQL is plain, portable SQL over the canonical tables, so the same
+"""docs/architecture.md: metric SQL is plain, portable SQL over the canonical tables, so the same
 definitions can later run unchanged, transpiled by sqlglot, on a distributed engine such
 as Spark. Every metric file and every window-facts file it reads is checked here: it
 parses as one statement, uses no function sqlglot does not know (DuckDB-only names would

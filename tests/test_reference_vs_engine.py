@@ -1,7 +1,7 @@
 """The engine's numbers against an independent pandas recomputation.
 
 Why: the metric SQL is the product's contract; ``tests/reference.py`` recomputes
-every metric of DESIGN.md from the canonical tables the way an analyst would,
+every metric of docs/metrics.md from the canonical tables the way an analyst would,
 so any disagreement is either an engine bug or an ambiguity to settle in the
 design. Two stores are built once per module: a random organization inserted
 straight into the canonical tables and the generated demo organization.

@@ -5,7 +5,7 @@ Two checks per metric (MetricFlow style):
 1. a tiny organization whose expected rows are worked out by hand, with the arithmetic
    next to each value, covering the program filter, empty windows and boundaries;
 2. an independent plain-pandas recomputation, written from the metric's ``definition``
-   header and DESIGN.md (not from its SQL), compared row by row with the SQL on a random
+   header and docs/metrics.md (not from its SQL), compared row by row with the SQL on a random
    organization (tests/reference.py) over several windows, and on the demo organization
    for a few of them.
 Depth comes from reference.reference_depth, the independent pandas depth formula.

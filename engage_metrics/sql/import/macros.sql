@@ -14,7 +14,7 @@ CREATE OR REPLACE TEMP MACRO parse_ts(x, tz) AS CASE
                          '%B %d, %Y %I:%M %p', '%b %d, %Y %I:%M %p']))
 END;
 
--- Identity normalization (DESIGN.md): email trimmed and lower-cased, phone digits
+-- Identity normalization (docs/data-model.md): email trimmed and lower-cased, phone digits
 -- only, last 10. Invalid values become NULL (the row may still carry other ids).
 CREATE OR REPLACE TEMP MACRO norm_email(x) AS CASE
     WHEN regexp_matches(LOWER(TRIM(x)), '^[^@\s]+@[^@\s]+\.[^@\s]+$') THEN LOWER(TRIM(x)) END;

@@ -2,7 +2,7 @@
 -- every rebuild and every ladder change (rungs feed reach_2 … reach_5). All programs:
 -- a person's history (first attendance, rung, return) never depends on a program filter.
 -- A person's rung at date D = 5 if reach_5 < D, … 2 if reach_2 < D, 1 if they have any
--- participation before D (DESIGN.md: registered but never attended is rung 1, and so is
+-- participation before D (docs/metrics.md: registered but never attended is rung 1, and so is
 -- an attended participation whose rung the ladder sets to 1).
 DELETE FROM person_fact;
 
