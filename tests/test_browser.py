@@ -5,110 +5,18 @@ Screenshots of every page are saved in test-artifacts/.
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest_ui import CHART_PAGES, PAGES, ROOT, demo_store  # noqa: F401
+from helpers_browser import CHROMIUM, streamlit_server
+from helpers_ui import CHART_PAGES, PAGES, ROOT
 
 playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
-LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def streamlit_server(path: Path, cwd: Path = ROOT) -> Iterator[str]:
-    """`streamlit run dashboard.py` on the store at *path*, started in *cwd* (Streamlit
-    reads .streamlit/secrets.toml from there); yields its base URL."""
-    port = free_port()
-    log = open(path.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=cwd, env={**os.environ, "ENGAGE_DB": str(path)}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"streamlit did not start: {path.with_suffix('.log').read_text()}")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def server(demo_store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dashboard on a copy of the demo store; yields its base URL."""
-    path = tmp_path_factory.mktemp("browser") / "engage.duckdb"
-    shutil.copy(demo_store.path, path)
-    with streamlit_server(path) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser) -> Iterator:
-    context = browser.new_context(viewport={"width": 1500, "height": 1000})
-    pg = context.new_page()
-    pg.console_errors = []
-    probes: list[str] = []
-
-    def on_response(r) -> None:
-        # Opened at /people, Streamlit's client first probes /people/_stcore/health (and
-        # host-config) to find its base path; those 404s are expected.
-        if r.status == 404 and re.search(r"/[a-z_]+/_stcore/(health|host-config)$", r.url):
-            probes.append(r.url)
-        elif r.status >= 400:
-            pg.console_errors.append(f"{r.status} {r.url}")
-
-    def on_console(m) -> None:
-        if m.type != "error":
-            return
-        if probes and m.text.startswith("Failed to load resource") and "404" in m.text:
-            return
-        pg.console_errors.append(m.text)
-
-    pg.on("response", on_response)
-    pg.on("console", on_console)
-    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
-    yield pg
-    context.close()
 
 
 def settle(pg, charts: int = 0, timeout: float = 90_000) -> None:
