@@ -17,18 +17,22 @@ playwright = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = ROOT / "test-artifacts"
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")]
+IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 
 
 def settle(pg, charts: int = 0, timeout: float = 90_000) -> None:
-    """Wait until the script run is over and *charts* plotly charts are drawn."""
+    """Wait until the page shows the app (a title and the shared filters), *charts* plotly
+    charts are drawn and the script run is over: Streamlit marks its root element
+    `notRunning` only when a run has finished (it says `initial` before the first run).
+    (The status widget's running icon shows only after half a second of running, so its
+    absence says nothing about a run that has just started.) After a click, wait first
+    for what the click's run shows: the page is `notRunning` until that run starts."""
     pg.wait_for_selector("h1", timeout=timeout)
     pg.get_by_text("Hide names").wait_for(timeout=timeout)
     if charts:
         pg.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
                              timeout=timeout)
-    pg.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"] "
-                         "[data-testid=\"stStatusWidgetRunningIcon\"]')", timeout=timeout)
-    pg.wait_for_timeout(500)
+    pg.locator(IDLE).wait_for(state="attached", timeout=timeout)
 
 
 def metric(pg, label: str) -> str:
@@ -84,8 +88,13 @@ def test_upload_changes_numbers_and_undo_restores_them(server: str, page, tmp_pa
 
     page.goto(f"{server}/data")
     settle(page)
-    page.get_by_role("button", name=re.compile(r"Undo import #")).click()
-    page.wait_for_timeout(1500)
+    # The undo commits in the run the click starts, which then reruns to list the history
+    # without that import: its button gone means the undo is done. (Leaving the page before
+    # that showed the numbers still with the upload on a loaded machine.)
+    newest = page.get_by_role("button", name=re.compile(r"Undo import #\d+")).inner_text()
+    undo = page.get_by_role("button", name=re.compile(rf"{re.escape(newest)}\b"))
+    undo.click()
+    playwright.expect(undo).to_have_count(0, timeout=90_000)
     settle(page)
     page.goto(server)
     settle(page, 2)
