@@ -279,7 +279,7 @@ def test_a_tiny_organization_shows_no_small_number(tiny, tmp_path: Path) -> None
     assert ladder[0].startswith("5 · ") and "go on" not in ladder[0]     # 4 of 5 would show
     assert ladder[1:] == [SUPPRESSED, SUPPRESSED, SUPPRESSED, "0"]
     assert all(t == SUPPRESSED for t, n in zip(by_key["depth"].figure.data[0].text,
-                                               by_key["depth"].figure.data[0].y) if n)
+                                               by_key["depth"].figure.data[0].y, strict=True) if n)
     text = boardpack.render_pdf(sections, "Tiny", boardpack.period_text(TINY))
     assert text.startswith(b"%PDF")
     prs = Presentation(io.BytesIO(boardpack.render_pptx(sections, "Tiny")))

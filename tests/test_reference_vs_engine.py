@@ -140,15 +140,16 @@ def _frame_diff(engine: pd.DataFrame, expected: pd.DataFrame, keys: list[str],
         _keyed(engine[list(expected.columns)], keys), on=keys, how="outer",
         suffixes=("_ref", "_eng"), indicator=True)
     sides = {"left_only": "the reference", "right_only": "the engine"}
-    out = [f"{what} {dict(zip(keys, row))}: only in {sides[side]}"
+    out = [f"{what} {dict(zip(keys, row, strict=True))}: only in {sides[side]}"
            for *row, side in merged.loc[merged["_merge"] != "both", [*keys, "_merge"]]
            .itertuples(index=False)]
     both = merged[merged["_merge"] == "both"]
     for column in (c for c in expected.columns if c not in keys):
         for key_values, ref_value, eng_value in zip(
-                both[keys].itertuples(index=False), both[f"{column}_ref"], both[f"{column}_eng"]):
+                both[keys].itertuples(index=False), both[f"{column}_ref"], both[f"{column}_eng"],
+                strict=True):
             if not _same(eng_value, ref_value):
-                out.append(f"{what} {dict(zip(keys, key_values))}.{column}: "
+                out.append(f"{what} {dict(zip(keys, key_values, strict=True))}.{column}: "
                            f"engine {eng_value!r} != reference {ref_value!r}")
     return out
 
