@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers_ui import DemoStore
 
 from engage_metrics import cli, db, importer
 
@@ -155,14 +156,9 @@ def _as_older_store(path: Path, version: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from engage_metrics.demo import build_demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    con = db.connect(path)
-    build_demo(con)
-    con.close()
-    return path
+def demo_file(demo_store: DemoStore) -> Path:
+    """The session's demo store (built once, in conftest.py); tests copy it to change it."""
+    return demo_store.path
 
 
 @pytest.mark.parametrize("version", [3, 4])

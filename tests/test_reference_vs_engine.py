@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +23,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import reference as ref
+from helpers_ui import DemoStore
 
 from engage_metrics import db, metrics, registry
 from engage_metrics.config import default_depth, depth_config
-from engage_metrics.demo import build_demo
 
 TOLERANCE = 1e-9
 Window = tuple[dt.date, dt.date, tuple[str, ...]]
@@ -69,9 +70,13 @@ def random_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    con = _open(tmp_path_factory, "demo")
-    build_demo(con)
+def demo_store(demo_store: DemoStore, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[Store]:
+    """This module's demo: a copy of the session's demo store (built once, in
+    conftest.py, whose fixture of this name this one overrides) and its tables."""
+    path = tmp_path_factory.mktemp("demo") / "engage.duckdb"
+    shutil.copy(demo_store.path, path)
+    con = db.connect(path)
     yield Store("demo", con, ref.load_tables(con))
     con.close()
 
