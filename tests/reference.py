@@ -177,7 +177,7 @@ def event_type_rungs(event: pd.DataFrame, ladder: pd.DataFrame) -> pd.Series:
     keywords = _ladder_keywords(ladder, "event_type")
     return pd.Series(
         [hit if (hit := match_keyword(t, keywords)) is not None else (3 if m == "task" else 2)
-         for t, m in zip(event["event_type"], event["mode"])],
+         for t, m in zip(event["event_type"], event["mode"], strict=True)],
         index=event.index, dtype=int, name="type_rung")
 
 
@@ -372,7 +372,8 @@ def reference_cohort_retention(tables: Tables, start: DateLike, end: DateLike,
     s, e = _ts(start), _ts(end)
     att_scope = _attended(_scope(tables.parts, programs))
     first_month = first_attended(tables).dt.to_period("M")
-    active_months = set(zip(att_scope["person_id"], att_scope["event_date"].dt.to_period("M")))
+    active_months = set(zip(att_scope["person_id"], att_scope["event_date"].dt.to_period("M"),
+                             strict=True))
     members_all = set(att_scope["person_id"])
     last_month = tables.last_date.to_period("M") if tables.last_date is not None else None
     rows = []
@@ -468,10 +469,10 @@ def random_canonical(con: duckdb.DuckDBPyConnection, seed: int, n_people: int = 
         "event_type": rng.choice(np.array(EVENT_TYPES, dtype=object), n_events),
         "program": rng.choice(PROGRAMS, n_events, p=[0.4, 0.3, 0.2, 0.1]),
         "starts_at": [base + pd.Timedelta(days=int(d), hours=int(h))
-                      for d, h in zip(days, rng.integers(8, 21, n_events))],
+                      for d, h in zip(days, rng.integers(8, 21, n_events), strict=True)],
     })
     events["title"] = [f"{t or 'Event'} #{i}" for t, i in zip(events["event_type"],
-                                                             events["event_id"])]
+                                                             events["event_id"], strict=True)]
     events["ends_at"] = events["starts_at"] + pd.Timedelta(hours=2)
     events["event_date"] = events["starts_at"].dt.normalize()
     modes = events["event_type"].map(lambda t: classify_mode(t, classification))
@@ -481,7 +482,7 @@ def random_canonical(con: duckdb.DuckDBPyConnection, seed: int, n_people: int = 
     events["touch_weight"] = events["mode"].map(TOUCH_WEIGHT)
 
     chosen_ids: list[np.ndarray] = []
-    for person in range(1, n_people + 1):
+    for _ in range(n_people):
         if rng.random() < 0.05:
             chosen_ids.append(np.array([], dtype=int))  # known from a people file only
             continue

@@ -11,13 +11,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest_ui import (  # noqa: F401
+from helpers_ui import (
     CHART_PAGES,
     PAGES,
     DemoStore,
-    app,
-    demo_copy,
-    demo_store,
     engine_report,
     metric_values,
     problems,

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest_ui import DemoStore, app, demo_store, metric_values, problems  # noqa: F401
+from helpers_ui import DemoStore, metric_values, problems
 
 from engage_metrics import auth
 
@@ -182,7 +182,7 @@ def test_viewer_sees_numbers_but_no_analyst_pages_or_names(app, demo_store: Demo
 def test_analyst_page_refuses_a_viewer_reaching_it_anyway(app, demo_store: DemoStore,
                                                          monkeypatch) -> None:
     """The second lock: a page run without the entry point's navigation checks the role."""
-    from conftest_ui import ROOT
+    from helpers_ui import ROOT
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("ENGAGE_DB", str(demo_store.path))

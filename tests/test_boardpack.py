@@ -9,6 +9,7 @@ the data, so the pack is read back the way a board member's computer reads it
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import io
 import re
 import shutil
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest_ui import ROOT, DemoStore, app, demo_store, problems  # noqa: F401
+from helpers_ui import ROOT, DemoStore, problems
 from metric_fixtures import Org, open_store
 from pptx import Presentation
 from pptx.util import Inches
@@ -28,11 +29,7 @@ from engage_metrics import boardpack, db, metrics, registry
 from engage_metrics.boardpack import SUPPRESSED, BoardPack
 from engage_metrics.config import set_setting
 
-try:
-    from test_browser import browser, page, server  # noqa: F401
-    HAVE_BROWSER = True
-except pytest.skip.Exception:        # playwright is not installed
-    HAVE_BROWSER = False
+HAVE_BROWSER = importlib.util.find_spec("playwright") is not None
 
 ORG = "Café “Ünïcode” € Fund"         # what users type: accents, curly quotes, the euro
 TODAY = dt.date(2026, 11, 15)
@@ -282,7 +279,7 @@ def test_a_tiny_organization_shows_no_small_number(tiny, tmp_path: Path) -> None
     assert ladder[0].startswith("5 · ") and "go on" not in ladder[0]     # 4 of 5 would show
     assert ladder[1:] == [SUPPRESSED, SUPPRESSED, SUPPRESSED, "0"]
     assert all(t == SUPPRESSED for t, n in zip(by_key["depth"].figure.data[0].text,
-                                               by_key["depth"].figure.data[0].y) if n)
+                                               by_key["depth"].figure.data[0].y, strict=True) if n)
     text = boardpack.render_pdf(sections, "Tiny", boardpack.period_text(TINY))
     assert text.startswith(b"%PDF")
     prs = Presentation(io.BytesIO(boardpack.render_pptx(sections, "Tiny")))

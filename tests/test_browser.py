@@ -5,122 +5,34 @@ Screenshots of every page are saved in test-artifacts/.
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest_ui import CHART_PAGES, PAGES, ROOT, demo_store  # noqa: F401
+from helpers_browser import CHROMIUM, streamlit_server
+from helpers_ui import CHART_PAGES, PAGES, ROOT
 
 playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
-LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def streamlit_server(path: Path, cwd: Path = ROOT) -> Iterator[str]:
-    """`streamlit run dashboard.py` on the store at *path*, started in *cwd* (Streamlit
-    reads .streamlit/secrets.toml from there); yields its base URL."""
-    port = free_port()
-    log = open(path.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=cwd, env={**os.environ, "ENGAGE_DB": str(path)}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"streamlit did not start: {path.with_suffix('.log').read_text()}")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def server(demo_store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dashboard on a copy of the demo store; yields its base URL."""
-    path = tmp_path_factory.mktemp("browser") / "engage.duckdb"
-    shutil.copy(demo_store.path, path)
-    with streamlit_server(path) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser) -> Iterator:
-    context = browser.new_context(viewport={"width": 1500, "height": 1000})
-    pg = context.new_page()
-    pg.console_errors = []
-    probes: list[str] = []
-
-    def on_response(r) -> None:
-        # Opened at /people, Streamlit's client first probes /people/_stcore/health (and
-        # host-config) to find its base path; those 404s are expected.
-        if r.status == 404 and re.search(r"/[a-z_]+/_stcore/(health|host-config)$", r.url):
-            probes.append(r.url)
-        elif r.status >= 400:
-            pg.console_errors.append(f"{r.status} {r.url}")
-
-    def on_console(m) -> None:
-        if m.type != "error":
-            return
-        if probes and m.text.startswith("Failed to load resource") and "404" in m.text:
-            return
-        pg.console_errors.append(m.text)
-
-    pg.on("response", on_response)
-    pg.on("console", on_console)
-    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
-    yield pg
-    context.close()
+IDLE = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
 
 
 def settle(pg, charts: int = 0, timeout: float = 90_000) -> None:
-    """Wait until the script run is over and *charts* plotly charts are drawn."""
+    """Wait until the page shows the app (a title and the shared filters), *charts* plotly
+    charts are drawn and the script run is over: Streamlit marks its root element
+    `notRunning` only when a run has finished (it says `initial` before the first run).
+    (The status widget's running icon shows only after half a second of running, so its
+    absence says nothing about a run that has just started.) After a click, wait first
+    for what the click's run shows: the page is `notRunning` until that run starts."""
     pg.wait_for_selector("h1", timeout=timeout)
     pg.get_by_text("Hide names").wait_for(timeout=timeout)
     if charts:
         pg.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
                              timeout=timeout)
-    pg.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"] "
-                         "[data-testid=\"stStatusWidgetRunningIcon\"]')", timeout=timeout)
-    pg.wait_for_timeout(500)
+    pg.locator(IDLE).wait_for(state="attached", timeout=timeout)
 
 
 def metric(pg, label: str) -> str:
@@ -176,8 +88,13 @@ def test_upload_changes_numbers_and_undo_restores_them(server: str, page, tmp_pa
 
     page.goto(f"{server}/data")
     settle(page)
-    page.get_by_role("button", name=re.compile(r"Undo import #")).click()
-    page.wait_for_timeout(1500)
+    # The undo commits in the run the click starts, which then reruns to list the history
+    # without that import: its button gone means the undo is done. (Leaving the page before
+    # that showed the numbers still with the upload on a loaded machine.)
+    newest = page.get_by_role("button", name=re.compile(r"Undo import #\d+")).inner_text()
+    undo = page.get_by_role("button", name=re.compile(rf"{re.escape(newest)}\b"))
+    undo.click()
+    playwright.expect(undo).to_have_count(0, timeout=90_000)
     settle(page)
     page.goto(server)
     settle(page, 2)

@@ -113,7 +113,7 @@ def _assert_person_snapshot_current(con: duckdb.DuckDBPyConnection) -> None:
                 served = (cur.execute("SELECT * FROM window_person").df(),
                           cur.execute("SELECT * FROM window_depth").df())
             assert len(live[0]) == len(served[0]) and len(live[1]) == len(served[1])
-            for a, b in zip(live, served):
+            for a, b in zip(live, served, strict=True):
                 pd.testing.assert_frame_equal(_sorted(a), _sorted(b)[list(a.columns)],
                                               check_dtype=False)
         with con.cursor() as cur:

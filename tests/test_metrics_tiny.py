@@ -351,7 +351,7 @@ def test_depth_parts_clipping_and_score(tmp_path: Path) -> None:
         approx(x) for x in parts]
     weights = [0.15, 0.25, 0.15, 0.10, 0.20, 0.15]
     # 15 + 10.4167 + 13.7671 + 7.5 + 2 + 9.375 = 58.06 -> Connected
-    assert a.score == approx(100 * sum(w * x for w, x in zip(weights, parts)))
+    assert a.score == approx(100 * sum(w * x for w, x in zip(weights, parts, strict=True)))
     assert a.tier == "Connected"
     assert b.ties == approx(0.1)                               # B shares r1 and r2 with A
     # G: tenure 400/730; recency 1 - 400/365 < 0 clipped to 0; the rest 0 -> 8.2, New

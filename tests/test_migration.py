@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers_ui import DemoStore
 
 from engage_metrics import cli, db, importer
 
@@ -131,7 +132,7 @@ def _diff(a, b, where: str = "") -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys():
         return [d for k in a for d in _diff(a[k], b[k], f"{where}/{k}")]
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _diff(x, y, f"{where}[{i}]")]
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _diff(x, y, f"{where}[{i}]")]
     if isinstance(a, float) and isinstance(b, float):
         return [] if abs(a - b) <= 1e-9 * max(1.0, abs(a)) else [f"{where}: {a} != {b}"]
     return [] if a == b else [f"{where}: {a!r} != {b!r}"]
@@ -155,14 +156,9 @@ def _as_older_store(path: Path, version: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from engage_metrics.demo import build_demo
-
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    con = db.connect(path)
-    build_demo(con)
-    con.close()
-    return path
+def demo_file(demo_store: DemoStore) -> Path:
+    """The session's demo store (built once, in conftest.py); tests copy it to change it."""
+    return demo_store.path
 
 
 @pytest.mark.parametrize("version", [3, 4])

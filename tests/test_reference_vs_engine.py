@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +23,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import reference as ref
+from helpers_ui import DemoStore
 
 from engage_metrics import db, metrics, registry
 from engage_metrics.config import default_depth, depth_config
-from engage_metrics.demo import build_demo
 
 TOLERANCE = 1e-9
 Window = tuple[dt.date, dt.date, tuple[str, ...]]
@@ -69,9 +70,13 @@ def random_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    con = _open(tmp_path_factory, "demo")
-    build_demo(con)
+def demo_store(demo_store: DemoStore, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[Store]:
+    """This module's demo: a copy of the session's demo store (built once, in
+    conftest.py, whose fixture of this name this one overrides) and its tables."""
+    path = tmp_path_factory.mktemp("demo") / "engage.duckdb"
+    shutil.copy(demo_store.path, path)
+    con = db.connect(path)
     yield Store("demo", con, ref.load_tables(con))
     con.close()
 
@@ -140,15 +145,16 @@ def _frame_diff(engine: pd.DataFrame, expected: pd.DataFrame, keys: list[str],
         _keyed(engine[list(expected.columns)], keys), on=keys, how="outer",
         suffixes=("_ref", "_eng"), indicator=True)
     sides = {"left_only": "the reference", "right_only": "the engine"}
-    out = [f"{what} {dict(zip(keys, row))}: only in {sides[side]}"
+    out = [f"{what} {dict(zip(keys, row, strict=True))}: only in {sides[side]}"
            for *row, side in merged.loc[merged["_merge"] != "both", [*keys, "_merge"]]
            .itertuples(index=False)]
     both = merged[merged["_merge"] == "both"]
     for column in (c for c in expected.columns if c not in keys):
         for key_values, ref_value, eng_value in zip(
-                both[keys].itertuples(index=False), both[f"{column}_ref"], both[f"{column}_eng"]):
+                both[keys].itertuples(index=False), both[f"{column}_ref"], both[f"{column}_eng"],
+                strict=True):
             if not _same(eng_value, ref_value):
-                out.append(f"{what} {dict(zip(keys, key_values))}.{column}: "
+                out.append(f"{what} {dict(zip(keys, key_values, strict=True))}.{column}: "
                            f"engine {eng_value!r} != reference {ref_value!r}")
     return out
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import reference as ref
+from helpers_ui import DemoStore
 from metric_fixtures import Org, day, open_store, tenure_only_depth
 
 from engage_metrics import db, metrics
 from engage_metrics.config import TIERS, depth_config
-from engage_metrics.demo import build_demo
 
 TOLERANCE = 1e-9
 NAMES = ["name", "email", "phone"]
@@ -951,10 +952,13 @@ def test_pandas_matches_sql_on_random_data(random_store, metric_id: str) -> None
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory
+def demo_store(demo_store: DemoStore, tmp_path_factory: pytest.TempPathFactory
                ) -> Iterator[tuple[duckdb.DuckDBPyConnection, ref.Tables]]:
-    con = db.connect(tmp_path_factory.mktemp("demo") / "engage.duckdb")
-    build_demo(con)
+    """This module's demo: a copy of the session's demo store (built once, in
+    conftest.py, whose fixture of this name this one overrides) and its tables."""
+    path = tmp_path_factory.mktemp("demo") / "engage.duckdb"
+    shutil.copy(demo_store.path, path)
+    con = db.connect(path)
     yield con, ref.load_tables(con)
     con.close()
 
