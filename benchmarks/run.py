@@ -136,25 +136,25 @@ def step_pandas(db_path: Path) -> dict[str, Any]:
 def step_pages(db_path: Path) -> dict[str, Any]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
-    from streamlit.testing.v1 import app_test as app_test_module
-    ui = importlib.import_module("conftest_ui")   # tests/conftest_ui.py, on sys.path above
+
+    from engage_ui import multipage
+    ui = importlib.import_module("helpers_ui")   # tests/helpers_ui.py, on sys.path above
     APP, PAGES = ui.APP, ui.PAGES
-    # what the page tests' fixture patches: AppTest runs st.navigation apps
-    vars(app_test_module)["PagesManager"] = ui.NavigationPagesManager
     os.environ["ENGAGE_DB"] = str(db_path)
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(APP, default_timeout=600)
-    at.run()
     out = {}
-    for page in PAGES:
-        t = time.perf_counter()
-        at.switch_page(f"pages/{page}.py").run()
-        first = time.perf_counter() - t
-        t = time.perf_counter()
+    with multipage.app_tests_run_navigation():   # as the page tests run the dashboard
+        at = AppTest.from_file(APP, default_timeout=600)
         at.run()
-        out[page] = {"first_s": first, "rerun_s": time.perf_counter() - t,
-                     "errors": [e.value for e in at.exception]}
+        for page in PAGES:
+            t = time.perf_counter()
+            at.switch_page(f"pages/{page}.py").run()
+            first = time.perf_counter() - t
+            t = time.perf_counter()
+            at.run()
+            out[page] = {"first_s": first, "rerun_s": time.perf_counter() - t,
+                         "errors": [e.value for e in at.exception]}
     return {"pages": out}
 
 

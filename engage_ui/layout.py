@@ -18,7 +18,7 @@ import streamlit as st
 
 from engage_metrics import db, demo, registry
 from engage_metrics.export import to_csv_bytes
-from engage_ui import access, data, store
+from engage_ui import access, data, multipage, store
 
 log = logging.getLogger("engage.dashboard")
 PERSONAL = ("name", "name_a", "name_b", "email", "email_a", "email_b", "phone", "phone_a",
@@ -39,7 +39,7 @@ def guarded(body: Callable[[], None]) -> Callable[[], None]:
     analysts see the error's own words (which may quote their data)."""
     @functools.wraps(body)
     def run() -> None:
-        store.require_entry_point()
+        multipage.require_entry_point()
         try:
             body()
         except db.StoreError as exc:

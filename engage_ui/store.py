@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import duckdb
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from engage_metrics import db
 from engage_metrics.transaction import data_version
@@ -58,18 +57,6 @@ def cursor() -> duckdb.DuckDBPyConnection:
 def version() -> int:
     """The data version: bumped by every import, undo, merge and settings change."""
     return data_version(cursor())
-
-
-def require_entry_point() -> None:
-    """Rerun through dashboard.py when a page was started without it.
-
-    Streamlit treats an app with a ``pages/`` folder as an old-style multipage app until
-    ``st.navigation`` runs once in the process, so the very first request after a server
-    start that deep-links to a page (``/people``) would run that page alone — no sidebar,
-    no shared filters. Clearing the flag and rerunning sends it through the entry point."""
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
 
 
 def forget_connection() -> None:

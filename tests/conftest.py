@@ -12,11 +12,11 @@ from typing import Any
 import duckdb
 import pytest
 from helpers_browser import CHROMIUM, LAUNCH_ARGS, streamlit_server
-from helpers_ui import APP, TIMEOUT, DemoStore, NavigationPagesManager, fresh_caches
+from helpers_ui import APP, TIMEOUT, DemoStore, fresh_caches
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
 from engage_metrics import db, demo, metrics
+from engage_ui import multipage
 
 
 @pytest.fixture
@@ -64,7 +64,6 @@ def demo_copy(demo_store: DemoStore, tmp_path: Path) -> Path:
 def app(monkeypatch: pytest.MonkeyPatch) -> Iterator:
     """app(db_path, page=None, secrets=None, user=None) -> an AppTest that has run once on
     *db_path* (with *secrets* as st.secrets and *user* as st.user when given)."""
-    monkeypatch.setattr(app_test_module, "PagesManager", NavigationPagesManager)
 
     def start(path: Path, page: str | None = None, secrets: dict[str, Any] | None = None,
               user: dict[str, Any] | None = None) -> AppTest:
@@ -80,7 +79,8 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Iterator:
             at.switch_page(f"pages/{page}.py").run()
         return at
 
-    yield start
+    with multipage.app_tests_run_navigation():
+        yield start
     fresh_caches()
 
 

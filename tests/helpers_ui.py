@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from engage_metrics import db, metrics
@@ -46,17 +45,6 @@ def fresh_caches() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
     gc.collect()
-
-
-class NavigationPagesManager(PagesManager):
-    """AppTest resets Streamlit's "pages/ folder = old multipage mode" flag before every run,
-    so every run after the first would execute the page file alone, without dashboard.py
-    (no sidebar, no shared filters). A server sets the flag once and st.navigation clears
-    it for good; this keeps it cleared in tests too."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
 
 
 def metric_values(at: AppTest) -> dict[str, str]:
