@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "(~3,000 people, 3 years, 5 programs) and import it.")
     _db_arg(p)
 
-    p = sub.add_parser("history", help="list imports", description="List every import, newest first.")
+    p = sub.add_parser("history", help="list imports",
+                       description="List every import, newest first.")
     _db_arg(p)
 
     p = sub.add_parser("undo", help="undo an import",
@@ -153,7 +154,8 @@ def _open(path: Path | None, create: bool = False) -> duckdb.DuckDBPyConnection:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from engage_metrics.importer import ImportOptions, import_files
+    from engage_metrics.importer import import_files
+    from engage_metrics.options import ImportOptions
 
     mapping = None
     if args.mapping:
@@ -188,7 +190,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     default = Window.default(con)
     window = Window(args.start or default.start, args.end or default.end, tuple(args.program))
     if window.end <= window.start:
-        raise CliError(f"the window is empty: --end {window.end} is not after --start {window.start}")
+        raise CliError(f"the window is empty: --end {window.end} is not after "
+                       f"--start {window.start}")
     known = {r[0] for r in con.execute("SELECT DISTINCT program FROM event").fetchall()}
     unknown = [p for p in window.programs if p not in known]
     if unknown:
@@ -206,8 +209,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         build_demo(con)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    people = con.execute("SELECT COUNT(*) FROM person").fetchone()[0]
-    parts = con.execute("SELECT COUNT(*) FROM participation").fetchone()[0]
+    people = con.execute("SELECT COUNT(*) FROM person").fetchall()[0][0]
+    parts = con.execute("SELECT COUNT(*) FROM participation").fetchall()[0][0]
     print(f"demo organization built: {people:,} people, {parts:,} participations")
     return 0
 

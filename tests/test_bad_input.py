@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 
 from engage_metrics import cli, db, export, importer, reader
-from engage_metrics.importer import ImportOptions
+from engage_metrics.options import ImportOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "Email,Name,Event,Date,Status,Hours\n"

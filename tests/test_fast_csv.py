@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engage_metrics import db, importer, reader
-from engage_metrics.importer import ImportOptions, import_bytes, import_files
+from engage_metrics.importer import import_bytes, import_files
+from engage_metrics.options import ImportOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "Email,First Name,Last Name,Event,Event Type,Start,Status,Role,Hours,Program"
