@@ -1,7 +1,8 @@
 """Engage benchmark: import, report, pandas comparison, memory, page reruns.
 
     .venv/bin/python benchmarks/run.py --participations 1000000 [--out benchmarks/out]
-    ENGAGE_MEMORY_LIMIT=1GB .venv/bin/python benchmarks/run.py --participations 10000000 --skip-pages
+    ENGAGE_MEMORY_LIMIT=1GB .venv/bin/python benchmarks/run.py --participations 10000000 \\
+        --skip-pages
 
 Generates a synthetic organization (benchmarks/generate.py: people ~ N/8,
 events ~ N/25) as a generic CSV, then measures on that file, each step in a new
@@ -32,8 +33,14 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from engage_metrics.metrics import Window
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
@@ -60,13 +67,14 @@ def step_floor(csv: Path, db_path: Path) -> dict[str, Any]:
     con = duckdb.connect(str(db_path))
     t = time.perf_counter()
     con.execute("CREATE TABLE floor AS SELECT * FROM read_csv($p)", {"p": str(csv)})
-    rows = con.execute("SELECT COUNT(*) FROM floor").fetchone()[0]
+    rows = con.execute("SELECT COUNT(*) FROM floor").fetchall()[0][0]
     return {"seconds": time.perf_counter() - t, "rows": rows}
 
 
 def step_import(csv: Path, db_path: Path) -> dict[str, Any]:
     from engage_metrics import db
-    from engage_metrics.importer import ImportOptions, import_files
+    from engage_metrics.importer import import_files
+    from engage_metrics.options import ImportOptions
     con = db.connect(db_path)
     t = time.perf_counter()
     [r] = import_files(con, [csv], ImportOptions(source="generic"))
@@ -74,10 +82,11 @@ def step_import(csv: Path, db_path: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - t, "accepted": r.accepted, "rejected": r.rejected}
 
 
-def windows(con) -> list:
+def windows(con: duckdb.DuckDBPyConnection) -> list[Window]:
     from engage_metrics.metrics import Window
     base = Window.default(con)
-    programs = [r[0] for r in con.execute("SELECT DISTINCT program FROM event ORDER BY 1").fetchall()]
+    programs = [r[0] for r in
+                con.execute("SELECT DISTINCT program FROM event ORDER BY 1").fetchall()]
     return [base] + [Window(base.start, base.end, (p,)) for p in programs]
 
 
@@ -114,7 +123,7 @@ def step_report(db_path: Path) -> dict[str, Any]:
 
 
 def step_pandas(db_path: Path) -> dict[str, Any]:
-    import reference as ref
+    import reference as ref  # type: ignore[import-not-found]  # tests/ is on sys.path (top)
 
     from engage_metrics import db
     con = db.connect(db_path, read_only=True)
@@ -127,10 +136,14 @@ def step_pandas(db_path: Path) -> dict[str, Any]:
 
 def step_pages(db_path: Path) -> dict[str, Any]:
     import streamlit as st
-    from conftest_ui import APP, PAGES, NavigationPagesManager
+    from conftest_ui import (  # type: ignore[import-not-found]  # tests/ is on sys.path (top)
+        APP,
+        PAGES,
+        NavigationPagesManager,
+    )
     from streamlit.testing.v1 import AppTest
     from streamlit.testing.v1 import app_test as app_test_module
-    app_test_module.PagesManager = NavigationPagesManager
+    app_test_module.PagesManager = NavigationPagesManager  # type: ignore[misc]  # conftest_ui says why
     os.environ["ENGAGE_DB"] = str(db_path)
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -148,8 +161,9 @@ def step_pages(db_path: Path) -> dict[str, Any]:
     return {"pages": out}
 
 
-STEPS = {"generate": step_generate, "floor": step_floor, "import": step_import,
-         "report": step_report, "pandas": step_pandas, "pages": step_pages}
+STEPS: dict[str, Callable[..., dict[str, Any]]] = {
+    "generate": step_generate, "floor": step_floor, "import": step_import,
+    "report": step_report, "pandas": step_pandas, "pages": step_pages}
 
 
 def child(step: str, args: list[str]) -> None:
@@ -161,8 +175,9 @@ def child(step: str, args: list[str]) -> None:
 
 
 def run_child(*args: str) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
-                          text=True, cwd=ROOT)
+    # this script again, by this interpreter, with the step's own arguments
+    proc = subprocess.run([sys.executable, __file__, "--child", *args],  # noqa: S603 - see above
+                          capture_output=True, text=True, cwd=ROOT)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
     if proc.returncode != 0 or line is None:
         raise SystemExit(f"benchmark step {args[0]} failed:\n{proc.stderr[-3000:]}")
@@ -173,14 +188,15 @@ def same_numbers(a: Any, b: Any, tol: float = 1e-9) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_numbers(a[k], b[k], tol) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_numbers(x, y, tol) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_numbers(x, y, tol) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) or isinstance(b, float):
         return a is not None and b is not None and abs(a - b) <= tol * max(1.0, abs(a))
     return a == b
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--participations", type=int, default=1_000_000)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     ap.add_argument("--skip-pages", action="store_true", help="skip the AppTest page timings")
@@ -192,18 +208,21 @@ def main() -> int:
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     n = args.participations
-    csv, engage_db, floor_db = out / f"org-{n}.csv", out / f"engage-{n}.duckdb", out / f"floor-{n}.duckdb"
+    csv = out / f"org-{n}.csv"
+    engage_db, floor_db = out / f"engage-{n}.duckdb", out / f"floor-{n}.duckdb"
     for p in (engage_db, floor_db, Path(f"{engage_db}.wal"), Path(f"{floor_db}.wal")):
         p.unlink(missing_ok=True)
     res: dict[str, Any] = {"participations": n, "machine": f"{os.cpu_count()} cores",
                            "date": time.strftime("%Y-%m-%d"),
-                           "memory_limit": os.environ.get("ENGAGE_MEMORY_LIMIT") or "DuckDB default"}
+                           "memory_limit": (os.environ.get("ENGAGE_MEMORY_LIMIT")
+                                            or "DuckDB default")}
     res["generate"] = run_child("generate", str(csv), str(n))
     res["floor"] = run_child("floor", str(csv), str(floor_db))
     res["import"] = run_child("import", str(csv), str(engage_db))
     res["report"] = run_child("report", str(engage_db))
     res["pandas"] = run_child("pandas", str(engage_db))
-    res["equal_to_pandas"] = same_numbers(res["report"].pop("reports"), res["pandas"].pop("reports"))
+    res["equal_to_pandas"] = same_numbers(res["report"].pop("reports"),
+                                          res["pandas"].pop("reports"))
     if not args.skip_pages:
         res["pages"] = run_child("pages", str(engage_db))
     summary = {
@@ -235,15 +254,18 @@ def main() -> int:
         ("pandas report", f"{res['pandas']['seconds']:.2f} s", ""),
         ("pandas / Engage recomputed", f"{summary['pandas_speedup']:.1f} x",
          f">= {TARGETS['pandas_speedup']}"),
-        ("pandas / Engage cold", f"{res['pandas']['seconds'] / summary['report_cold_s']:.1f} x", ""),
+        ("pandas / Engage cold",
+         f"{res['pandas']['seconds'] / summary['report_cold_s']:.1f} x", ""),
         ("numbers equal to pandas", str(res["equal_to_pandas"]), "True"),
         ("peak memory import", f"{res['import']['peak_mb']:.0f} MB", ""),
         ("peak memory report", f"{res['report']['peak_mb']:.0f} MB", ""),
         ("peak memory pandas", f"{res['pandas']['peak_mb']:.0f} MB", ""),
-        ("peak memory (Engage)", f"{summary['peak_memory_mb']:.0f} MB", f"<= {TARGETS['peak_memory_mb']:.0f}"),
+        ("peak memory (Engage)", f"{summary['peak_memory_mb']:.0f} MB",
+         f"<= {TARGETS['peak_memory_mb']:.0f}"),
     ]
     if summary["page_rerun_s"] is not None:
-        lines.append(("slowest page rerun", f"{summary['page_rerun_s']:.3f} s", f"<= {TARGETS['page_rerun_s']}"))
+        lines.append(("slowest page rerun", f"{summary['page_rerun_s']:.3f} s",
+                      f"<= {TARGETS['page_rerun_s']}"))
     for name, value, target in lines:
         print(f"{name:24s} {value:>12s} {target:>10s}")
     for page, v in res.get("pages", {}).get("pages", {}).items():
