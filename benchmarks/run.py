@@ -74,7 +74,8 @@ def step_floor(csv: Path, db_path: Path) -> dict[str, Any]:
 
 def step_import(csv: Path, db_path: Path) -> dict[str, Any]:
     from engage_metrics import db
-    from engage_metrics.importer import ImportOptions, import_files
+    from engage_metrics.importer import import_files
+    from engage_metrics.options import ImportOptions
     con = db.connect(db_path)
     t = time.perf_counter()
     [r] = import_files(con, [csv], ImportOptions(source="generic"))

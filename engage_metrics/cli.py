@@ -156,7 +156,8 @@ def _open(path: Path | None, create: bool = False) -> duckdb.DuckDBPyConnection:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from engage_metrics.importer import ImportOptions, import_files
+    from engage_metrics.importer import import_files
+    from engage_metrics.options import ImportOptions
 
     mapping = None
     if args.mapping:

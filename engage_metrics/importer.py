@@ -21,6 +21,7 @@ import pandas as pd
 
 from engage_metrics import adapters, config, reader, resolve
 from engage_metrics.mapping import FIELDS, Mapping, MappingError, check_required, resolve_mapping
+from engage_metrics.options import ImportOptions
 from engage_metrics.transaction import bump_data_version, transaction
 
 KINDS = ("participation", "people", "ask")
@@ -100,25 +101,6 @@ class ImportResult:
         if self.notes:
             text += "\n  note: " + "\n  note: ".join(self.notes)
         return text
-
-
-@dataclass
-class ImportOptions:
-    """Choices an analyst makes for one import."""
-
-    kind: str = "participation"
-    source: str = "auto"        # auto-detect an adapter, an adapter name, or any label
-    mapping: dict[str, str] | None = None
-    treat_registered_as_attended: bool = False
-    sheet: str | None = None
-    statuses: dict[str, str] | None = None   # the source's status table; None: generic
-    event_title: str | None = None  # the file is one event's list (Eventbrite, Action Network …)
-    event_date: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"treat_registered_as_attended": self.treat_registered_as_attended,
-                "sheet": self.sheet, "event_title": self.event_title,
-                "event_date": self.event_date}
 
 
 def sha256(data: bytes) -> str:
@@ -263,7 +245,8 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
         # checked again under the write lock: another session may have just imported it
         if _is_duplicate(con, digest, result):
             return result
-        import_id = con.execute("SELECT COALESCE(MAX(import_id), 0) + 1 FROM import_log").fetchone()[0]
+        import_id = con.execute(
+            "SELECT COALESCE(MAX(import_id), 0) + 1 FROM import_log").fetchall()[0][0]
         con.execute(
             "INSERT INTO import_log (import_id, file_name, sha256, kind, source, mapping, "
             "options, rows_read, rows_accepted, rows_rejected, rows_skipped, imported_at, notes) "
@@ -421,7 +404,9 @@ def _import_fast(con: duckdb.DuckDBPyConnection, path: Path, name: str,
                 if size >= reader.fast_csv_min_bytes() else None)
     except OSError:
         return None
-    opts = _fast_options(head.table, options, name) if head is not None else None
+    if head is None:
+        return None
+    opts = _fast_options(head.table, options, name)
     if opts is None:
         return None
     try:

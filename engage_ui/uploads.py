@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from engage_metrics import adapters, importer, reader
 from engage_metrics.mapping import FIELDS, Mapping, MappingError, check_required, resolve_mapping
+from engage_metrics.options import ImportOptions
 
 AUTO = "auto"
 
@@ -55,7 +57,7 @@ def sheet_names(content: bytes) -> list[str]:
         return []
 
 
-def read(uploaded, sheet: str | None = None) -> Upload:
+def read(uploaded: UploadedFile, sheet: str | None = None) -> Upload:
     """Check the size before reading the bytes, then read the table (never raises)."""
     up = Upload(name=uploaded.name, file_id=uploaded.file_id)
     try:
@@ -88,7 +90,7 @@ def plan(up: Upload, kind: str, source: str, joined: dict[str, reader.RawTable],
     """The adapter (detected, or the analyst's choice), the adapted table and the
     mapping the import would use. Raises AdapterError / MappingError with the
     engine's message (e.g. an export of one event that needs its date)."""
-    options = importer.ImportOptions(kind=kind, source=source, event_title=event_title or None,
+    options = ImportOptions(kind=kind, source=source, event_title=event_title or None,
                                      event_date=event_date or None)
     if up.table is None:
         raise ValueError(f"{up.name} could not be read")
@@ -119,15 +121,15 @@ def import_all(con: duckdb.DuckDBPyConnection, uploads: list[Upload], choices: d
                kind: str, source: str, registered: bool) -> list[importer.ImportResult]:
     """Import every chosen file; companions go with the Mobilize file they belong to
     (one result for the joined files). Files without a choice are not imported."""
-    readable = [up for up in uploads if up.table is not None]
+    readable = [(up, up.table) for up in uploads if up.table is not None]
     results: list[importer.ImportResult] = []
-    for main, parts in adapters.bundle([up.table for up in readable], source):
-        up = readable[main]
+    for main, parts in adapters.bundle([table for _, table in readable], source):
+        up = readable[main][0]
         choice = choices.get(up.file_id)
         if choice is None and not up.companion:
             continue
-        files = [up] + [readable[i] for _, i in sorted(parts.items())]
-        options = importer.ImportOptions(
+        files = [up] + [readable[i][0] for _, i in sorted(parts.items())]
+        options = ImportOptions(
             kind=kind, source=source, sheet=up.sheet,
             mapping=(choice.mapping or None) if choice else None,
             treat_registered_as_attended=registered,

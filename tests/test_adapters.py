@@ -11,7 +11,8 @@ import pytest
 
 from engage_metrics import adapters, db, reader
 from engage_metrics.adapters.base import CANONICAL_STATUSES, REJECT, title_from_file_name
-from engage_metrics.importer import ImportOptions, import_files, import_uploads
+from engage_metrics.importer import import_files, import_uploads
+from engage_metrics.options import ImportOptions
 
 GOLDEN = Path(__file__).with_name("golden")
 MOBILIZE = ["mobilize/participations.csv", "mobilize/timeslots.csv", "mobilize/events.csv"]

@@ -13,6 +13,7 @@ import pytest
 from test_migration import build_v1_store
 
 from engage_metrics import backup, cli, db, importer, resolve, settings_store
+from engage_metrics.options import ImportOptions
 
 FILES = {
     "jan.csv": "Email,Phone,Name,Event,Event Type,Start,Status,Role,Hours,Program\n"
@@ -39,9 +40,9 @@ def filled(store):
     for name, text in FILES.items():
         assert importer.import_bytes(store, text.encode(), name).status == "imported"
     importer.import_bytes(store, b"Email,Date,Ask,Rung,Outcome\nana@x.org,2024-02-02,Host,4,yes\n",
-                          "asks.csv", importer.ImportOptions(kind="ask"))
+                          "asks.csv", ImportOptions(kind="ask"))
     importer.import_bytes(store, b"Email,First Name,Recruited By\nbob@x.org,Bob,ana@x.org\n",
-                          "people.csv", importer.ImportOptions(kind="people"))
+                          "people.csv", ImportOptions(kind="people"))
     ana, bob = [r[0] for r in store.execute("SELECT person_id FROM person WHERE email IN "
                                             "('ana@x.org', 'bob@x.org') ORDER BY email").fetchall()]
     resolve.decide(store, "apart", ana, bob)

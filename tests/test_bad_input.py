@@ -25,8 +25,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from engage_metrics import cli, db, export, importer, reader
-from engage_metrics.importer import ImportOptions
+from engage_metrics import cli, db, export, importer
+from engage_metrics.options import ImportOptions
+from engage_metrics.reader import files as reader_files
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "Email,Name,Event,Date,Status,Hours\n"
@@ -292,7 +293,7 @@ def test_oversized_upload_is_refused_before_it_is_read(store_file: Path, tmp_pat
     monkeypatch.undo()
     assert result.status == "failed" and "upload limit is 200.0 MB" in result.message
     monkeypatch.setenv("ENGAGE_MAX_UPLOAD_MB", "0.5")
-    monkeypatch.setattr(reader, "decode", must_not_read)
+    monkeypatch.setattr(reader_files, "decode", must_not_read)
     result = importer.import_bytes(con, b"x" * 2**20, "upload.csv")
     assert result.status == "failed" and "upload limit is 0.5 MB" in result.message
     con.close()

@@ -19,7 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engage_metrics import db, importer, reader
-from engage_metrics.importer import ImportOptions, import_bytes, import_files
+from engage_metrics.importer import import_bytes, import_files
+from engage_metrics.options import ImportOptions
+from engage_metrics.reader import fast_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "Email,First Name,Last Name,Event,Event Type,Start,Status,Role,Hours,Program"
@@ -264,7 +266,7 @@ def test_zoom_meeting_header_and_tool_exports_keep_their_adapters(tmp_path, monk
 
 
 def test_many_lines_to_strip_are_stripped_in_sql(tmp_path, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_PATCHED_LINES", 2)
+    monkeypatch.setattr(fast_csv, "MAX_PATCHED_LINES", 2)
     rows = [f"p{i}@x.org , Name{i}\u00a0,Canvass ,2024-03-0{1 + i % 9}, attended"
             for i in range(20)]
     text = lines("Email,Name,Event,Date,Status", *rows, 'q@x.org,"Q ""x"" y",Canvass,2024-03-02,'
@@ -276,7 +278,7 @@ def test_many_lines_to_strip_are_stripped_in_sql(tmp_path, monkeypatch):
 
 
 def test_too_many_lines_with_a_space_next_to_a_quote_fall_back(tmp_path, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_PATCHED_LINES", 2)
+    monkeypatch.setattr(fast_csv, "MAX_PATCHED_LINES", 2)
     rows = [f'p{i}@x.org,"Say ""hi"" {i}",Canvass,2024-03-02,attended' for i in range(5)]
     assert_same(both(tmp_path, monkeypatch, lines("Email,Name,Event,Date,Status", *rows)),
                 read_by="python")
@@ -314,7 +316,7 @@ def test_reimport_through_the_other_reader_is_a_duplicate(tmp_path, monkeypatch,
 
 
 def test_sha256_of_the_streaming_pass_is_the_files(tmp_path, monkeypatch):
-    monkeypatch.setattr(reader, "CHUNK_BYTES", 7)          # lines across many chunks
+    monkeypatch.setattr(fast_csv, "CHUNK_BYTES", 7)          # lines across many chunks
     data = lines(HEADER, GOOD, GOOD.replace("ana", "bob")).encode()
     path = tmp_path / "f.csv"
     path.write_bytes(data)

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from engage_metrics import db, importer, resolve
-from engage_metrics.importer import ImportOptions, import_files
+from engage_metrics.importer import import_files
+from engage_metrics.options import ImportOptions
 
 HEADER = "Email,First Name,Last Name,Event,Event Type,Start,Status,Role,Hours,Program\n"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from engage_metrics import quality
-from engage_metrics.importer import ImportOptions, import_files
+from engage_metrics.importer import import_files
+from engage_metrics.options import ImportOptions
 
 HEADER = "Email,Name,Event,Event Type,Date,Status\n"
 FIRST = (HEADER +

@@ -9,7 +9,6 @@ an adapter (``--source`` / the Data page's select box).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from engage_metrics.adapters import (
     action_network,
@@ -33,10 +32,8 @@ from engage_metrics.adapters.base import (
     with_columns,
 )
 from engage_metrics.mapping import FIELDS
+from engage_metrics.options import ImportOptions
 from engage_metrics.reader import RawTable
-
-if TYPE_CHECKING:
-    from engage_metrics.importer import ImportOptions
 
 __all__ = ["ADAPTERS", "Adapter", "AdapterError", "CANONICAL_STATUSES", "REJECT", "adapt",
            "bundle", "companion_role", "detect", "list_sources", "reject"]
@@ -100,10 +97,8 @@ def adapt(table: RawTable, options: ImportOptions, file_name: str = "",
         adapter = ADAPTERS.get(options.source, GENERIC)
         source = options.source
     ctx = Context(file_name=file_name, kind=options.kind, companions=companions or {},
-                  event_title=getattr(options, "event_title", None),
-                  event_date=getattr(options, "event_date", None))
-    if adapter.transform is not None:
-        table = _transform(adapter, table, ctx, forced=options.source != "auto")
+                  event_title=options.event_title, event_date=options.event_date)
+    table = _transform(adapter, table, ctx, forced=options.source != "auto")
     mapping = {**adapter.resolve(table.columns, options.kind), **(options.mapping or {})}
     if adapter.implied_status and options.kind == "participation" and not mapping.get("status"):
         table = with_columns(table, status=adapter.implied_status,
@@ -115,8 +110,10 @@ def adapt(table: RawTable, options: ImportOptions, file_name: str = "",
 
 
 def _transform(adapter: Adapter, table: RawTable, ctx: Context, forced: bool) -> RawTable:
-    """The adapter's transform, with a message a user can act on when a forced source
-    does not fit the file (never an internal error)."""
+    """The adapter's transform (the table as it is when it has none), with a message a
+    user can act on when a forced source does not fit the file (never an internal error)."""
+    if adapter.transform is None:
+        return table
     mismatch = ""
     if forced and not adapter.matches(table):
         detected = detect(table)
@@ -137,8 +134,6 @@ def describe(table: RawTable, file_name: str = "", source: str = "auto",
              kind: str = "participation") -> tuple[Adapter, RawTable, dict[str, str]]:
     """For a preview before importing: the adapter, the table as it will be imported
     and the adapter's mapping (raises AdapterError like an import would)."""
-    from engage_metrics.importer import ImportOptions
-
     adapted, options = adapt(table, ImportOptions(kind=kind, source=source), file_name)
     adapter = ADAPTERS.get(options.source, GENERIC)
     return adapter, adapted, {f: c for f, c in (options.mapping or {}).items()

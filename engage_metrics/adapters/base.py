@@ -96,14 +96,15 @@ class Adapter:
             if not candidates:
                 out[fld] = ""
                 continue
-            col = _first_present(candidates, by_norm, taken)
-            if col is not None:
-                out[fld] = col
-                taken.add(col)
+            found = _first_present(candidates, by_norm, taken)
+            if found is not None:
+                out[fld] = found
+                taken.add(found)
         return out
 
 
-def _first_present(candidates: tuple[str, ...], by_norm: dict[str, str], taken: set[str]) -> str | None:
+def _first_present(candidates: tuple[str, ...], by_norm: dict[str, str],
+                   taken: set[str]) -> str | None:
     for cand in candidates:
         if cand.startswith("~"):
             hit = next((c for n, c in by_norm.items() if cand[1:] in n and c not in taken), None)
@@ -125,7 +126,7 @@ def has_all(columns: list[str], groups: tuple[tuple[str, ...], ...]) -> bool:
 
 def column(table: RawTable, *candidates: str) -> pd.Series | None:
     """The first column whose normalized header is one of *candidates*."""
-    by_norm = {}
+    by_norm: dict[str, str] = {}
     for col in table.columns:
         by_norm.setdefault(norm_header(col), col)
     for cand in candidates:
@@ -144,14 +145,16 @@ def first_filled(table: RawTable, *candidates: str) -> pd.Series:
     return out
 
 
-def with_columns(table: RawTable, notes: list[str] | None = None, **new: pd.Series | str) -> RawTable:
+def with_columns(table: RawTable, notes: list[str] | None = None,
+                 **new: pd.Series | str) -> RawTable:
     """The table with synthetic columns added (named "Engage …", so the notes and the
     mapping show where a value came from)."""
     rows = table.rows.copy()
     names = []
     for key, values in new.items():
         name = "Engage " + key.replace("_", " ")
-        rows[name] = values if isinstance(values, pd.Series) else pd.Series(values, index=rows.index, dtype=object)
+        rows[name] = (values if isinstance(values, pd.Series)
+                      else pd.Series(values, index=rows.index, dtype=object))
         rows[name] = rows[name].astype(object)
         names.append(name)
     columns = table.columns + [n for n in names if n not in table.columns]

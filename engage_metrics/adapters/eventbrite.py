@@ -27,10 +27,12 @@ def attendees(table: RawTable, ctx: Context) -> RawTable:
                            "This Eventbrite attendee summary")
     order = first_filled(table, "order", "orderno", "ordernumber")
     email = first_filled(table, "email", "emailaddress")
-    name = (first_filled(table, "firstname") + " " + first_filled(table, "lastname", "surname")).map(norm_words)
+    name = (first_filled(table, "firstname") + " "
+            + first_filled(table, "lastname", "surname")).map(norm_words)
     group = order + "|" + email.str.strip().str.lower()
     first_name = name.groupby(group).transform("first")
-    shared = email.ne("") & order.ne("") & name.groupby(group).transform("nunique").gt(1) & name.ne(first_name)
+    shared = (email.ne("") & order.ne("") & name.groupby(group).transform("nunique").gt(1)
+              & name.ne(first_name))
     notes = []
     if shared.any():
         notes.append(f"{int(shared.sum())} attendee(s) of group orders carry the buyer's email "

@@ -20,10 +20,11 @@ def sign_ins(table: RawTable, ctx: Context) -> RawTable:
     if ctx.kind != "participation":
         return table
     stamp = column(table, "timestamp")
-    new = {"event_date": ctx.event_date or date_part(stamp)}
+    event_date = ctx.event_date or date_part(stamp)
     if ctx.event_title or column(table, "event", "eventname", "whichevent", "meeting") is None:
-        new["event_title"] = ctx.event_title or title_from_file_name(ctx.file_name)
-    return with_columns(table, **new)
+        return with_columns(table, event_date=event_date,
+                            event_title=ctx.event_title or title_from_file_name(ctx.file_name))
+    return with_columns(table, event_date=event_date)
 
 
 ADAPTER = Adapter(

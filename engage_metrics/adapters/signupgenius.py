@@ -16,12 +16,14 @@ def slots(table: RawTable, ctx: Context) -> RawTable:
         return table
     text = first_filled(table, "startdatestring", "slotstartdate", "date")
     unix = pd.to_numeric(first_filled(table, "startdate", "startdatetime"), errors="coerce")
-    utc = pd.to_datetime(unix, unit="s", errors="coerce", utc=True).dt.strftime("%Y-%m-%d %H:%M:%S+00")
+    utc = (pd.to_datetime(unix, unit="s", errors="coerce", utc=True)
+           .dt.strftime("%Y-%m-%d %H:%M:%S+00"))
     starts = text.where(text.ne(""), utc.fillna(""))
     if not starts.ne("").any():
         raise AdapterError("This SignUpGenius report has no slot date (startdate or "
                            "startdatestring): include the slot dates in the report.")
-    signup, item = first_filled(table, "title", "signuptitle"), first_filled(table, "item", "slotitem")
+    signup = first_filled(table, "title", "signuptitle")
+    item = first_filled(table, "item", "slotitem")
     title = (signup + " – " + item).where(signup.ne("") & item.ne(""), signup + item)
     return with_columns(table, starts=starts, title=title.where(title.ne(""), "SignUpGenius slot"))
 

@@ -75,7 +75,7 @@ def _segments(table: RawTable) -> list[dict[str, str]]:
             continue
         if people_header is None or section in ("hostdetails", "panelistdetails"):
             continue
-        row = {}
+        row: dict[str, str] = {}
         for h, c in zip(people_header, cells, strict=False):
             row.setdefault(h, c)              # first "User Email" / "Duration" is the host's
         if meeting_header is None and "topic" in row:   # one-table variant

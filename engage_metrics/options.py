@@ -1,0 +1,26 @@
+"""The analyst's choices for one import, a plain value that both the importer and the
+source adapters read (the adapters fill in source, mapping and statuses). It imports
+nothing of Engage, so neither side has to import the other to name it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class ImportOptions:
+    """Choices an analyst makes for one import."""
+
+    kind: str = "participation"
+    source: str = "auto"        # auto-detect an adapter, an adapter name, or any label
+    mapping: dict[str, str] | None = None
+    treat_registered_as_attended: bool = False
+    sheet: str | None = None
+    statuses: dict[str, str] | None = None   # the source's status table; None: generic
+    event_title: str | None = None  # the file is one event's list (Eventbrite, Action Network …)
+    event_date: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"treat_registered_as_attended": self.treat_registered_as_attended,
+                "sheet": self.sheet, "event_title": self.event_title,
+                "event_date": self.event_date}

@@ -1,0 +1,102 @@
+"""The table every reader produces: the cells of a file as text, one row per record with
+its line number and raw text, blank, totals, repeated-header and footer rows dropped and
+counted (:func:`table_from_records`, shared by the text and Excel readers and the Zoom
+adapter, which finds its own header)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+# a totals row's first filled cell ("Total", "Grand Totals" …)
+TOTALS = re.compile(r"^\s*(grand\s+)?totals?\b", re.IGNORECASE)
+
+
+class ReadError(ValueError):
+    """The file cannot be read as a table; the message says why and what to do."""
+
+
+@dataclass
+class RawTable:
+    """The cells of a file as text: one column per header, plus `_line` and `_raw`."""
+
+    columns: list[str]
+    rows: pd.DataFrame
+    encoding: str
+    delimiter: str | None
+    skipped: int = 0
+    notes: list[str] = field(default_factory=list)
+    preamble: list[list[str]] = field(default_factory=list)
+    text: str | None = None      # the decoded text (None for Excel), for adapters
+    sheet: str | None = None     # the sheet read when the workbook has several (part of the
+                                 # import's identity: each sheet is its own import)
+
+
+def table_from_records(records: list[list[str]], line_nos: list[int], raws: list[str], name: str,
+                       encoding: str, delimiter: str | None, notes: list[str] | None = None,
+                       preamble: list[list[str]] | None = None) -> RawTable:
+    header = [h.strip() for h in records[0]]
+    if not any(header):
+        raise ReadError(f"{name}: the header row is empty, so the columns have no names. "
+                        "Export it again with the column names in the first line.")
+    if len(header) == 1 and delimiter == ",":
+        notes = (notes or []) + ["only one column found: check the delimiter"]
+    columns = _unique_columns(header)
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        notes = (notes or []) + [
+            f"the header repeats {', '.join(map(repr, repeated))}: the first column of each "
+            f"name is mapped, the others are renamed ('{repeated[0]} (2)' …); check that the "
+            "mapping uses the right one"]
+    body = records[1:]
+    if not body:
+        raise ReadError(f"{name} has a header but no data rows. Check the export's filters "
+                        "or date range and export it again.")
+    width = len(columns)
+    cells = [(r + [""] * width)[:width] for r in body]
+    overflow = [len(r) > width and any(c.strip() for c in r[width:]) for r in body]
+    frame = pd.DataFrame(cells, columns=columns, dtype=object)
+    frame = frame.apply(lambda s: s.str.strip())
+    frame["_line"] = line_nos[1:]
+    frame["_raw"] = raws[1:]
+    frame["_overflow"] = overflow
+    # the header again inside the data: two exports pasted together
+    frame["_header_again"] = [[c.strip() for c in r[:width]] == header for r in body]
+    frame, skipped = _drop_non_data(frame, columns)
+    frame = frame.drop(columns="_header_again")
+    if frame.empty:
+        raise ReadError(f"{name} has a header but no data rows (only blank, totals or footer "
+                        "lines). Export it again with the rows included.")
+    return RawTable(columns, frame.reset_index(drop=True), encoding, delimiter, skipped,
+                    notes or [], preamble or [])
+
+
+def _unique_columns(header: list[str]) -> list[str]:
+    """Blank headers become `column N`; repeated ones get ` (2)`, ` (3)` …"""
+    seen: dict[str, int] = {}
+    out = []
+    for i, h in enumerate(header, start=1):
+        h = h or f"column {i}"
+        if h in seen:
+            seen[h] += 1
+            h = f"{h} ({seen[h]})"
+        else:
+            seen[h] = 1
+        out.append(h)
+    return out
+
+
+def _drop_non_data(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int]:
+    """Drop blank lines, totals rows, repeated header rows and the trailing footer
+    block (rows of one cell)."""
+    filled = frame[columns].ne("").sum(axis=1)
+    first_cell = frame[columns].replace("", pd.NA).bfill(axis=1).iloc[:, 0].fillna("")
+    is_total = first_cell.str.match(TOTALS)
+    keep = (filled > 0) & ~is_total & ~frame["_header_again"]
+    # footer: after the last row with >= 2 filled cells, rows with one cell are notes
+    multi = (filled >= 2).to_numpy().nonzero()[0]
+    if len(multi):
+        tail = frame.index > frame.index[multi[-1]]
+        keep &= ~(pd.Series(tail, index=frame.index) & (filled <= 1))
+    return frame[keep], int((~keep).sum())
