@@ -30,7 +30,8 @@ _EVENT_FIELDS: dict[str, tuple[str, ...]] = {
                  "slotid", "meetingid"),
     "title": ("event", "eventname", "eventtitle", "title", "eventshiftname", "shiftname",
               "activity", "activityname", "opportunity", "volunteerjob", "job", "topic", "meeting"),
-    "event_type": ("eventtype", "eventtypename", "type", "activitytype", "category", "eventcategory"),
+    "event_type": ("eventtype", "eventtypename", "type", "activitytype", "category",
+                   "eventcategory"),
     "program": ("program", "programname", "team", "chapter", "campaign", "committee",
                 "volunteercampaignname", "department", "project"),
     "starts_at": ("start", "starts", "startsat", "startdate", "starttime", "startdatetime",
@@ -96,10 +97,10 @@ def auto_map(columns: list[str], kind: str) -> dict[str, str]:
     result: dict[str, str] = {}
     for field, synonyms in FIELDS[kind].items():
         for syn in synonyms:
-            col = by_norm.get(syn)
-            if col is not None and col not in taken:
-                result[field] = col
-                taken.add(col)
+            match = by_norm.get(syn)
+            if match is not None and match not in taken:
+                result[field] = match
+                taken.add(match)
                 break
     return result
 
