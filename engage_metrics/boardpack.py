@@ -34,7 +34,7 @@ import plotly.graph_objects as go
 
 from engage_metrics import registry
 from engage_metrics.config import PROJECT_ROOT, RUNG_NAMES, get_setting
-from engage_metrics.metrics import Window, quarters_back, report, run
+from engage_metrics.metrics import Window, quarters_back, report, run, scalar
 from engage_metrics.reading import num, reading
 from engage_ui import charts
 
@@ -211,7 +211,7 @@ def base_of(r: dict[str, Any], metric_id: str) -> int:
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> Any:
-    return _none(registry.scalar(con, metric_id, **params))
+    return _none(scalar(con, metric_id, **params))
 
 
 def _program_rows(con: duckdb.DuckDBPyConnection, window: Window) -> pd.DataFrame:

@@ -504,15 +504,48 @@ def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
 
 
 def run(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> pd.DataFrame:
-    """Run any metric, depth-based ones included (use this rather than registry.run)."""
-    with depth_ready(con, [metric_id], params) as cur:
-        return registry.run(cur, metric_id, **params)
+    """Run one metric's query with bound parameters (extra ones are ignored). A metric that
+    reads prepared relations (window facts, depth) runs on a private cursor that
+    :func:`depth_ready` prepares, unless *con* is such a cursor already."""
+    metric = registry.get(metric_id)
+    if any(name in metric.sql and not _has(con, name) for name in PREPARED):
+        with depth_ready(con, [metric_id], params) as cur:
+            return _execute(cur, metric, params)
+    return _execute(con, metric, params)
 
 
 def scalar(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> Any:
-    """The value of any scalar metric, depth-based ones included (None for NULL)."""
-    with depth_ready(con, [metric_id], params) as cur:
-        return registry.scalar(cur, metric_id, **params)
+    """The single value of a scalar metric (None for SQL NULL)."""
+    df = run(con, metric_id, **params)
+    if df.empty:
+        return None
+    value = df["value"].iloc[0]
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+# relations a metric may read that depth_ready prepares
+PREPARED = ("window_person", "window_program", "window_depth", "depth_at")
+
+
+def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """True on a cursor prepared by depth_ready (a temp table or a registered view)."""
+    return con.execute(
+        "SELECT (SELECT COUNT(*) FROM duckdb_tables() WHERE temporary AND table_name = $n)"
+        " + (SELECT COUNT(*) FROM duckdb_views() WHERE temporary AND view_name = $n)",
+        {"n": name}).fetchall()[0][0] > 0
+
+
+def _execute(con: duckdb.DuckDBPyConnection, metric: registry.Metric,
+             params: dict[str, Any]) -> pd.DataFrame:
+    """The metric's query on *con* as it is, binding the parameters it names."""
+    missing = [p for p in metric.params if p not in params]
+    if missing:
+        raise TypeError(f"{metric.id} needs parameters {missing}")
+    # a metric reading window facts takes start/end through them, not in its own SQL
+    bound = {p: params[p] for p in metric.params if re.search(rf"\${p}\b", metric.sql)}
+    return con.execute(metric.sql, bound).df()
 
 
 PARTICIPATION = {"active": "active_people", "new": "new_people",
@@ -551,10 +584,10 @@ def _compute_report(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str,
     params = window.params()
     with depth_ready(con, REPORT_METRICS, params) as cur:
         def value(metric_id: str) -> Any:
-            return registry.scalar(cur, metric_id, **params)
+            return scalar(cur, metric_id, **params)
 
-        funnel = registry.run(cur, "ladder_funnel", **params)
-        tiers = registry.run(cur, "depth_tiers", **params)
+        funnel = run(cur, "ladder_funnel", **params)
+        tiers = run(cur, "depth_tiers", **params)
         participation = {key: value(mid) for key, mid in PARTICIPATION.items()}
         ladder = {key: value(mid) for key, mid in LADDER.items()}
         spectrum = {key: value(mid) for key, mid in SPECTRUM.items()}

@@ -14,7 +14,8 @@ lines (Evidence / MetricFlow style), then one parameterized query::
 
 The dashboard (KPI help, Definitions page), the CLI (`report`, `metrics`), the
 board pack and the docs all read this registry; nothing else declares a metric.
-Queries use bound parameters only ($start, $end, $programs, $asof, ...).
+Queries use bound parameters only ($start, $end, $programs, $asof, ...). The registry
+is data only: :mod:`engage_metrics.metrics` runs the queries.
 """
 from __future__ import annotations
 
@@ -23,9 +24,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-import duckdb
-import pandas as pd
 
 SQL_DIR = Path(__file__).with_name("sql")
 METRICS_DIR = SQL_DIR / "metrics"
@@ -113,40 +111,3 @@ def get(metric_id: str) -> Metric:
     except KeyError:
         raise KeyError(f"unknown metric {metric_id!r}") from None
 
-
-def run(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> pd.DataFrame:
-    """Run one metric's query with bound parameters; extra params are ignored."""
-    metric = get(metric_id)
-    if any(name in metric.sql and not _has(con, name) for name in PREPARED):
-        # metrics reading window facts or depth need them prepared on a private cursor first
-        from engage_metrics.metrics import run as run_prepared
-        return run_prepared(con, metric_id, **params)
-    missing = [p for p in metric.params if p not in params]
-    if missing:
-        raise TypeError(f"{metric_id} needs parameters {missing}")
-    # a metric reading window facts takes start/end through them, not in its own SQL
-    bound = {p: params[p] for p in metric.params if re.search(rf"\${p}\b", metric.sql)}
-    return con.execute(metric.sql, bound).df()
-
-
-# relations a metric may read that engage_metrics.metrics.depth_ready prepares
-PREPARED = ("window_person", "window_program", "window_depth", "depth_at")
-
-
-def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """True on a cursor prepared by metrics.depth_ready (a temp table or a registered view)."""
-    return con.execute(
-        "SELECT (SELECT COUNT(*) FROM duckdb_tables() WHERE temporary AND table_name = $n)"
-        " + (SELECT COUNT(*) FROM duckdb_views() WHERE temporary AND view_name = $n)",
-        {"n": name}).fetchall()[0][0] > 0
-
-
-def scalar(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> Any:
-    """The single value of a scalar metric (None for SQL NULL)."""
-    df = run(con, metric_id, **params)
-    if df.empty:
-        return None
-    value = df["value"].iloc[0]
-    if pd.isna(value):
-        return None
-    return value.item() if hasattr(value, "item") else value

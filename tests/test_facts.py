@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from engage_metrics import importer, metrics, registry, resolve, settings_store
+from engage_metrics import importer, metrics, resolve, settings_store
 from engage_metrics.config import depth_config
 from engage_metrics.demo import build_demo
 from engage_metrics.metrics import Window
@@ -295,13 +295,13 @@ def test_prepared_relations_and_metrics_read_one_state(store: duckdb.DuckDBPyCon
     w = Window.default(store)
     p = {**depth_config(store).params(), **w.params(), "asof": w.end}
     with metrics.depth_ready(store, ["people_table", "mean_depth"], p) as cur:
-        before = (registry.run(cur, "people_table", **p), registry.scalar(cur, "mean_depth", **p))
+        before = (metrics.run(cur, "people_table", **p), metrics.scalar(cur, "mean_depth", **p))
         late = w.end + dt.timedelta(days=30)
         result = importer.import_bytes(
             store, f"Email,Event,Date,Status\nzz@x.org,Late,{late:%Y-%m-%d},Attended\n".encode(),
             "late.csv")
         assert result.status == "imported" and Window.default(store).end == late + dt.timedelta(days=1)
-        after = (registry.run(cur, "people_table", **p), registry.scalar(cur, "mean_depth", **p))
+        after = (metrics.run(cur, "people_table", **p), metrics.scalar(cur, "mean_depth", **p))
     assert before[0]["depth"].notna().sum() > 1000
     pd.testing.assert_frame_equal(after[0], before[0])
     assert after[1] == before[1]

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 import reference as ref
 
-from engage_metrics import db, metrics, registry
+from engage_metrics import db, metrics
 from engage_metrics.config import default_depth, depth_config
 from engage_metrics.demo import build_demo
 
@@ -165,7 +165,7 @@ def _engine_report(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str, 
 def _engine_table(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> pd.DataFrame:
     if "programs" in params:
         params["programs"] = list(params["programs"])
-    return registry.run(con, metric_id, **params)
+    return metrics.run(con, metric_id, **params)
 
 
 # ---------------------------------------------------------------- tests
