@@ -55,7 +55,7 @@ KPIS = {
     "repeat_rate": ("participation", "repeat_rate"),
     "return_rate_90d": ("participation", "return_rate_90d"),
     "no_show_rate": ("participation", "no_show_rate"),
-    "lapsed_people": ("participation", "lapsed"),
+    "lapsed_count": ("participation", "lapsed"),
     "escalation_rate": ("ladder", "escalation_rate"),
     "escalated_people": ("ladder", "escalated"),
     "mean_depth": ("depth", "mean"),

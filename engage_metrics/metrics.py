@@ -551,7 +551,7 @@ def _execute(con: duckdb.DuckDBPyConnection, metric: registry.Metric,
 PARTICIPATION = {"active": "active_people", "new": "new_people",
                  "attended": "attended_participations", "hours": "total_hours",
                  "repeat_rate": "repeat_rate", "return_rate_90d": "return_rate_90d",
-                 "no_show_rate": "no_show_rate", "lapsed": "lapsed_people"}
+                 "no_show_rate": "no_show_rate", "lapsed": "lapsed_count"}
 LADDER = {"escalation_rate": "escalation_rate", "escalated": "escalated_people"}
 SPECTRUM = {"task_share": "task_share", "relationship_strength": "relationship_strength"}
 REPORT_METRICS = (*PARTICIPATION.values(), *LADDER.values(), *SPECTRUM.values(),

@@ -20,7 +20,7 @@ def main() -> None:
         layout.kpi("return_rate_90d", p["return_rate_90d"], b.get("return_rate_90d")),
         layout.kpi("attended_participations", p["attended"], b.get("attended")),
         layout.kpi("no_show_rate", p["no_show_rate"], b.get("no_show_rate"), lower_is_better=True),
-        layout.kpi("lapsed_people", p["lapsed"], b.get("lapsed"), lower_is_better=True),
+        layout.kpi("lapsed_count", p["lapsed"], b.get("lapsed"), lower_is_better=True),
     ])
     layout.chart(layout.figure(charts.people_over_time, data.run("series_participation", f.window),
                                          "Active, new and returning people per month"))

@@ -154,7 +154,7 @@ def test_return_rate_90d(tmp_path: Path) -> None:
     assert val(con, "return_rate_90d", **window("2024-04-02", "2024-07-01")) is None
 
 
-def test_lapsed_people(tmp_path: Path) -> None:
+def test_lapsed_count(tmp_path: Path) -> None:
     o = Org()
     old = [o.event(d, "Food") for d in ("2023-10-01", "2023-11-01", "2023-12-01")]
     tenants_old = o.event("2023-12-01", "Tenants")
@@ -183,12 +183,12 @@ def test_lapsed_people(tmp_path: Path) -> None:
     o.part(7, old[1])
     o.part(7, old[2], status="no_show")
     con = open_store(tmp_path / "x.duckdb", o)
-    assert val(con, "lapsed_people", **window("2024-01-01", "2024-07-01")) == 3       # 1, 4, 6
-    assert val(con, "lapsed_people", **window("2024-01-01", "2024-07-01", "Food")) == 2  # 1, 6
+    assert val(con, "lapsed_count", **window("2024-01-01", "2024-07-01")) == 3       # 1, 4, 6
+    assert val(con, "lapsed_count", **window("2024-01-01", "2024-07-01", "Food")) == 2  # 1, 6
     # a window shorter than 180 days: the same end, the same people; 2's 01-04 and 5's 06-01
     # attendances are before the window's start but less than 180 days before its end
-    assert val(con, "lapsed_people", **window("2024-06-15", "2024-07-01")) == 3
-    assert val(con, "lapsed_people", **window("2024-06-15", "2024-07-01", "Food")) == 2
+    assert val(con, "lapsed_count", **window("2024-06-15", "2024-07-01")) == 3
+    assert val(con, "lapsed_count", **window("2024-06-15", "2024-07-01", "Food")) == 2
 
 
 def test_cohort_retention(tmp_path: Path) -> None:

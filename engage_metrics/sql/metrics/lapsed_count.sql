@@ -1,4 +1,4 @@
--- id: lapsed_people
+-- id: lapsed_count
 -- label: Lapsed people
 -- unit: count
 -- room: participation
