@@ -140,10 +140,6 @@ def _bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     return {name: params[name] for name in set(_PARAM.findall(sql))}
 
 
-def window_facts_sql(name: str) -> str:
-    return (registry.SQL_DIR / "facts" / f"{name}.sql").read_text()
-
-
 def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bool:
     """Make window_program (per person and program, all programs) and window_person (per
     person, the selected programs) hold the window facts of [start, end) — see
@@ -160,7 +156,7 @@ def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bo
         _serve_window_program(con, params["end"])
         _serve_window_person(con, params["programs"])
         return True
-    sql = window_facts_sql("window_program")
+    sql = registry.facts_sql("window_program")
     bound = _bind(sql, params)
     key = _cache_key(con, "window_program", tuple(sorted((k, str(v)) for k, v in bound.items())))
     cached = _CACHE.get(key)
@@ -172,7 +168,7 @@ def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bo
         con.execute(f"CREATE OR REPLACE TEMP TABLE window_program AS {sql}", bound)
         if key is not None:
             _CACHE.put(key, con.sql("SELECT * FROM window_program").to_arrow_table())
-    sql = window_facts_sql("window_person")
+    sql = registry.facts_sql("window_person")
     con.execute(f"CREATE OR REPLACE TEMP TABLE window_person AS {sql}", _bind(sql, params))
     return False
 
@@ -323,7 +319,7 @@ def _depth_stamp(con: duckdb.DuckDBPyConnection, dates: list[Any],
 def _window_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]]) -> str:
     """What a window snapshot depends on: its windows, the query and the row counts."""
     return _stamp(con, windows=[[str(d) for d in w] for w in windows],
-                  sql=_sha256(window_facts_sql("window_program")))
+                  sql=_sha256(registry.facts_sql("window_program")))
 
 
 def _sha256(text: str) -> str:
@@ -338,7 +334,7 @@ def _person_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]],
     stored ones) and the row counts."""
     depth = {k: params.get(k, v) for k, v in depth_config(con).params().items()}
     return _stamp(con, windows=[[str(d) for d in w] for w in windows], depth=depth,
-                  sql=_sha256("".join(map(window_facts_sql, WINDOW_FACTS)) + depth_formula()))
+                  sql=_sha256("".join(map(registry.facts_sql, WINDOW_FACTS)) + depth_formula()))
 
 
 def refresh_window_snapshot(con: duckdb.DuckDBPyConnection) -> None:
@@ -347,7 +343,7 @@ def refresh_window_snapshot(con: duckdb.DuckDBPyConnection) -> None:
     the caller's transaction (import, undo, merge, ladder or classification change), after
     the depth snapshot."""
     con.execute("DELETE FROM window_snapshot")
-    sql = window_facts_sql("window_program")
+    sql = registry.facts_sql("window_program")
     windows = snapshot_windows(con)
     for w in windows:
         con.execute(f"INSERT INTO window_snapshot SELECT CAST($end AS DATE), * "  # noqa: S608
@@ -376,7 +372,7 @@ def refresh_window_person_snapshot(con: duckdb.DuckDBPyConnection) -> None:
             params = {**w.params(), "programs": selection}
             _serve_window_person(con, selection)   # the rows inserted next
             for name in ("window_person", "window_depth"):
-                sql = window_facts_sql(name)
+                sql = registry.facts_sql(name)
                 con.execute(f"INSERT INTO {name}_snapshot BY NAME "  # noqa: S608
                             f"SELECT CAST($end AS DATE) AS window_end, $selection AS selection, "
                             f"* FROM ({sql})",
@@ -492,7 +488,7 @@ def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
         if kinds:
             prepare_depth(cur, kinds, merged)
         if not served and any(reads_window(m, ["window_depth"]) for m in metric_ids):
-            sql = window_facts_sql("window_depth")
+            sql = registry.facts_sql("window_depth")
             cur.execute(f"CREATE OR REPLACE TEMP TABLE window_depth AS {sql}", _bind(sql, params))
         yield cur
     finally:

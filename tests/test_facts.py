@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from engage_metrics import importer, metrics, resolve, settings_store
+from engage_metrics import importer, metrics, registry, resolve, settings_store
 from engage_metrics.config import depth_config
 from engage_metrics.demo import build_demo
 from engage_metrics.metrics import Window
@@ -56,7 +56,7 @@ def _assert_depth_snapshot_current(con: duckdb.DuckDBPyConnection) -> pd.DataFra
 def _window_facts(con: duckdb.DuckDBPyConnection, w: Window, live: bool) -> pd.DataFrame:
     """window_snapshot's rows of window *w*, or (live) its facts computed live."""
     if live:
-        sql = metrics.window_facts_sql("window_program")
+        sql = registry.facts_sql("window_program")
         df = con.execute(sql, {"start": w.start, "end": w.end}).df()
     else:
         df = con.execute("SELECT * EXCLUDE (window_end) FROM window_snapshot "
@@ -94,17 +94,17 @@ def _assert_person_snapshot_current(con: duckdb.DuckDBPyConnection) -> None:
         for selection in [(), *[(p,) for p in programs]]:
             params = Window(w.start, w.end, selection).params()
             with con.cursor() as cur:       # live: the queries over the participations
-                sql = metrics.window_facts_sql("window_program")
+                sql = registry.facts_sql("window_program")
                 cur.execute(f"CREATE TEMP TABLE window_program AS {sql}",
                             {"start": w.start, "end": w.end})
-                sql = metrics.window_facts_sql("window_person")
+                sql = registry.facts_sql("window_person")
                 cur.execute(f"CREATE TEMP TABLE window_person AS {sql}", metrics._bind(sql, params))
                 cur.execute("CREATE TEMP TABLE depth_target AS SELECT person_id, "
                             "CAST($end AS DATE) AS d FROM window_person", {"end": w.end})
                 sql = (f"CREATE TEMP TABLE depth_at AS WITH {metrics.depth_formula()} "
                        f"SELECT {metrics.DEPTH_COLUMNS} FROM depth_tiered")
                 cur.execute(sql, metrics._bind(sql, depth_params))   # the formula, live
-                sql = metrics.window_facts_sql("window_depth")
+                sql = registry.facts_sql("window_depth")
                 live = (cur.execute("SELECT * FROM window_person").df(),
                         cur.execute(sql, metrics._bind(sql, params)).df())
             metrics.clear_caches()

@@ -25,7 +25,7 @@ WITH counted AS (      -- >= 3 attended participations before end in the selecte
                + CASE WHEN attended_2 < CAST($end AS DATE) THEN 1 ELSE 0 END
                + CASE WHEN attended_3 < CAST($end AS DATE) THEN 1 ELSE 0 END) >= 3
 ),
-recent AS (            -- attended less than 180 days before end (selected programs): not lapsed
+recent AS (            -- attended, not lapsed by end (selected programs)
     SELECT person_id
     FROM window_person  -- window facts
     WHERE recent > 0

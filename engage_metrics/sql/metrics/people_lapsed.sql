@@ -29,5 +29,5 @@ SELECT pp.person_id,
        date_diff('day', pp.last_attended, CAST($end AS DATE)) AS days_since
 FROM per_person pp
 JOIN person pe ON pe.person_id = pp.person_id
-WHERE pp.attended >= 3 AND date_diff('day', pp.last_attended, CAST($end AS DATE)) >= 180
+WHERE pp.attended >= 3 AND {{ lapsed(pp.last_attended, CAST($end AS DATE)) }}
 ORDER BY pp.last_attended DESC, pp.person_id

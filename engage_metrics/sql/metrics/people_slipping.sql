@@ -52,5 +52,5 @@ JOIN person pe ON pe.person_id = pp.person_id
 WHERE r.attended >= 4
   AND pp.usual_gap IS NOT NULL
   AND date_diff('day', pp.last_attended, CAST($end AS DATE)) > 1.5 * pp.usual_gap
-  AND date_diff('day', pp.last_attended, CAST($end AS DATE)) < 180
+  AND NOT {{ lapsed(pp.last_attended, CAST($end AS DATE)) }}
 ORDER BY date_diff('day', pp.last_attended, CAST($end AS DATE)) / pp.usual_gap DESC, pp.person_id
