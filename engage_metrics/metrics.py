@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from engage_metrics import registry
+from engage_metrics import config, registry
 from engage_metrics.config import RUNG_NAMES, TIERS, depth_config
 
 QUADRANTS = {
@@ -148,16 +148,16 @@ def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bo
 
     For a snapshot window and all programs or one program, window_person and window_depth
     are views of their snapshots (see :func:`refresh_window_snapshot`); returns True then.
-    *params* may carry depth settings (else the stored ones): window_depth is served only
-    for the settings the snapshot was scored with."""
-    window = {"start": params["start"], "end": params["end"]}
-    if (len(params["programs"]) <= 1 and _window_snapshot_serves(con, window)
+    *params* may carry depth settings and the lapse threshold (else the stored ones): the
+    snapshots are served only for the settings they were computed with."""
+    params = {**config.metric_params(con), **params}
+    sql = registry.facts_sql("window_program")
+    bound = _bind(sql, params)      # start, end, lapse_days
+    if (len(params["programs"]) <= 1 and _window_snapshot_serves(con, bound)
             and _person_snapshot_serves(con, params)):
         _serve_window_program(con, params["end"])
         _serve_window_person(con, params["programs"])
         return True
-    sql = registry.facts_sql("window_program")
-    bound = _bind(sql, params)
     key = _cache_key(con, "window_program", tuple(sorted((k, str(v)) for k, v in bound.items())))
     cached = _CACHE.get(key)
     if cached is not None:
@@ -260,15 +260,15 @@ def _depth_snapshot_serves(con: duckdb.DuckDBPyConnection, kinds: set[str],
 
 def _window_snapshot_serves(con: duckdb.DuckDBPyConnection, bound: dict[str, Any]) -> bool:
     """True when the window snapshot holds the window of *bound* (window_program.sql's
-    start and end) and is current (the same query, the same data)."""
+    start and end) and is current (the same query, lapse threshold and data)."""
     return _holds(con, "window_snapshot", "windows",
                   [str(bound.get("start")), str(bound.get("end"))],
-                  lambda stored: _window_stamp(con, stored))
+                  lambda stored: _window_stamp(con, stored, bound["lapse_days"]))
 
 
 def _person_snapshot_serves(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bool:
     """True when the window_person and window_depth snapshots hold the window of *params*
-    and are current (the same queries, depth settings and data)."""
+    and are current (the same queries, depth settings, lapse threshold and data)."""
     return _holds(con, "window_person_snapshot", "windows",
                   [str(params.get("start")), str(params.get("end"))],
                   lambda stored: _person_stamp(con, stored, params))
@@ -316,9 +316,11 @@ def _depth_stamp(con: duckdb.DuckDBPyConnection, dates: list[Any],
                   depth={k: params[k] for k in depth_config(con).params()})
 
 
-def _window_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]]) -> str:
-    """What a window snapshot depends on: its windows, the query and the row counts."""
-    return _stamp(con, windows=[[str(d) for d in w] for w in windows],
+def _window_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]],
+                  lapse_days: int) -> str:
+    """What a window snapshot depends on: its windows, the query, the lapse threshold
+    (`recent`) and the row counts."""
+    return _stamp(con, windows=[[str(d) for d in w] for w in windows], lapse_days=lapse_days,
                   sql=_sha256(registry.facts_sql("window_program")))
 
 
@@ -330,26 +332,28 @@ def _sha256(text: str) -> str:
 def _person_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]],
                   params: dict[str, Any]) -> str:
     """What the window_person and window_depth snapshots depend on: their windows, the
-    window facts' queries and the depth formula, the depth settings (of *params*, else the
-    stored ones) and the row counts."""
-    depth = {k: params.get(k, v) for k, v in depth_config(con).params().items()}
-    return _stamp(con, windows=[[str(d) for d in w] for w in windows], depth=depth,
+    window facts' queries and the depth formula, the depth settings and the lapse threshold
+    (of *params*, else the stored ones) and the row counts."""
+    settings = {k: params.get(k, v) for k, v in config.metric_params(con).items()}
+    return _stamp(con, windows=[[str(d) for d in w] for w in windows], settings=settings,
                   sql=_sha256("".join(map(registry.facts_sql, WINDOW_FACTS)) + depth_formula()))
 
 
 def refresh_window_snapshot(con: duckdb.DuckDBPyConnection) -> None:
     """Compute the window facts of :func:`snapshot_windows` into window_snapshot, then
     window_person and window_depth (:func:`refresh_window_person_snapshot`). Runs inside
-    the caller's transaction (import, undo, merge, ladder or classification change), after
-    the depth snapshot."""
+    the caller's transaction (import, undo, merge, ladder or classification change, a new
+    lapse threshold), after the depth snapshot."""
     con.execute("DELETE FROM window_snapshot")
     sql = registry.facts_sql("window_program")
     windows = snapshot_windows(con)
+    lapse_days = config.lapse_days(con)
     for w in windows:
         con.execute(f"INSERT INTO window_snapshot SELECT CAST($end AS DATE), * "  # noqa: S608
-                    f"FROM ({sql}) ORDER BY program", _bind(sql, w.params()))
+                    f"FROM ({sql}) ORDER BY program",
+                    _bind(sql, {**w.params(), "lapse_days": lapse_days}))
     con.execute("INSERT OR REPLACE INTO meta VALUES ('window_snapshot', $stamp)",
-                {"stamp": _window_stamp(con, [[w.start, w.end] for w in windows])})
+                {"stamp": _window_stamp(con, [[w.start, w.end] for w in windows], lapse_days)})
     refresh_window_person_snapshot(con)
 
 
@@ -435,7 +439,7 @@ class _Kept:
 
 # (database, its data, what, its parameters …) -> rows of depth_at or window_program
 _CACHE = _Kept(lambda items: sum(t.num_rows for t in items.values()) <= 8_000_000)
-# (database, its data, "report", window, depth settings) -> a report
+# (database, its data, "report", window, settings) -> a report
 _REPORTS = _Kept(lambda items: len(items) <= 256)
 
 
@@ -483,7 +487,7 @@ def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
         # snapshots) and the metrics read the same state even when another session's
         # import commits meanwhile; nothing is written to the store, so it is rolled back
         cur.execute("BEGIN TRANSACTION")
-        merged = {**depth_config(con).params(), **params}
+        merged = {**config.metric_params(con), **params}
         served = window and prepare_window(cur, merged)
         if kinds:
             prepare_depth(cur, kinds, merged)
@@ -500,9 +504,11 @@ def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
 
 
 def run(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> pd.DataFrame:
-    """Run one metric's query with bound parameters (extra ones are ignored). A metric that
-    reads prepared relations (window facts, depth) runs on a private cursor that
+    """Run one metric's query with bound parameters (extra ones are ignored; settings not
+    given, the depth formula's and lapse_days, are the stored ones). A metric that reads
+    prepared relations (window facts, depth) runs on a private cursor that
     :func:`depth_ready` prepares, unless *con* is such a cursor already."""
+    params = {**config.metric_params(con), **params}
     metric = registry.get(metric_id)
     if any(name in metric.sql and not _has(con, name) for name in PREPARED):
         with depth_ready(con, [metric_id], params) as cur:
@@ -559,8 +565,8 @@ def report(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str, Any]:
 
     A report is a function of the data, the settings and the window: within a process it
     is kept (keyed like the prepared relations, on the database file and its data version,
-    plus the depth settings), so the board pack and repeated calls compute it once."""
-    key = _cache_key(con, "report", window, tuple(sorted(depth_config(con).params().items())))
+    plus the settings the SQL binds), so the board pack and repeated calls compute it once."""
+    key = _cache_key(con, "report", window, tuple(sorted(config.metric_params(con).items())))
     kept = _REPORTS.get(key)
     if kept is not None:
         return copy.deepcopy(kept)

@@ -142,14 +142,22 @@ def save_edits(con: duckdb.DuckDBPyConnection, modes: dict[str, str] | None = No
 
 
 def save_settings(con: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> None:
-    """Store settings (hourly_value, fiscal_year_start_month, org_name, depth …) together."""
-    if "depth" in values:   # validates weights, divisors and tiers before anything is written
+    """Store settings (hourly_value, fiscal_year_start_month, org_name, depth, lapse_days …)
+    together, and recompute the snapshots that depend on them."""
+    # validate the depth formula's weights, divisors and tiers and the lapse threshold
+    # before anything is written
+    if "depth" in values:
         config.DepthConfig.from_dict(values["depth"])
+    if "lapse_days" in values:
+        config.check_lapse_days(values["lapse_days"])
     with transaction(con):
         for key, value in values.items():
             config.set_setting(con, key, value)
         if "depth" in values:
             metrics.refresh_depth_snapshot(con)
+        if "lapse_days" in values:     # window facts count recent attendances; window_person
+            metrics.refresh_window_snapshot(con)   # and window_depth follow
+        elif "depth" in values:
             metrics.refresh_window_person_snapshot(con)   # window_depth holds depth
         bump_data_version(con)
 

@@ -13,10 +13,11 @@ ROOMS = {"participation": "Participation", "ladder": "Ladder and asks",
 def main() -> None:
     layout.header("Definitions", "Every number in Engage, defined once. The same definition "
                   "appears as the help text (?) of each card.")
-    depth = data.settings()["depth"]
-    weights = " + ".join(f"{w:g} × {part}" for part, w in depth["weights"].items())
+    settings = data.settings()
+    weights = " + ".join(f"{w:g} × {part}" for part, w in settings["depth"]["weights"].items())
     st.info(f"**Relationship depth with the current settings** = 100 × ({weights}); each part "
-            "is clipped to 0–1. Change the weights on the Settings page.")
+            f"is clipped to 0–1. **The lapse threshold** is {settings['lapse_days']:,} days. "
+            "Change them on the Settings page.")
     metrics = registry.metrics()
     rooms = {**ROOMS, **{m.room: m.room.capitalize() for m in metrics.values()
                          if m.room not in ROOMS}}

@@ -60,9 +60,11 @@ def main() -> None:
                                     "no-shows)", "Event type", hover="%{x:.1f} % no-shows",
                                     color=SERIES["discharge"], horizontal=True))
     with right:
+        lapse_days = data.settings()["lapse_days"]
         layout.chart(layout.figure(charts.line, data.run("series_lapsed", f.window),
                                    "month", "lapsed",
-                                 "Lapsed people at each month's end (3+ visits, none in 180 days)",
+                                 "Lapsed people at each month's end "
+                                 f"(3+ visits, none in {lapse_days:,} days)",
                                  "Month", "Lapsed people (count)", color=SERIES["lapsed"],
                                  hover="%{y:,} lapsed people"))
 

@@ -4,13 +4,15 @@ numbers read through them equal the numbers computed from the participations dir
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from metric_fixtures import Org, open_store
 
 from engage_metrics import importer, metrics, registry, resolve, settings_store
-from engage_metrics.config import depth_config
+from engage_metrics.config import depth_config, lapse_days, set_setting
 from engage_metrics.demo import build_demo
 from engage_metrics.metrics import Window
 
@@ -57,7 +59,8 @@ def _window_facts(con: duckdb.DuckDBPyConnection, w: Window, live: bool) -> pd.D
     """window_snapshot's rows of window *w*, or (live) its facts computed live."""
     if live:
         sql = registry.facts_sql("window_program")
-        df = con.execute(sql, {"start": w.start, "end": w.end}).df()
+        df = con.execute(sql, {"start": w.start, "end": w.end,
+                               "lapse_days": lapse_days(con)}).df()
     else:
         df = con.execute("SELECT * EXCLUDE (window_end) FROM window_snapshot "
                          "WHERE window_end = $end", {"end": w.end}).df()
@@ -96,7 +99,7 @@ def _assert_person_snapshot_current(con: duckdb.DuckDBPyConnection) -> None:
             with con.cursor() as cur:       # live: the queries over the participations
                 sql = registry.facts_sql("window_program")
                 cur.execute(f"CREATE TEMP TABLE window_program AS {sql}",
-                            {"start": w.start, "end": w.end})
+                            {"start": w.start, "end": w.end, "lapse_days": lapse_days(con)})
                 sql = registry.facts_sql("window_person")
                 cur.execute(f"CREATE TEMP TABLE window_person AS {sql}", metrics._bind(sql, params))
                 cur.execute("CREATE TEMP TABLE depth_target AS SELECT person_id, "
@@ -237,6 +240,32 @@ def test_report_reads_the_snapshot_only_when_current(store: duckdb.DuckDBPyConne
     store.execute("DELETE FROM participation WHERE person_id = "
                   "(SELECT MIN(person_id) FROM participation)")
     assert not serves(store, {"window_end"}, params)
+
+
+def test_window_snapshots_are_served_only_for_their_lapse_threshold(tmp_path: Path) -> None:
+    o = Org()
+    for d in ("2023-10-01", "2023-11-01", "2024-01-03"):
+        o.part(1, o.event(d))
+    o.part(2, o.event("2024-06-30"))
+    con = open_store(tmp_path / "lapse.duckdb", o)
+    w = Window.default(con)
+    # person 1's last attendance, 2024-01-03, is 180 days before the window's end 2024-07-01:
+    # lapsed at the default threshold (the snapshots' `recent` is 0), not at 200
+    assert metrics.report(con, w)["participation"]["lapsed"] == 1
+    with con.cursor() as cur:
+        assert metrics.prepare_window(cur, w.params())           # served: computed with 180
+    with con.cursor() as cur:
+        assert not metrics.prepare_window(cur, {**w.params(), "lapse_days": 200})
+    set_setting(con, "lapse_days", 200)      # stored without recomputing the snapshots
+    with con.cursor() as cur:
+        assert not metrics.prepare_window(cur, w.params())
+    assert metrics.report(con, w)["participation"]["lapsed"] == 0
+    settings_store.save_settings(con, {"lapse_days": 200})      # recomputes them
+    metrics.clear_caches()
+    with con.cursor() as cur:
+        assert metrics.prepare_window(cur, w.params())
+    assert metrics.report(con, w)["participation"]["lapsed"] == 0
+    con.close()
 
 
 def test_canonical_keys_are_unique_without_indexes(store: duckdb.DuckDBPyConnection):

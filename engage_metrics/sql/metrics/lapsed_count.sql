@@ -3,10 +3,11 @@
 -- unit: count
 -- room: participation
 -- shape: scalar
--- params: start, end, programs
+-- params: start, end, programs, lapse_days
 -- definition: People with at least 3 attended participations (selected programs) before the
---   window's end whose latest one is 180 days or more before the end.
--- formula: COUNT(person WHERE attended before end >= 3 AND last attended date <= end - 180 days)
+--   window's end whose latest one is the lapse threshold (a setting, 180 days by default) or more
+--   before the end.
+-- formula: COUNT(person WHERE attended before end >= 3 AND last attended date <= end - lapse_days)
 WITH counted AS (      -- >= 3 attended participations before end in the selected programs:
     SELECT person_id    -- all programs: the third attended date (person_fact)
     FROM person_fact

@@ -3,11 +3,12 @@
 -- unit: table
 -- room: participation
 -- shape: table
--- params: start, end, programs
+-- params: start, end, programs, lapse_days
 -- definition: The Lapsed people count at the end of each calendar month of the window (the
 --   window's end for its last month): people with at least 3 attended participations (selected
---   programs) before that date whose latest one is 180 days or more before it.
--- formula: per month end D: COUNT(person WHERE attended before D >= 3 AND D - last attended >= 180 days)
+--   programs) before that date whose latest one is the lapse threshold (a setting, 180 days by
+--   default) or more before it.
+-- formula: per month end D: COUNT(person WHERE attended before D >= 3 AND D - last attended >= lapse_days)
 WITH RECURSIVE {{ months }},
 ends AS (
     SELECT month, LEAST(CAST(month + INTERVAL 1 MONTH AS DATE), CAST($end AS DATE)) AS d
