@@ -379,7 +379,7 @@ def _ladder_section(con: duckdb.DuckDBPyConnection, n: _Numbers) -> Section:
 
 def ladder_labels(funnel: pd.DataFrame) -> list[str]:
     """The funnel's bar labels; conversions and medians only between rungs of 5+ people."""
-    reached = dict(zip(funnel["rung"].astype(int), funnel["reached"].astype(int)))
+    reached = dict(zip(funnel["rung"].astype(int), funnel["reached"].astype(int), strict=True))
     labels = []
     for _, r in funnel.iterrows():
         rung, n = int(r["rung"]), int(r["reached"])
@@ -413,18 +413,18 @@ def flow_summary(flows: pd.DataFrame) -> tuple[tuple[str, str], ...]:
 
     totals = {"Stepped up one rung or more": 0, "Stayed on their rung": 0,
               "New this period": 0, "Not seen this period": 0}
-    for source, target, people in zip(flows["source"], flows["target"], flows["people"]):
+    edges = list(zip(flows["source"], flows["target"], flows["people"], strict=True))
+    for source, target, people in edges:
         if source == "New":
             totals["New this period"] += int(people)
         elif target == "Lapsed":
             totals["Not seen this period"] += int(people)
-        elif rung(target) > rung(source):
+        elif (rung(target) or 0) > (rung(source) or 0):
             totals["Stepped up one rung or more"] += int(people)
         else:
             totals["Stayed on their rung"] += int(people)
     for r in sorted(RUNG_NAMES)[1:]:
-        reached = sum(int(p) for s, t, p in zip(flows["source"], flows["target"], flows["people"])
-                      if rung(t) == r and (rung(s) or 0) < r)
+        reached = sum(int(p) for s, t, p in edges if rung(t) == r and (rung(s) or 0) < r)
         totals[f"New at or moved up to {r} {RUNG_NAMES[r]}"] = reached
     return tuple((k, count_text(v)) for k, v in totals.items())
 
@@ -456,7 +456,7 @@ def _tiers_section(con: duckdb.DuckDBPyConnection, n: _Numbers) -> Section:
     hide_shares = total < SMALL
     section.table = Table(("Depth tier", "People", "Share"), tuple(
         (t, count_text(p), "" if hide_shares or 0 < p < SMALL else f"{p / total * 100:.0f} %")
-        for t, p in zip(tiers["tier"], tiers["people"])), (2.0, 1.2, 1.0))
+        for t, p in zip(tiers["tier"], tiers["people"], strict=True)), (2.0, 1.2, 1.0))
     return section
 
 
@@ -891,12 +891,13 @@ def build_pack(con: duckdb.DuckDBPyConnection, window: Window, org_name: str | N
     with chart_renderer() as render:        # Chromium starts while the numbers are computed
         sections = build_sections(con, window, org_name, today, step)
         charted = [s for s in sections if s.figure is not None]
+        pngs: dict[str, bytes] = {}
         for i, s in enumerate(charted):
             step(0.45 + 0.4 * i / len(charted), f"Drawing chart {i + 1} of {len(charted)}: "
                                                  f"{s.title}")
-            s.png = render(s.figure, s.size)
+            s.png = pngs[f"{s.key}.png"] = render(s.figure, s.size)
     org = sections[0].title
-    pack = BoardPack(window, org, sections, pngs={f"{s.key}.png": s.png for s in charted})
+    pack = BoardPack(window, org, sections, pngs=pngs)
     period = period_text(window)
     if "pdf" in formats:
         step(0.87, "Writing the PDF")

@@ -105,7 +105,7 @@ def quarters_back(end: dt.date, count: int) -> list[Window]:
     if first == end:
         first = _months_before(first, 3)
     starts = [_months_before(first, 3 * i) for i in range(count - 1, -1, -1)]
-    return [Window(s, e) for s, e in zip(starts, [*starts[1:], end])]
+    return [Window(s, e) for s, e in zip(starts, [*starts[1:], end], strict=True)]
 
 
 def _months_before(d: dt.date, months: int) -> dt.date:
@@ -399,7 +399,8 @@ def refresh_depth_snapshot(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("CREATE OR REPLACE TEMP TABLE depth_target (person_id INTEGER, d DATE)")
         for d in dates:
             con.execute(f"INSERT INTO depth_target {DEPTH_TARGETS['asof']}", {"asof": d})
-        sql = (f"INSERT INTO depth_snapshot ({DEPTH_COLUMNS}) SELECT * FROM ("
+        # fixed columns and depth.sql's formula; the settings are bound
+        sql = (f"INSERT INTO depth_snapshot ({DEPTH_COLUMNS}) SELECT * FROM ("  # noqa: S608
                f"WITH {depth_formula()} SELECT {DEPTH_COLUMNS} FROM depth_tiered)")
         con.execute(sql, _bind(sql, params))
         con.execute("DROP TABLE depth_target")
@@ -600,10 +601,11 @@ def _compute_report(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str,
                    "program": list(window.programs) or None},
         "participation": participation,
         "ladder": {"reached": {str(int(r)): int(n)
-                               for r, n in zip(funnel["rung"], funnel["reached"])},
+                               for r, n in zip(funnel["rung"], funnel["reached"], strict=True)},
                    **ladder},
         "depth": {"mean": mean,
-                  "tiers": {str(t): int(n) for t, n in zip(tiers["tier"], tiers["people"])}},
+                  "tiers": {str(t): int(n)
+                            for t, n in zip(tiers["tier"], tiers["people"], strict=True)}},
         "spectrum": spectrum,
     }
 

@@ -19,7 +19,7 @@ def changed(before: pd.DataFrame, after: pd.DataFrame, key: str, column: str) ->
     """{key: new value} for the rows whose *column* was edited."""
     merged = before[[key, column]].merge(after[[key, column]], on=key, suffixes=("_old", ""))
     diff = merged[merged[f"{column}_old"].astype(str) != merged[column].astype(str)]
-    return dict(zip(diff[key], diff[column]))
+    return dict(zip(diff[key], diff[column], strict=True))
 
 
 def event_types_section() -> None:
@@ -109,7 +109,7 @@ def numbers_section() -> None:
         weights = {part: col.number_input(part.capitalize(), 0.0, 1.0,
                                           float(depth["weights"][part]), 0.05, format="%.2f",
                                           key=f"weight_{part}")
-                   for col, part in zip(cols, DEPTH_PARTS)}
+                   for col, part in zip(cols, DEPTH_PARTS, strict=True)}
         if st.form_submit_button("Save settings", type="primary"):
             total = sum(weights.values())
             if abs(total - 1) > 1e-6:
