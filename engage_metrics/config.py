@@ -1,8 +1,8 @@
 """Defaults shipped in ``data/engage.toml`` and the settings stored in a database.
 
-The TOML file is the single place where the classification, the ladder and the
-relationship-depth formula are defined; a new database is seeded from it, and
-the analyst's edits (Settings page) are stored in the database afterwards.
+The TOML file is the single place where the classification, the ladder, the
+relationship-depth formula and the lapse threshold are defined; a new database is seeded
+from it, and the analyst's edits (Settings page) are stored in the database afterwards.
 """
 from __future__ import annotations
 
@@ -125,3 +125,22 @@ def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: Any) -> None:
 
 def depth_config(con: duckdb.DuckDBPyConnection) -> DepthConfig:
     return DepthConfig.from_dict(get_setting(con, "depth"))
+
+
+def check_lapse_days(value: Any) -> int:
+    """*value* if it is a lapse threshold: a positive whole number of days."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"the lapse threshold must be a positive whole number of days, "
+                         f"not {value!r}")
+    return value
+
+
+def lapse_days(con: duckdb.DuckDBPyConnection) -> int:
+    """The lapse threshold in days (sql/fragments/lapsed.sql binds it as $lapse_days)."""
+    return check_lapse_days(get_setting(con, "lapse_days"))
+
+
+def metric_params(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """The bound parameters the settings give the metric SQL: the depth formula's and the
+    lapse threshold."""
+    return {**depth_config(con).params(), "lapse_days": lapse_days(con)}

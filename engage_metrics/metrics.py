@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from engage_metrics import registry
+from engage_metrics import config, registry
 from engage_metrics.config import RUNG_NAMES, TIERS, depth_config
 
 QUADRANTS = {
@@ -105,7 +105,7 @@ def quarters_back(end: dt.date, count: int) -> list[Window]:
     if first == end:
         first = _months_before(first, 3)
     starts = [_months_before(first, 3 * i) for i in range(count - 1, -1, -1)]
-    return [Window(s, e) for s, e in zip(starts, [*starts[1:], end])]
+    return [Window(s, e) for s, e in zip(starts, [*starts[1:], end], strict=True)]
 
 
 def _months_before(d: dt.date, months: int) -> dt.date:
@@ -140,10 +140,6 @@ def _bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     return {name: params[name] for name in set(_PARAM.findall(sql))}
 
 
-def window_facts_sql(name: str) -> str:
-    return (registry.SQL_DIR / "facts" / f"{name}.sql").read_text()
-
-
 def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bool:
     """Make window_program (per person and program, all programs) and window_person (per
     person, the selected programs) hold the window facts of [start, end) — see
@@ -152,16 +148,16 @@ def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bo
 
     For a snapshot window and all programs or one program, window_person and window_depth
     are views of their snapshots (see :func:`refresh_window_snapshot`); returns True then.
-    *params* may carry depth settings (else the stored ones): window_depth is served only
-    for the settings the snapshot was scored with."""
-    window = {"start": params["start"], "end": params["end"]}
-    if (len(params["programs"]) <= 1 and _window_snapshot_serves(con, window)
+    *params* may carry depth settings and the lapse threshold (else the stored ones): the
+    snapshots are served only for the settings they were computed with."""
+    params = {**config.metric_params(con), **params}
+    sql = registry.facts_sql("window_program")
+    bound = _bind(sql, params)      # start, end, lapse_days
+    if (len(params["programs"]) <= 1 and _window_snapshot_serves(con, bound)
             and _person_snapshot_serves(con, params)):
         _serve_window_program(con, params["end"])
         _serve_window_person(con, params["programs"])
         return True
-    sql = window_facts_sql("window_program")
-    bound = _bind(sql, params)
     key = _cache_key(con, "window_program", tuple(sorted((k, str(v)) for k, v in bound.items())))
     cached = _CACHE.get(key)
     if cached is not None:
@@ -172,7 +168,7 @@ def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bo
         con.execute(f"CREATE OR REPLACE TEMP TABLE window_program AS {sql}", bound)
         if key is not None:
             _CACHE.put(key, con.sql("SELECT * FROM window_program").to_arrow_table())
-    sql = window_facts_sql("window_person")
+    sql = registry.facts_sql("window_person")
     con.execute(f"CREATE OR REPLACE TEMP TABLE window_person AS {sql}", _bind(sql, params))
     return False
 
@@ -264,15 +260,15 @@ def _depth_snapshot_serves(con: duckdb.DuckDBPyConnection, kinds: set[str],
 
 def _window_snapshot_serves(con: duckdb.DuckDBPyConnection, bound: dict[str, Any]) -> bool:
     """True when the window snapshot holds the window of *bound* (window_program.sql's
-    start and end) and is current (the same query, the same data)."""
+    start and end) and is current (the same query, lapse threshold and data)."""
     return _holds(con, "window_snapshot", "windows",
                   [str(bound.get("start")), str(bound.get("end"))],
-                  lambda stored: _window_stamp(con, stored))
+                  lambda stored: _window_stamp(con, stored, bound["lapse_days"]))
 
 
 def _person_snapshot_serves(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bool:
     """True when the window_person and window_depth snapshots hold the window of *params*
-    and are current (the same queries, depth settings and data)."""
+    and are current (the same queries, depth settings, lapse threshold and data)."""
     return _holds(con, "window_person_snapshot", "windows",
                   [str(params.get("start")), str(params.get("end"))],
                   lambda stored: _person_stamp(con, stored, params))
@@ -320,10 +316,12 @@ def _depth_stamp(con: duckdb.DuckDBPyConnection, dates: list[Any],
                   depth={k: params[k] for k in depth_config(con).params()})
 
 
-def _window_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]]) -> str:
-    """What a window snapshot depends on: its windows, the query and the row counts."""
-    return _stamp(con, windows=[[str(d) for d in w] for w in windows],
-                  sql=_sha256(window_facts_sql("window_program")))
+def _window_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]],
+                  lapse_days: int) -> str:
+    """What a window snapshot depends on: its windows, the query, the lapse threshold
+    (`recent`) and the row counts."""
+    return _stamp(con, windows=[[str(d) for d in w] for w in windows], lapse_days=lapse_days,
+                  sql=_sha256(registry.facts_sql("window_program")))
 
 
 def _sha256(text: str) -> str:
@@ -334,26 +332,28 @@ def _sha256(text: str) -> str:
 def _person_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]],
                   params: dict[str, Any]) -> str:
     """What the window_person and window_depth snapshots depend on: their windows, the
-    window facts' queries and the depth formula, the depth settings (of *params*, else the
-    stored ones) and the row counts."""
-    depth = {k: params.get(k, v) for k, v in depth_config(con).params().items()}
-    return _stamp(con, windows=[[str(d) for d in w] for w in windows], depth=depth,
-                  sql=_sha256("".join(map(window_facts_sql, WINDOW_FACTS)) + depth_formula()))
+    window facts' queries and the depth formula, the depth settings and the lapse threshold
+    (of *params*, else the stored ones) and the row counts."""
+    settings = {k: params.get(k, v) for k, v in config.metric_params(con).items()}
+    return _stamp(con, windows=[[str(d) for d in w] for w in windows], settings=settings,
+                  sql=_sha256("".join(map(registry.facts_sql, WINDOW_FACTS)) + depth_formula()))
 
 
 def refresh_window_snapshot(con: duckdb.DuckDBPyConnection) -> None:
     """Compute the window facts of :func:`snapshot_windows` into window_snapshot, then
     window_person and window_depth (:func:`refresh_window_person_snapshot`). Runs inside
-    the caller's transaction (import, undo, merge, ladder or classification change), after
-    the depth snapshot."""
+    the caller's transaction (import, undo, merge, ladder or classification change, a new
+    lapse threshold), after the depth snapshot."""
     con.execute("DELETE FROM window_snapshot")
-    sql = window_facts_sql("window_program")
+    sql = registry.facts_sql("window_program")
     windows = snapshot_windows(con)
+    lapse_days = config.lapse_days(con)
     for w in windows:
         con.execute(f"INSERT INTO window_snapshot SELECT CAST($end AS DATE), * "  # noqa: S608
-                    f"FROM ({sql}) ORDER BY program", _bind(sql, w.params()))
+                    f"FROM ({sql}) ORDER BY program",
+                    _bind(sql, {**w.params(), "lapse_days": lapse_days}))
     con.execute("INSERT OR REPLACE INTO meta VALUES ('window_snapshot', $stamp)",
-                {"stamp": _window_stamp(con, [[w.start, w.end] for w in windows])})
+                {"stamp": _window_stamp(con, [[w.start, w.end] for w in windows], lapse_days)})
     refresh_window_person_snapshot(con)
 
 
@@ -376,7 +376,7 @@ def refresh_window_person_snapshot(con: duckdb.DuckDBPyConnection) -> None:
             params = {**w.params(), "programs": selection}
             _serve_window_person(con, selection)   # the rows inserted next
             for name in ("window_person", "window_depth"):
-                sql = window_facts_sql(name)
+                sql = registry.facts_sql(name)
                 con.execute(f"INSERT INTO {name}_snapshot BY NAME "  # noqa: S608
                             f"SELECT CAST($end AS DATE) AS window_end, $selection AS selection, "
                             f"* FROM ({sql})",
@@ -399,7 +399,8 @@ def refresh_depth_snapshot(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("CREATE OR REPLACE TEMP TABLE depth_target (person_id INTEGER, d DATE)")
         for d in dates:
             con.execute(f"INSERT INTO depth_target {DEPTH_TARGETS['asof']}", {"asof": d})
-        sql = (f"INSERT INTO depth_snapshot ({DEPTH_COLUMNS}) SELECT * FROM ("
+        # fixed columns and depth.sql's formula; the settings are bound
+        sql = (f"INSERT INTO depth_snapshot ({DEPTH_COLUMNS}) SELECT * FROM ("  # noqa: S608
                f"WITH {depth_formula()} SELECT {DEPTH_COLUMNS} FROM depth_tiered)")
         con.execute(sql, _bind(sql, params))
         con.execute("DROP TABLE depth_target")
@@ -439,7 +440,7 @@ class _Kept:
 
 # (database, its data, what, its parameters …) -> rows of depth_at or window_program
 _CACHE = _Kept(lambda items: sum(t.num_rows for t in items.values()) <= 8_000_000)
-# (database, its data, "report", window, depth settings) -> a report
+# (database, its data, "report", window, settings) -> a report
 _REPORTS = _Kept(lambda items: len(items) <= 256)
 
 
@@ -487,12 +488,12 @@ def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
         # snapshots) and the metrics read the same state even when another session's
         # import commits meanwhile; nothing is written to the store, so it is rolled back
         cur.execute("BEGIN TRANSACTION")
-        merged = {**depth_config(con).params(), **params}
+        merged = {**config.metric_params(con), **params}
         served = window and prepare_window(cur, merged)
         if kinds:
             prepare_depth(cur, kinds, merged)
         if not served and any(reads_window(m, ["window_depth"]) for m in metric_ids):
-            sql = window_facts_sql("window_depth")
+            sql = registry.facts_sql("window_depth")
             cur.execute(f"CREATE OR REPLACE TEMP TABLE window_depth AS {sql}", _bind(sql, params))
         yield cur
     finally:
@@ -504,21 +505,56 @@ def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
 
 
 def run(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> pd.DataFrame:
-    """Run any metric, depth-based ones included (use this rather than registry.run)."""
-    with depth_ready(con, [metric_id], params) as cur:
-        return registry.run(cur, metric_id, **params)
+    """Run one metric's query with bound parameters (extra ones are ignored; settings not
+    given, the depth formula's and lapse_days, are the stored ones). A metric that reads
+    prepared relations (window facts, depth) runs on a private cursor that
+    :func:`depth_ready` prepares, unless *con* is such a cursor already."""
+    params = {**config.metric_params(con), **params}
+    metric = registry.get(metric_id)
+    if any(name in metric.sql and not _has(con, name) for name in PREPARED):
+        with depth_ready(con, [metric_id], params) as cur:
+            return _execute(cur, metric, params)
+    return _execute(con, metric, params)
 
 
 def scalar(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> Any:
-    """The value of any scalar metric, depth-based ones included (None for NULL)."""
-    with depth_ready(con, [metric_id], params) as cur:
-        return registry.scalar(cur, metric_id, **params)
+    """The single value of a scalar metric (None for SQL NULL)."""
+    df = run(con, metric_id, **params)
+    if df.empty:
+        return None
+    value = df["value"].iloc[0]
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+# relations a metric may read that depth_ready prepares
+PREPARED = ("window_person", "window_program", "window_depth", "depth_at")
+
+
+def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """True on a cursor prepared by depth_ready (a temp table or a registered view)."""
+    return con.execute(
+        "SELECT (SELECT COUNT(*) FROM duckdb_tables() WHERE temporary AND table_name = $n)"
+        " + (SELECT COUNT(*) FROM duckdb_views() WHERE temporary AND view_name = $n)",
+        {"n": name}).fetchall()[0][0] > 0
+
+
+def _execute(con: duckdb.DuckDBPyConnection, metric: registry.Metric,
+             params: dict[str, Any]) -> pd.DataFrame:
+    """The metric's query on *con* as it is, binding the parameters it names."""
+    missing = [p for p in metric.params if p not in params]
+    if missing:
+        raise TypeError(f"{metric.id} needs parameters {missing}")
+    # a metric reading window facts takes start/end through them, not in its own SQL
+    bound = {p: params[p] for p in metric.params if re.search(rf"\${p}\b", metric.sql)}
+    return con.execute(metric.sql, bound).df()
 
 
 PARTICIPATION = {"active": "active_people", "new": "new_people",
                  "attended": "attended_participations", "hours": "total_hours",
                  "repeat_rate": "repeat_rate", "return_rate_90d": "return_rate_90d",
-                 "no_show_rate": "no_show_rate", "lapsed": "lapsed_people"}
+                 "no_show_rate": "no_show_rate", "lapsed": "lapsed_count"}
 LADDER = {"escalation_rate": "escalation_rate", "escalated": "escalated_people"}
 SPECTRUM = {"task_share": "task_share", "relationship_strength": "relationship_strength"}
 REPORT_METRICS = (*PARTICIPATION.values(), *LADDER.values(), *SPECTRUM.values(),
@@ -530,8 +566,8 @@ def report(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str, Any]:
 
     A report is a function of the data, the settings and the window: within a process it
     is kept (keyed like the prepared relations, on the database file and its data version,
-    plus the depth settings), so the board pack and repeated calls compute it once."""
-    key = _cache_key(con, "report", window, tuple(sorted(depth_config(con).params().items())))
+    plus the settings the SQL binds), so the board pack and repeated calls compute it once."""
+    key = _cache_key(con, "report", window, tuple(sorted(config.metric_params(con).items())))
     kept = _REPORTS.get(key)
     if kept is not None:
         return copy.deepcopy(kept)
@@ -551,10 +587,10 @@ def _compute_report(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str,
     params = window.params()
     with depth_ready(con, REPORT_METRICS, params) as cur:
         def value(metric_id: str) -> Any:
-            return registry.scalar(cur, metric_id, **params)
+            return scalar(cur, metric_id, **params)
 
-        funnel = registry.run(cur, "ladder_funnel", **params)
-        tiers = registry.run(cur, "depth_tiers", **params)
+        funnel = run(cur, "ladder_funnel", **params)
+        tiers = run(cur, "depth_tiers", **params)
         participation = {key: value(mid) for key, mid in PARTICIPATION.items()}
         ladder = {key: value(mid) for key, mid in LADDER.items()}
         spectrum = {key: value(mid) for key, mid in SPECTRUM.items()}
@@ -565,10 +601,11 @@ def _compute_report(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str,
                    "program": list(window.programs) or None},
         "participation": participation,
         "ladder": {"reached": {str(int(r)): int(n)
-                               for r, n in zip(funnel["rung"], funnel["reached"])},
+                               for r, n in zip(funnel["rung"], funnel["reached"], strict=True)},
                    **ladder},
         "depth": {"mean": mean,
-                  "tiers": {str(t): int(n) for t, n in zip(tiers["tier"], tiers["people"])}},
+                  "tiers": {str(t): int(n)
+                            for t, n in zip(tiers["tier"], tiers["people"], strict=True)}},
         "spectrum": spectrum,
     }
 

@@ -14,7 +14,14 @@ lines (Evidence / MetricFlow style), then one parameterized query::
 
 The dashboard (KPI help, Definitions page), the CLI (`report`, `metrics`), the
 board pack and the docs all read this registry; nothing else declares a metric.
-Queries use bound parameters only ($start, $end, $programs, $asof, ...).
+Queries use bound parameters only ($start, $end, $programs, $asof, ...). The registry
+is data only: :mod:`engage_metrics.metrics` runs the queries.
+
+What many queries repeat (the months of the window, "attended in the selected programs
+in the window", the lapse rule) is written once, in ``sql/fragments/<name>.sql``, and
+included where it is used as ``{{ name }}`` or ``{{ name(argument, ...) }}``; the
+registry pastes it in when it reads a file (:func:`paste_fragments`), so ``Metric.sql``
+and :func:`facts_sql` are each one complete, portable query.
 """
 from __future__ import annotations
 
@@ -24,14 +31,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import duckdb
-import pandas as pd
-
 SQL_DIR = Path(__file__).with_name("sql")
 METRICS_DIR = SQL_DIR / "metrics"
+FACTS_DIR = SQL_DIR / "facts"
+FRAGMENTS_DIR = SQL_DIR / "fragments"
 UNITS = {"count", "ratio", "hours", "score", "currency", "days", "table"}
 SHAPES = {"scalar", "table"}
 _HEADER = re.compile(r"^--\s*([a-z_]+):\s?(.*)$")
+# an include of a fragment: {{ name }} or {{ name(argument, ...) }}
+_INCLUDE = re.compile(r"\{\{\s*(\w+)\s*(?:\((.*?)\))?\s*\}\}")
+_ARGUMENT_COMMA = re.compile(r",(?![^()]*\))")    # a comma outside parentheses
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,9 @@ def format_value(value: Any, unit: str) -> str:
     return f"{int(value):,}"
 
 
-def parse_metric_file(path: Path) -> Metric:
+def _split_header(path: Path) -> tuple[dict[str, str], str]:
+    """The ``-- key: value`` header of a SQL file (continuation lines start with ``--  ``;
+    other comment lines before the query are skipped) and the query after it."""
     meta: dict[str, str] = {}
     body: list[str] = []
     in_header = True
@@ -86,6 +97,16 @@ def parse_metric_file(path: Path) -> Metric:
         else:
             in_header = False
             body.append(line)
+    return meta, "\n".join(body).strip()
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """The comma-separated names of a header value."""
+    return tuple(n.strip() for n in text.split(",") if n.strip())
+
+
+def parse_metric_file(path: Path) -> Metric:
+    meta, body = _split_header(path)
     missing = {"id", "label", "unit", "room", "shape", "definition"} - meta.keys()
     if missing:
         raise ValueError(f"{path.name}: header lacks {sorted(missing)}")
@@ -93,12 +114,66 @@ def parse_metric_file(path: Path) -> Metric:
         raise ValueError(f"{path.name}: id {meta['id']!r} must equal the file name")
     if meta["unit"] not in UNITS or meta["shape"] not in SHAPES:
         raise ValueError(f"{path.name}: bad unit or shape")
-    params = tuple(p.strip() for p in meta.get("params", "").split(",") if p.strip())
     return Metric(
         id=meta["id"], label=meta["label"], unit=meta["unit"], room=meta["room"],
         shape=meta["shape"], definition=meta["definition"],
-        formula=meta.get("formula", ""), params=params, sql="\n".join(body).strip(),
+        formula=meta.get("formula", ""), params=_names(meta.get("params", "")),
+        sql=paste_fragments(body, path.name),
     )
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of SQL many queries share, written once in ``sql/fragments/<name>.sql``."""
+
+    name: str
+    args: tuple[str, ...]   # the ``-- args:`` header: names the body uses as {{ name }}
+    sql: str
+
+
+@cache
+def fragments() -> dict[str, Fragment]:
+    """Every fragment, by name."""
+    found = {}
+    for path in sorted(FRAGMENTS_DIR.glob("*.sql")):
+        meta, body = _split_header(path)
+        args = _names(meta.get("args", ""))
+        unknown = {m.group(1) for m in _INCLUDE.finditer(body)} - set(args)
+        if unknown:
+            raise ValueError(f"{path.name}: {sorted(unknown)} are not among its args")
+        found[path.stem] = Fragment(path.stem, args, body)
+    return found
+
+
+def paste_fragments(sql: str, source: str) -> str:
+    """*sql* with each include ``{{ name }}`` or ``{{ name(argument, ...) }}`` replaced by
+    the fragment *name*, its ``{{ arg }}`` replaced by the arguments given (which hold no
+    comma outside parentheses). The fragment's later lines take the include line's
+    indentation. Pasting happens when a file is parsed, so what runs (and what the
+    portability test checks) is one complete query; an unknown fragment or a wrong
+    number of arguments is an error there, naming *source*."""
+    def paste(include: re.Match[str]) -> str:
+        name, given = include.group(1), include.group(2)
+        fragment = fragments().get(name)
+        if fragment is None:
+            raise ValueError(f"{source}: unknown fragment {name!r} in {include.group(0)}")
+        values = [a.strip() for a in _ARGUMENT_COMMA.split(given)] if given else []
+        if len(values) != len(fragment.args):
+            raise ValueError(f"{source}: {include.group(0)} needs arguments {fragment.args}")
+        value = dict(zip(fragment.args, values, strict=True))
+        text = _INCLUDE.sub(lambda arg: value[arg.group(1)], fragment.sql)
+        line = sql[sql.rfind("\n", 0, include.start()) + 1:]
+        indent = line[:len(line) - len(line.lstrip(" "))]
+        return text.replace("\n", "\n" + indent)
+
+    return _INCLUDE.sub(paste, sql)
+
+
+@cache
+def facts_sql(name: str) -> str:
+    """The window facts query ``sql/facts/<name>.sql``, its fragments pasted in."""
+    path = FACTS_DIR / f"{name}.sql"
+    return paste_fragments(path.read_text(), path.name)
 
 
 @cache
@@ -113,40 +188,3 @@ def get(metric_id: str) -> Metric:
     except KeyError:
         raise KeyError(f"unknown metric {metric_id!r}") from None
 
-
-def run(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> pd.DataFrame:
-    """Run one metric's query with bound parameters; extra params are ignored."""
-    metric = get(metric_id)
-    if any(name in metric.sql and not _has(con, name) for name in PREPARED):
-        # metrics reading window facts or depth need them prepared on a private cursor first
-        from engage_metrics.metrics import run as run_prepared
-        return run_prepared(con, metric_id, **params)
-    missing = [p for p in metric.params if p not in params]
-    if missing:
-        raise TypeError(f"{metric_id} needs parameters {missing}")
-    # a metric reading window facts takes start/end through them, not in its own SQL
-    bound = {p: params[p] for p in metric.params if re.search(rf"\${p}\b", metric.sql)}
-    return con.execute(metric.sql, bound).df()
-
-
-# relations a metric may read that engage_metrics.metrics.depth_ready prepares
-PREPARED = ("window_person", "window_program", "window_depth", "depth_at")
-
-
-def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """True on a cursor prepared by metrics.depth_ready (a temp table or a registered view)."""
-    return con.execute(
-        "SELECT (SELECT COUNT(*) FROM duckdb_tables() WHERE temporary AND table_name = $n)"
-        " + (SELECT COUNT(*) FROM duckdb_views() WHERE temporary AND view_name = $n)",
-        {"n": name}).fetchall()[0][0] > 0
-
-
-def scalar(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> Any:
-    """The single value of a scalar metric (None for SQL NULL)."""
-    df = run(con, metric_id, **params)
-    if df.empty:
-        return None
-    value = df["value"].iloc[0]
-    if pd.isna(value):
-        return None
-    return value.item() if hasattr(value, "item") else value

@@ -58,7 +58,7 @@ def unclassified_count(con: duckdb.DuckDBPyConnection) -> int:
     """Event types for which no classification keyword matched (counted as mixed)."""
     return int(con.execute(
         "SELECT COUNT(DISTINCT COALESCE(event_type, title)) FROM event WHERE NOT classified"
-    ).fetchone()[0])
+    ).fetchall()[0][0])
 
 
 def classification(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -110,7 +110,8 @@ def save_configuration(con: duckdb.DuckDBPyConnection, classification_rows: pd.D
         con.execute("DELETE FROM ladder")
         if len(rungs):
             con.executemany("INSERT INTO ladder VALUES (?, ?, ?)",
-                            [(k, w, int(r)) for k, w, r in rungs.itertuples(index=False, name=None)])
+                            [(k, w, int(r))
+                             for k, w, r in rungs.itertuples(index=False, name=None)])
         resolve.apply_configuration(con)
         bump_data_version(con)
 
@@ -124,7 +125,8 @@ def save_edits(con: duckdb.DuckDBPyConnection, modes: dict[str, str] | None = No
     outranks shorter keywords because the longest matching keyword wins."""
     modes, type_rungs, role_rungs = modes or {}, type_rungs or {}, role_rungs or {}
     bad = [m for m in modes.values() if m not in config.MODES]
-    bad += [str(r) for r in (*type_rungs.values(), *role_rungs.values()) if int(r) not in range(1, 6)]
+    bad += [str(r) for r in (*type_rungs.values(), *role_rungs.values())
+            if int(r) not in range(1, 6)]
     if bad:
         raise ValueError(f"not a mode or a rung from 1 to 5: {', '.join(bad)}")
     keywords = [(config.normalize_keyword(t), m) for t, m in modes.items()
@@ -142,14 +144,22 @@ def save_edits(con: duckdb.DuckDBPyConnection, modes: dict[str, str] | None = No
 
 
 def save_settings(con: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> None:
-    """Store settings (hourly_value, fiscal_year_start_month, org_name, depth …) together."""
-    if "depth" in values:   # validates weights, divisors and tiers before anything is written
+    """Store settings (hourly_value, fiscal_year_start_month, org_name, depth, lapse_days …)
+    together, and recompute the snapshots that depend on them."""
+    # validate the depth formula's weights, divisors and tiers and the lapse threshold
+    # before anything is written
+    if "depth" in values:
         config.DepthConfig.from_dict(values["depth"])
+    if "lapse_days" in values:
+        config.check_lapse_days(values["lapse_days"])
     with transaction(con):
         for key, value in values.items():
             config.set_setting(con, key, value)
         if "depth" in values:
             metrics.refresh_depth_snapshot(con)
+        if "lapse_days" in values:     # window facts count recent attendances; window_person
+            metrics.refresh_window_snapshot(con)   # and window_depth follow
+        elif "depth" in values:
             metrics.refresh_window_person_snapshot(con)   # window_depth holds depth
         bump_data_version(con)
 

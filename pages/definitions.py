@@ -9,10 +9,11 @@ from engage_ui import data, layout
 def main() -> None:
     layout.header("Definitions", "Every number in Engage, defined once. The same definition "
                   "appears as the help text (?) of each card.")
-    depth = data.settings()["depth"]
-    weights = " + ".join(f"{w:g} × {part}" for part, w in depth["weights"].items())
+    settings = data.settings()
+    weights = " + ".join(f"{w:g} × {part}" for part, w in settings["depth"]["weights"].items())
     st.info(f"**Relationship depth with the current settings** = 100 × ({weights}); each part "
-            "is clipped to 0–1. Change the weights on the Settings page.")
+            f"is clipped to 0–1. **The lapse threshold** is {settings['lapse_days']:,} days. "
+            "Change them on the Settings page.")
     metrics = registry.metrics()
     rooms = definitions.rooms()   # the same rooms, in the same order, as docs/metrics.md
     query = st.text_input("Find a metric", key="definitions_search")

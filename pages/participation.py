@@ -21,7 +21,7 @@ def main() -> None:
         layout.kpi("return_rate_90d", p["return_rate_90d"], b.get("return_rate_90d")),
         layout.kpi("attended_participations", p["attended"], b.get("attended")),
         layout.kpi("no_show_rate", p["no_show_rate"], b.get("no_show_rate"), lower_is_better=True),
-        layout.kpi("lapsed_people", p["lapsed"], b.get("lapsed"), lower_is_better=True),
+        layout.kpi("lapsed_count", p["lapsed"], b.get("lapsed"), lower_is_better=True),
     ])
     layout.chart(layout.figure(charts.people_over_time, data.run("series_participation", f.window),
                                          "Active, new and returning people per month"))
@@ -61,9 +61,11 @@ def main() -> None:
                                     "no-shows)", "Event type", hover="%{x:.1f} % no-shows",
                                     color=SERIES["discharge"], horizontal=True))
     with right:
+        lapse_days = data.settings()["lapse_days"]
         layout.chart(layout.figure(charts.line, data.run("series_lapsed", f.window),
                                    "month", "lapsed",
-                                 "Lapsed people at each month's end (3+ visits, none in 180 days)",
+                                 "Lapsed people at each month's end "
+                                 f"(3+ visits, none in {lapse_days:,} days)",
                                  "Month", "Lapsed people (count)", color=SERIES["lapsed"],
                                  hover="%{y:,} lapsed people"))
 

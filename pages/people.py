@@ -58,8 +58,9 @@ def main() -> None:
     layout.download(shown, "engage-people.csv", "Download these people (CSV)", f.hide_names)
 
     st.subheader("Action lists")
-    tabs = st.tabs([f"{label} ({len(data.run(mid, f.window)):,})" for mid, label in ACTIONS.items()])
-    for tab, metric_id in zip(tabs, ACTIONS):
+    tabs = st.tabs([f"{label} ({len(data.run(mid, f.window)):,})"
+                    for mid, label in ACTIONS.items()])
+    for tab, metric_id in zip(tabs, ACTIONS, strict=True):
         with tab:
             rows = data.run(metric_id, f.window)
             st.caption(registry.get(metric_id).definition)

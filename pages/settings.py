@@ -1,5 +1,6 @@
 """Settings — the classification (task / relationship / mixed), the ladder, the depth
-weights and the hourly value. Saved in the database; every number updates."""
+weights, the lapse threshold and the hourly value. Saved in the database; every number
+updates."""
 from __future__ import annotations
 
 import pandas as pd
@@ -18,7 +19,7 @@ def changed(before: pd.DataFrame, after: pd.DataFrame, key: str, column: str) ->
     """{key: new value} for the rows whose *column* was edited."""
     merged = before[[key, column]].merge(after[[key, column]], on=key, suffixes=("_old", ""))
     diff = merged[merged[f"{column}_old"].astype(str) != merged[column].astype(str)]
-    return dict(zip(diff[key], diff[column]))
+    return dict(zip(diff[key], diff[column], strict=True))
 
 
 def event_types_section() -> None:
@@ -98,13 +99,17 @@ def numbers_section() -> None:
                                    format="%.2f")
         month = right.selectbox("Fiscal year starts in", MONTHS,
                                 index=int(settings["fiscal_year_start_month"]) - 1)
+        lapse_days = right.number_input(
+            "Lapse threshold (days)", min_value=1, value=int(settings["lapse_days"]), step=1,
+            help="Someone whose last attendance is this many days or more before a date has "
+                 "lapsed then (Lapsed people; slipping regulars have not lapsed yet).")
         st.markdown("**Relationship depth weights** (each part is 0–1; depth = 100 × the "
                     "weighted sum, so weights should add up to 1)")
         cols = st.columns(len(DEPTH_PARTS))
         weights = {part: col.number_input(part.capitalize(), 0.0, 1.0,
                                           float(depth["weights"][part]), 0.05, format="%.2f",
                                           key=f"weight_{part}")
-                   for col, part in zip(cols, DEPTH_PARTS)}
+                   for col, part in zip(cols, DEPTH_PARTS, strict=True)}
         if st.form_submit_button("Save settings", type="primary"):
             total = sum(weights.values())
             if abs(total - 1) > 1e-6:
@@ -112,7 +117,7 @@ def numbers_section() -> None:
                 return
             settings_store.save_settings(store.cursor(), {
                 "org_name": org.strip() or settings["org_name"], "hourly_value": hourly,
-                "fiscal_year_start_month": MONTHS.index(month) + 1,
+                "fiscal_year_start_month": MONTHS.index(month) + 1, "lapse_days": int(lapse_days),
                 "depth": {**depth, "weights": weights}})
             st.toast("Settings saved — every number is recomputed")
             st.rerun()
@@ -122,7 +127,8 @@ def numbers_section() -> None:
 def main() -> None:
     access.require_analyst()
     layout.header("Settings", "How events count (task or relationship), the ladder, the depth "
-                  "formula and the value of an hour. Saved in the database.")
+                  "formula, when someone has lapsed and the value of an hour. Saved in the "
+                  "database.")
     st.subheader("Event types and roles")
     event_types_section()
     with st.expander("Keyword tables (advanced)"):

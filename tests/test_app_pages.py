@@ -22,6 +22,7 @@ from helpers_ui import (
 )
 
 from engage_metrics import db, registry
+from engage_metrics.config import lapse_days
 from engage_metrics.metrics import Window
 
 
@@ -189,6 +190,22 @@ def test_settings_change_updates_numbers(app, demo_copy: Path) -> None:
     shown = metric_values(at)
     hours = float(shown["Volunteer hours"].replace(",", "").removesuffix(" h"))
     assert shown["Value of the hours"] == f"${hours * 10:,.0f}"
+
+
+def test_settings_change_the_lapse_threshold(app, demo_copy: Path) -> None:
+    at = app(demo_copy, "settings")
+    lapse = next(n for n in at.number_input if n.label == "Lapse threshold (days)")
+    assert lapse.value == 180
+    lapse.set_value(200)
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert problems(at) == []
+    con = db.connect(demo_copy)      # shares the database with the app's connection
+    try:
+        assert lapse_days(con) == 200
+    finally:
+        con.close()
+    at.switch_page("pages/definitions.py").run()
+    assert "**The lapse threshold** is 200 days." in at.info[0].value
 
 
 def test_definitions_list_every_metric(app, demo_store: DemoStore) -> None:

@@ -332,7 +332,7 @@ def test_form_990_volunteers_count_the_fiscal_year(tmp_path: Path) -> None:
     assert boardpack.fiscal_label(fy[0]) == "FY 2023–24"
 
     def count(*programs: str) -> int:
-        return registry.scalar(con, "boardpack_form990_volunteers", fy_start=fy[0],
+        return metrics.scalar(con, "boardpack_form990_volunteers", fy_start=fy[0],
                                fy_end=fy[1], programs=list(programs))
 
     assert count() == 2                      # people 2 and 3

@@ -4,13 +4,15 @@ numbers read through them equal the numbers computed from the participations dir
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from metric_fixtures import Org, open_store
 
 from engage_metrics import importer, metrics, registry, resolve, settings_store
-from engage_metrics.config import depth_config
+from engage_metrics.config import depth_config, lapse_days, set_setting
 from engage_metrics.demo import build_demo
 from engage_metrics.metrics import Window
 
@@ -56,8 +58,9 @@ def _assert_depth_snapshot_current(con: duckdb.DuckDBPyConnection) -> pd.DataFra
 def _window_facts(con: duckdb.DuckDBPyConnection, w: Window, live: bool) -> pd.DataFrame:
     """window_snapshot's rows of window *w*, or (live) its facts computed live."""
     if live:
-        sql = metrics.window_facts_sql("window_program")
-        df = con.execute(sql, {"start": w.start, "end": w.end}).df()
+        sql = registry.facts_sql("window_program")
+        df = con.execute(sql, {"start": w.start, "end": w.end,
+                               "lapse_days": lapse_days(con)}).df()
     else:
         df = con.execute("SELECT * EXCLUDE (window_end) FROM window_snapshot "
                          "WHERE window_end = $end", {"end": w.end}).df()
@@ -94,17 +97,17 @@ def _assert_person_snapshot_current(con: duckdb.DuckDBPyConnection) -> None:
         for selection in [(), *[(p,) for p in programs]]:
             params = Window(w.start, w.end, selection).params()
             with con.cursor() as cur:       # live: the queries over the participations
-                sql = metrics.window_facts_sql("window_program")
+                sql = registry.facts_sql("window_program")
                 cur.execute(f"CREATE TEMP TABLE window_program AS {sql}",
-                            {"start": w.start, "end": w.end})
-                sql = metrics.window_facts_sql("window_person")
+                            {"start": w.start, "end": w.end, "lapse_days": lapse_days(con)})
+                sql = registry.facts_sql("window_person")
                 cur.execute(f"CREATE TEMP TABLE window_person AS {sql}", metrics._bind(sql, params))
                 cur.execute("CREATE TEMP TABLE depth_target AS SELECT person_id, "
                             "CAST($end AS DATE) AS d FROM window_person", {"end": w.end})
                 sql = (f"CREATE TEMP TABLE depth_at AS WITH {metrics.depth_formula()} "
                        f"SELECT {metrics.DEPTH_COLUMNS} FROM depth_tiered")
                 cur.execute(sql, metrics._bind(sql, depth_params))   # the formula, live
-                sql = metrics.window_facts_sql("window_depth")
+                sql = registry.facts_sql("window_depth")
                 live = (cur.execute("SELECT * FROM window_person").df(),
                         cur.execute(sql, metrics._bind(sql, params)).df())
             metrics.clear_caches()
@@ -239,6 +242,32 @@ def test_report_reads_the_snapshot_only_when_current(store: duckdb.DuckDBPyConne
     assert not serves(store, {"window_end"}, params)
 
 
+def test_window_snapshots_are_served_only_for_their_lapse_threshold(tmp_path: Path) -> None:
+    o = Org()
+    for d in ("2023-10-01", "2023-11-01", "2024-01-03"):
+        o.part(1, o.event(d))
+    o.part(2, o.event("2024-06-30"))
+    con = open_store(tmp_path / "lapse.duckdb", o)
+    w = Window.default(con)
+    # person 1's last attendance, 2024-01-03, is 180 days before the window's end 2024-07-01:
+    # lapsed at the default threshold (the snapshots' `recent` is 0), not at 200
+    assert metrics.report(con, w)["participation"]["lapsed"] == 1
+    with con.cursor() as cur:
+        assert metrics.prepare_window(cur, w.params())           # served: computed with 180
+    with con.cursor() as cur:
+        assert not metrics.prepare_window(cur, {**w.params(), "lapse_days": 200})
+    set_setting(con, "lapse_days", 200)      # stored without recomputing the snapshots
+    with con.cursor() as cur:
+        assert not metrics.prepare_window(cur, w.params())
+    assert metrics.report(con, w)["participation"]["lapsed"] == 0
+    settings_store.save_settings(con, {"lapse_days": 200})      # recomputes them
+    metrics.clear_caches()
+    with con.cursor() as cur:
+        assert metrics.prepare_window(cur, w.params())
+    assert metrics.report(con, w)["participation"]["lapsed"] == 0
+    con.close()
+
+
 def test_canonical_keys_are_unique_without_indexes(store: duckdb.DuckDBPyConnection):
     """Overlapping exports, a repeated row and a merge: every canonical key stays unique
     (the tables have no primary-key index since schema 3; the rebuild guarantees it)."""
@@ -295,13 +324,13 @@ def test_prepared_relations_and_metrics_read_one_state(store: duckdb.DuckDBPyCon
     w = Window.default(store)
     p = {**depth_config(store).params(), **w.params(), "asof": w.end}
     with metrics.depth_ready(store, ["people_table", "mean_depth"], p) as cur:
-        before = (registry.run(cur, "people_table", **p), registry.scalar(cur, "mean_depth", **p))
+        before = (metrics.run(cur, "people_table", **p), metrics.scalar(cur, "mean_depth", **p))
         late = w.end + dt.timedelta(days=30)
         result = importer.import_bytes(
             store, f"Email,Event,Date,Status\nzz@x.org,Late,{late:%Y-%m-%d},Attended\n".encode(),
             "late.csv")
         assert result.status == "imported" and Window.default(store).end == late + dt.timedelta(days=1)
-        after = (registry.run(cur, "people_table", **p), registry.scalar(cur, "mean_depth", **p))
+        after = (metrics.run(cur, "people_table", **p), metrics.scalar(cur, "mean_depth", **p))
     assert before[0]["depth"].notna().sum() > 1000
     pd.testing.assert_frame_equal(after[0], before[0])
     assert after[1] == before[1]

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from metric_fixtures import Org, day, open_store, tenure_only_depth
 
-from engage_metrics import db, metrics, registry
-from engage_metrics.config import TIERS, depth_config
+from engage_metrics import db, metrics, registry, settings_store
+from engage_metrics.config import TIERS, check_lapse_days, depth_config, get_setting, lapse_days
 from engage_metrics.metrics import Window, quadrant
 
 D = day("2024-01-01")
@@ -154,7 +154,7 @@ def test_return_rate_90d(tmp_path: Path) -> None:
     assert val(con, "return_rate_90d", **window("2024-04-02", "2024-07-01")) is None
 
 
-def test_lapsed_people(tmp_path: Path) -> None:
+def test_lapsed_count(tmp_path: Path) -> None:
     o = Org()
     old = [o.event(d, "Food") for d in ("2023-10-01", "2023-11-01", "2023-12-01")]
     tenants_old = o.event("2023-12-01", "Tenants")
@@ -183,12 +183,51 @@ def test_lapsed_people(tmp_path: Path) -> None:
     o.part(7, old[1])
     o.part(7, old[2], status="no_show")
     con = open_store(tmp_path / "x.duckdb", o)
-    assert val(con, "lapsed_people", **window("2024-01-01", "2024-07-01")) == 3       # 1, 4, 6
-    assert val(con, "lapsed_people", **window("2024-01-01", "2024-07-01", "Food")) == 2  # 1, 6
+    assert val(con, "lapsed_count", **window("2024-01-01", "2024-07-01")) == 3       # 1, 4, 6
+    assert val(con, "lapsed_count", **window("2024-01-01", "2024-07-01", "Food")) == 2  # 1, 6
     # a window shorter than 180 days: the same end, the same people; 2's 01-04 and 5's 06-01
     # attendances are before the window's start but less than 180 days before its end
-    assert val(con, "lapsed_people", **window("2024-06-15", "2024-07-01")) == 3
-    assert val(con, "lapsed_people", **window("2024-06-15", "2024-07-01", "Food")) == 2
+    assert val(con, "lapsed_count", **window("2024-06-15", "2024-07-01")) == 3
+    assert val(con, "lapsed_count", **window("2024-06-15", "2024-07-01", "Food")) == 2
+
+
+def test_the_lapse_threshold_is_a_setting(tmp_path: Path) -> None:
+    o = Org()
+    for d in ("2023-10-01", "2023-11-01", "2024-01-03"):
+        o.part(1, o.event(d, "Food"))
+    o.part(2, o.event("2024-06-30", "Food"))      # the last day: the default window ends 07-01
+    con = open_store(tmp_path / "x.duckdb", o)
+    w = Window.default(con)
+    assert w.end == D.replace(month=7)
+    # person 1: 3 attendances, the last on 2024-01-03, 180 days before 2024-07-01
+    # (28 more days of January + 29 + 31 + 30 + 31 + 30 + 1): lapsed at 180, not at 200
+    at_180 = {"report": 1, "list": [1], "series": 1}
+    at_200 = {"report": 0, "list": [], "series": 0}
+
+    def lapsed() -> dict[str, Any]:
+        return {"report": metrics.report(con, w)["participation"]["lapsed"],
+                "list": list(metrics.run(con, "people_lapsed", **w.params())["person_id"]),
+                "series": int(metrics.run(con, "series_lapsed", **w.params())["lapsed"].iloc[-1])}
+
+    assert lapsed() == at_180
+    settings_store.save_settings(con, {"lapse_days": 200})
+    assert lapsed() == at_200
+    settings_store.save_settings(con, {"lapse_days": 180})
+    assert lapsed() == at_180
+    # a threshold given with the parameters overrides the stored one
+    assert metrics.scalar(con, "lapsed_count", **w.params(), lapse_days=200) == 0
+    assert metrics.run(con, "people_lapsed", **w.params(), lapse_days=200).empty
+
+
+@pytest.mark.parametrize("bad", [0, -30, 90.5, "180", None, True])
+def test_the_lapse_threshold_is_a_positive_whole_number_of_days(tmp_path: Path, bad: Any) -> None:
+    o = Org()
+    o.part(1, o.event("2024-01-03"))
+    con = open_store(tmp_path / "x.duckdb", o)
+    with pytest.raises(ValueError, match="positive whole number of days"):
+        settings_store.save_settings(con, {"lapse_days": bad, "org_name": "Not saved"})
+    assert lapse_days(con) == 180 and get_setting(con, "org_name") == "Engage"
+    assert check_lapse_days(1) == 1 and check_lapse_days(365) == 365
 
 
 def test_cohort_retention(tmp_path: Path) -> None:

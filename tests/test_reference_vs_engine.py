@@ -25,7 +25,7 @@ import pytest
 import reference as ref
 from helpers_ui import DemoStore
 
-from engage_metrics import db, metrics, registry
+from engage_metrics import db, metrics
 from engage_metrics.config import default_depth, depth_config
 
 TOLERANCE = 1e-9
@@ -171,7 +171,7 @@ def _engine_report(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str, 
 def _engine_table(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> pd.DataFrame:
     if "programs" in params:
         params["programs"] = list(params["programs"])
-    return registry.run(con, metric_id, **params)
+    return metrics.run(con, metric_id, **params)
 
 
 # ---------------------------------------------------------------- tests

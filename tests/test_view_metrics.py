@@ -532,7 +532,7 @@ def test_people_lapsed(lapse: duckdb.DuckDBPyConnection) -> None:
         (6, *person(6), 3, 2, day("2023-12-01"), 213),    # 4 has only 2 in Food
     ], cols)
     assert run(lapse, "people_lapsed", "2023-01-01", "2023-12-01").empty
-    assert metrics.scalar(lapse, "lapsed_people", start=day("2024-01-01"),
+    assert metrics.scalar(lapse, "lapsed_count", start=day("2024-01-01"),
                           end=day("2024-07-01"), programs=[]) == 3
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from engage_metrics import registry
 from engage_metrics.config import get_setting
-from engage_metrics.metrics import Window, report, run
+from engage_metrics.metrics import Window, report, run, scalar
 
 # Told how far the pack is (0–1) and what it is doing; whatever it returns is ignored.
 Progress = Callable[[float, str], object]
@@ -26,7 +26,7 @@ KPIS = {
     "repeat_rate": ("participation", "repeat_rate"),
     "return_rate_90d": ("participation", "return_rate_90d"),
     "no_show_rate": ("participation", "no_show_rate"),
-    "lapsed_people": ("participation", "lapsed"),
+    "lapsed_count": ("participation", "lapsed"),
     "escalation_rate": ("ladder", "escalation_rate"),
     "escalated_people": ("ladder", "escalated"),
     "mean_depth": ("depth", "mean"),
@@ -79,10 +79,6 @@ def change_text(now: Any, before: Any, unit: str) -> str:
 def or_none(value: Any) -> Any:
     """*value*, or None when it is missing (None or NaN)."""
     return None if value is None or (isinstance(value, float) and value != value) else value
-
-
-def scalar(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> Any:
-    return or_none(registry.scalar(con, metric_id, **params))
 
 
 def program_rows(con: duckdb.DuckDBPyConnection, window: Window) -> pd.DataFrame:

@@ -22,7 +22,6 @@ from engage_metrics.boardpack.numbers import (
     change_text,
     compute,
     or_none,
-    scalar,
 )
 from engage_metrics.boardpack.periods import fiscal_label, fiscal_year, fmt_date, period_text
 from engage_metrics.boardpack.suppression import (
@@ -33,7 +32,7 @@ from engage_metrics.boardpack.suppression import (
     value_text,
 )
 from engage_metrics.config import RUNG_NAMES
-from engage_metrics.metrics import Window, quarters_back, run
+from engage_metrics.metrics import Window, quarters_back, run, scalar
 
 TRAJECTORY_QUARTERS = 6
 

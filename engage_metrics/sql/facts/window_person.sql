@@ -3,7 +3,7 @@
 -- from person_fact (all programs: first attendance, the return after it, the first date
 -- at each rung, and the rung at the window's start of those who attended before it).
 -- Metrics that name `window_person` read it instead of scanning participations. A person
--- with only `recent` attendances (before a window shorter than 180 days) has
+-- with only `recent` attendances (before a window shorter than the lapse threshold) has
 -- attended = 0: not active in the window.
 WITH selected AS (
     SELECT person_id,
@@ -12,7 +12,7 @@ WITH selected AS (
            SUM(hours) AS hours,                          -- of attended participations
            SUM(task_weight) AS task_weight,              -- of attended participations
            MAX(best_rung) AS best_rung,                  -- highest rung attended
-           CAST(SUM(recent) AS BIGINT) AS recent         -- attended < 180 days before end
+           CAST(SUM(recent) AS BIGINT) AS recent         -- attended, not lapsed by end
     FROM window_program
     WHERE len($programs) = 0 OR list_contains($programs, program)
     GROUP BY person_id

@@ -11,22 +11,13 @@
 --   relationship strength at the month's end (mean depth ÷ 100 of the people active that month,
 --   as of the first day of the next month or the window's end if earlier).
 -- formula: charge = SUM(touch_weight); discharge = SUM(task_weight); level = AVG(depth at month end) / 100
-WITH RECURSIVE months (month) AS (
-    SELECT CAST(date_trunc('month', CAST($start AS DATE)) AS DATE)
-    WHERE CAST($start AS DATE) < CAST($end AS DATE)
-    UNION ALL
-    SELECT CAST(month + INTERVAL 1 MONTH AS DATE)
-    FROM months
-    WHERE month + INTERVAL 1 MONTH < CAST($end AS DATE)
-),
+WITH RECURSIVE {{ months }},
 attended AS (
     SELECT p.person_id, e.task_weight, e.touch_weight,
            CAST(date_trunc('month', e.event_date) AS DATE) AS month
     FROM participation p
     JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
+    WHERE {{ attended_in_window }}
 ),
 flows AS (
     SELECT m.month,

@@ -15,8 +15,6 @@ SELECT e.program,
        CAST(SUM(e.touch_weight) AS DOUBLE) / COUNT(DISTINCT p.person_id) AS touches_per_person
 FROM participation p
 JOIN event e ON e.event_id = p.event_id
-WHERE p.status = 'attended'
-  AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
-  AND (len($programs) = 0 OR list_contains($programs, e.program))
+WHERE {{ attended_in_window }}
 GROUP BY e.program
 ORDER BY touches DESC, e.program

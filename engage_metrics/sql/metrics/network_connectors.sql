@@ -13,9 +13,7 @@ WITH attended AS (
     SELECT DISTINCT p.person_id, p.event_id
     FROM participation p
     JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
+    WHERE {{ attended_in_window }}
 ),
 pairs AS (
     SELECT a.person_id AS person_a, b.person_id AS person_b, COUNT(*) AS shared

@@ -3,12 +3,12 @@
 -- unit: table
 -- room: people
 -- shape: table
--- params: end, programs
+-- params: end, programs, lapse_days
 -- definition: The people counted by Lapsed people: at least 3 attended participations (selected
---   programs) before the window's end, the latest 180 days or more before it. Most recently
---   lapsed first — the easiest to win back. Their rung is the highest rung they attended before
---   the end in any program.
--- formula: attended before end >= 3 AND end - last attended >= 180 days
+--   programs) before the window's end, the latest the lapse threshold (a setting, 180 days by
+--   default) or more before it. Most recently lapsed first — the easiest to win back. Their rung
+--   is the highest rung they attended before the end in any program.
+-- formula: attended before end >= 3 AND end - last attended >= lapse_days
 WITH attended AS (
     SELECT p.person_id, p.rung, e.event_date,
            (len($programs) = 0 OR list_contains($programs, e.program)) AS in_scope
@@ -29,5 +29,5 @@ SELECT pp.person_id,
        date_diff('day', pp.last_attended, CAST($end AS DATE)) AS days_since
 FROM per_person pp
 JOIN person pe ON pe.person_id = pp.person_id
-WHERE pp.attended >= 3 AND date_diff('day', pp.last_attended, CAST($end AS DATE)) >= 180
+WHERE pp.attended >= 3 AND {{ lapsed(pp.last_attended, CAST($end AS DATE)) }}
 ORDER BY pp.last_attended DESC, pp.person_id

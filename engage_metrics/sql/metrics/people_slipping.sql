@@ -3,13 +3,14 @@
 -- unit: table
 -- room: people
 -- shape: table
--- params: end, programs
+-- params: end, programs, lapse_days
 -- definition: Regulars — at least 4 attended participations (selected programs) in the 365 days
 --   before the window's end — whose time since their last attendance is more than 1.5 times their
 --   usual gap (the median number of days between consecutive distinct dates they attended,
---   selected programs, over all their history before the end) but under 180 days, so
---   they have not lapsed yet. A call now can bring them back. Longest overdue first.
--- formula: days since last > 1.5 * MEDIAN(days between consecutive attended dates) AND days since last < 180
+--   selected programs, over all their history before the end) but under the lapse threshold (a
+--   setting, 180 days by default), so they have not lapsed yet. A call now can bring them back.
+--   Longest overdue first.
+-- formula: days since last > 1.5 * MEDIAN(days between consecutive attended dates) AND days since last < lapse_days
 WITH dates AS (
     SELECT DISTINCT p.person_id, e.event_date
     FROM participation p
@@ -52,5 +53,5 @@ JOIN person pe ON pe.person_id = pp.person_id
 WHERE r.attended >= 4
   AND pp.usual_gap IS NOT NULL
   AND date_diff('day', pp.last_attended, CAST($end AS DATE)) > 1.5 * pp.usual_gap
-  AND date_diff('day', pp.last_attended, CAST($end AS DATE)) < 180
+  AND NOT {{ lapsed(pp.last_attended, CAST($end AS DATE)) }}
 ORDER BY date_diff('day', pp.last_attended, CAST($end AS DATE)) / pp.usual_gap DESC, pp.person_id

@@ -13,9 +13,7 @@ WITH active AS (
     SELECT DISTINCT p.person_id, CAST(date_trunc('month', e.event_date) AS DATE) AS month
     FROM participation p
     JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
+    WHERE {{ attended_in_window }}
 )
 SELECT a.month,
        COUNT(*) AS people,

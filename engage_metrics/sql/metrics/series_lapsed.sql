@@ -3,19 +3,13 @@
 -- unit: table
 -- room: participation
 -- shape: table
--- params: start, end, programs
+-- params: start, end, programs, lapse_days
 -- definition: The Lapsed people count at the end of each calendar month of the window (the
 --   window's end for its last month): people with at least 3 attended participations (selected
---   programs) before that date whose latest one is 180 days or more before it.
--- formula: per month end D: COUNT(person WHERE attended before D >= 3 AND D - last attended >= 180 days)
-WITH RECURSIVE months (month) AS (
-    SELECT CAST(date_trunc('month', CAST($start AS DATE)) AS DATE)
-    WHERE CAST($start AS DATE) < CAST($end AS DATE)
-    UNION ALL
-    SELECT CAST(month + INTERVAL 1 MONTH AS DATE)
-    FROM months
-    WHERE month + INTERVAL 1 MONTH < CAST($end AS DATE)
-),
+--   programs) before that date whose latest one is the lapse threshold (a setting, 180 days by
+--   default) or more before it.
+-- formula: per month end D: COUNT(person WHERE attended before D >= 3 AND D - last attended >= lapse_days)
+WITH RECURSIVE {{ months }},
 ends AS (
     SELECT month, LEAST(CAST(month + INTERVAL 1 MONTH AS DATE), CAST($end AS DATE)) AS d
     FROM months
@@ -34,8 +28,8 @@ per_person AS (
     GROUP BY n.month, n.d, a.person_id
 )
 SELECT n.month, n.d AS as_of,
-       COUNT(p.person_id) FILTER (WHERE p.attended >= 3
-                                  AND date_diff('day', p.last_date, n.d) >= 180) AS lapsed
+       COUNT(p.person_id) FILTER (WHERE p.attended >= 3 AND {{ lapsed(p.last_date, n.d) }})
+           AS lapsed
 FROM ends n
 LEFT JOIN per_person p ON p.month = n.month
 GROUP BY n.month, n.d

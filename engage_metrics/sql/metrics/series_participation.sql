@@ -10,14 +10,7 @@
 --   participations. Months are cut to the window: in its first month, someone who first came
 --   before the window's start is returning, not new. Every month is listed.
 -- formula: active = COUNT(DISTINCT person attended in month); new = COUNT(active WHERE first attended in month); returning = active - new
-WITH RECURSIVE months (month) AS (
-    SELECT CAST(date_trunc('month', CAST($start AS DATE)) AS DATE)
-    WHERE CAST($start AS DATE) < CAST($end AS DATE)
-    UNION ALL
-    SELECT CAST(month + INTERVAL 1 MONTH AS DATE)
-    FROM months
-    WHERE month + INTERVAL 1 MONTH < CAST($end AS DATE)
-),
+WITH RECURSIVE {{ months }},
 first_attended AS (
     SELECT p.person_id, MIN(e.event_date) AS first_date
     FROM participation p
@@ -32,9 +25,7 @@ attended AS (
     FROM participation p
     JOIN event e ON e.event_id = p.event_id
     JOIN first_attended f ON f.person_id = p.person_id
-    WHERE p.status = 'attended'
-      AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
+    WHERE {{ attended_in_window }}
 ),
 counted AS (
     SELECT month,

@@ -1,12 +1,13 @@
--- id: lapsed_people
+-- id: lapsed_count
 -- label: Lapsed people
 -- unit: count
 -- room: participation
 -- shape: scalar
--- params: start, end, programs
+-- params: start, end, programs, lapse_days
 -- definition: People with at least 3 attended participations (selected programs) before the
---   window's end whose latest one is 180 days or more before the end.
--- formula: COUNT(person WHERE attended before end >= 3 AND last attended date <= end - 180 days)
+--   window's end whose latest one is the lapse threshold (a setting, 180 days by default) or more
+--   before the end.
+-- formula: COUNT(person WHERE attended before end >= 3 AND last attended date <= end - lapse_days)
 WITH counted AS (      -- >= 3 attended participations before end in the selected programs:
     SELECT person_id    -- all programs: the third attended date (person_fact)
     FROM person_fact
@@ -25,7 +26,7 @@ WITH counted AS (      -- >= 3 attended participations before end in the selecte
                + CASE WHEN attended_2 < CAST($end AS DATE) THEN 1 ELSE 0 END
                + CASE WHEN attended_3 < CAST($end AS DATE) THEN 1 ELSE 0 END) >= 3
 ),
-recent AS (            -- attended less than 180 days before end (selected programs): not lapsed
+recent AS (            -- attended, not lapsed by end (selected programs)
     SELECT person_id
     FROM window_person  -- window facts
     WHERE recent > 0
