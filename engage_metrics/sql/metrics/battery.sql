@@ -11,7 +11,7 @@
 --   relationship strength at the month's end (mean depth ÷ 100 of the people active that month,
 --   as of the first day of the next month or the window's end if earlier).
 -- formula: charge = SUM(touch_weight); discharge = SUM(task_weight); level = AVG(depth at month end) / 100
-WITH RECURSIVE {{ months }},
+WITH RECURSIVE {{ calendar(months, month, month, 1) }},
 attended AS (
     SELECT p.person_id, e.task_weight, e.touch_weight,
            CAST(date_trunc('month', e.event_date) AS DATE) AS month

@@ -9,14 +9,7 @@
 --   program) with a rung below 5 then, the share whose highest rung attended in the quarter is
 --   above that rung. Same definition as Escalation rate, one quarter at a time.
 -- formula: per quarter: COUNT(max rung in quarter > rung before it) / COUNT(active with rung before < 5)
-WITH RECURSIVE quarters (q) AS (
-    SELECT CAST(date_trunc('quarter', CAST($start AS DATE)) AS DATE)
-    WHERE CAST($start AS DATE) < CAST($end AS DATE)
-    UNION ALL
-    SELECT CAST(q + INTERVAL 3 MONTH AS DATE)
-    FROM quarters
-    WHERE q + INTERVAL 3 MONTH < CAST($end AS DATE)
-),
+WITH RECURSIVE {{ calendar(quarters, q, quarter, 3) }},
 periods AS (
     SELECT q AS quarter,
            GREATEST(q, CAST($start AS DATE)) AS p_start,

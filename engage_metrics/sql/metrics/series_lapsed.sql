@@ -9,7 +9,7 @@
 --   programs) before that date whose latest one is the lapse threshold (a setting, 180 days by
 --   default) or more before it.
 -- formula: per month end D: COUNT(person WHERE attended before D >= 3 AND D - last attended >= lapse_days)
-WITH RECURSIVE {{ months }},
+WITH RECURSIVE {{ calendar(months, month, month, 1) }},
 ends AS (
     SELECT month, LEAST(CAST(month + INTERVAL 1 MONTH AS DATE), CAST($end AS DATE)) AS d
     FROM months

@@ -10,7 +10,7 @@
 --   participations. Months are cut to the window: in its first month, someone who first came
 --   before the window's start is returning, not new. Every month is listed.
 -- formula: active = COUNT(DISTINCT person attended in month); new = COUNT(active WHERE first attended in month); returning = active - new
-WITH RECURSIVE {{ months }},
+WITH RECURSIVE {{ calendar(months, month, month, 1) }},
 first_attended AS (
     SELECT p.person_id, MIN(e.event_date) AS first_date
     FROM participation p
