@@ -22,7 +22,7 @@ from engage_metrics import resolve
 from engage_metrics.config import PROJECT_ROOT, defaults, normalize_keyword
 from engage_metrics.transaction import transaction
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SCHEMA_FILE = Path(__file__).with_name("sql") / "schema.sql"
 DEFAULT_DB = PROJECT_ROOT / "data" / "engage.duckdb"
 
@@ -70,12 +70,20 @@ def _window_person_snapshot(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE person_program_fact ADD COLUMN IF NOT EXISTS {column} DATE")
 
 
+def _snapshot_stamps_with_settings(con: duckdb.DuckDBPyConnection) -> None:
+    """v6: the snapshot stamps cover every setting the metrics bind (the lapse threshold
+    became one) and the queries with their shared fragments pasted in. No table changes
+    shape; the step exists so that the snapshots are computed again after the last step
+    (as after every migration) and an upgraded store is served from them at once instead
+    of computing every report live until its next import."""
+
+
 # version n -> function migrating a store's tables from version n to n + 1. A step changes
 # the tables' shape only: the derived facts and snapshots are computed once, after the last
 # step, by today's queries (which may read columns a later step adds).
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     1: _add_import_notes, 2: _unindexed_canonical_tables_and_facts, 3: _window_snapshot,
-    4: _window_person_snapshot}
+    4: _window_person_snapshot, 5: _snapshot_stamps_with_settings}
 
 
 class StoreError(RuntimeError):

@@ -49,7 +49,7 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     path = tmp_path / "v1.duckdb"
     build_v1_store(path)
     con = db.connect(path)
-    assert db.schema_version(con) == db.SCHEMA_VERSION == 5
+    assert db.schema_version(con) == db.SCHEMA_VERSION == 6
     # the data of schema 1 is all there
     assert con.execute("SELECT import_id, file_name, rows_read, imported_at::VARCHAR, notes "
                        "FROM import_log").fetchall() == [
@@ -86,7 +86,7 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     con.close()
     # reopening a migrated store changes nothing
     con = db.connect(path)
-    assert db.schema_version(con) == 5
+    assert db.schema_version(con) == 6
     con.close()
 
 
@@ -179,7 +179,7 @@ def test_v3_and_v4_stores_with_facts_migrate_to_the_same_numbers(tmp_path: Path,
     con.close()
     _as_older_store(path, version)
     # read-only, the old file is refused with a clear message (the queries need schema 5)
-    with pytest.raises(db.StoreError, match=rf"schema {version}; this one reads schema 5.*"
+    with pytest.raises(db.StoreError, match=rf"schema {version}; this one reads schema 6.*"
                                             "Open it once read-write"):
         db.connect(path, read_only=True)
     metrics.clear_caches()
@@ -196,6 +196,31 @@ def test_v3_and_v4_stores_with_facts_migrate_to_the_same_numbers(tmp_path: Path,
     assert db.connect(path, read_only=True).execute("SELECT 1").fetchone() == (1,)
 
 
+def test_a_v5_store_is_served_from_its_snapshots_again_after_the_upgrade(tmp_path: Path,
+                                                                       demo_file: Path):
+    """Schema 5 stamped its snapshots without the lapse threshold: an upgraded store
+    would compute every report live until its next import. The v6 step recomputes the
+    snapshots (with today's stamps) once, when the store is first opened read-write."""
+    from engage_metrics import metrics
+
+    path = tmp_path / "v5.duckdb"
+    shutil.copy(demo_file, path)
+    con = duckdb.connect(str(path))
+    for key in ("window_snapshot", "window_person_snapshot"):   # a stamp of schema 5
+        con.execute("UPDATE meta SET value = replace(value, '\"lapse_days\": 180, ', '') "
+                    "WHERE key = $k", {"k": key})
+    assert con.execute("SELECT COUNT(*) FROM meta WHERE key LIKE 'window%snapshot' "
+                       "AND value NOT LIKE '%lapse_days%'").fetchall() == [(2,)]
+    con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    con.close()
+    con = db.connect(path)
+    assert db.schema_version(con) == 6
+    window = metrics.Window.default(con)
+    with con.cursor() as cur:
+        assert metrics.prepare_window(cur, window.params())   # served: the stamps are current
+    con.close()
+
+
 def test_a_failed_migration_is_a_clear_error_and_changes_nothing(tmp_path: Path, monkeypatch):
     path = tmp_path / "v1.duckdb"
     build_v1_store(path)
@@ -206,7 +231,7 @@ def test_a_failed_migration_is_a_clear_error_and_changes_nothing(tmp_path: Path,
 
     monkeypatch.setitem(db.MIGRATIONS, 1, broken)
     with pytest.raises(db.StoreError, match=r"v1.duckdb: upgrading this database from schema 1 "
-                                            r"to 5 failed \(.*no_such_column.*the file is unchanged"):
+                                            r"to 6 failed \(.*no_such_column.*the file is unchanged"):
         db.connect(path)
     check = duckdb.connect(str(path))
     assert check.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
