@@ -1,12 +1,14 @@
 """`engage` (or `python -m engage_metrics`): every number without the UI.
 
 Exit codes: 0 success; 2 a clear one-line error (bad input, nothing imported,
-database busy); never a traceback for expected problems.
+database busy, a mistake in data/engage.toml); 1 when the output's reader went away
+(a pipe closed early); never a traceback for expected problems.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -14,8 +16,10 @@ from pathlib import Path
 import duckdb
 
 from engage_metrics import __version__, db, registry
+from engage_metrics.config import ConfigError
 
 EXIT_ERROR = 2
+EXIT_PIPE_CLOSED = 1
 
 
 class CliError(Exception):
@@ -333,13 +337,16 @@ COMMANDS = {"sources": cmd_sources, "import": cmd_import, "report": cmd_report, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:   # `engage` alone: the commands and what each does
-        parser.print_help()
-        return 0
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:   # `engage` alone: the commands and what each does
+            parser.print_help()
+            return 0
         return COMMANDS[args.command](args)
-    except CliError as exc:
+    except (CliError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:   # the output's reader stopped early (`engage definitions | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no flush error
+        return EXIT_PIPE_CLOSED

@@ -24,11 +24,24 @@ RUNG_NAMES = {1: "Following", 2: "Endorsing", 3: "Contributing", 4: "Owning", 5:
 MODES = ("task", "relationship", "mixed")
 
 
+class ConfigError(ValueError):
+    """A setting that cannot be used (in the defaults file or as saved); the message says
+    which and why, so the CLI and the pages show it as one line."""
+
+
 @cache
 def defaults() -> dict[str, Any]:
-    """The parsed defaults file (read once per process)."""
-    with DEFAULTS_FILE.open("rb") as fh:
-        return tomllib.load(fh)
+    """The parsed defaults file (read once per process), its depth formula and lapse
+    threshold checked: a mistake in the file is named here, not in the first query."""
+    try:
+        with DEFAULTS_FILE.open("rb") as fh:
+            parsed = tomllib.load(fh)
+        DepthConfig.from_dict(parsed["depth"])
+        check_lapse_days(parsed["settings"]["lapse_days"])
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        what = f"lacks {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise ConfigError(f"{DEFAULTS_FILE}: {what}") from None
+    return parsed
 
 
 def normalize_keyword(text: str) -> str:
@@ -130,7 +143,7 @@ def depth_config(con: duckdb.DuckDBPyConnection) -> DepthConfig:
 def check_lapse_days(value: Any) -> int:
     """*value* if it is a lapse threshold: a positive whole number of days."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"the lapse threshold must be a positive whole number of days, "
+        raise ConfigError(f"the lapse threshold must be a positive whole number of days, "
                          f"not {value!r}")
     return value
 

@@ -12,7 +12,7 @@ lines (Evidence / MetricFlow style), then one parameterized query::
     -- definition: Distinct people with at least one attended participation in the window.
     -- formula: COUNT(DISTINCT person) WHERE status = attended AND start <= date < end
 
-The dashboard (KPI help, Definitions page), the CLI (`report`, `metrics`), the
+The dashboard (KPI help, Definitions page), the CLI (`report`, `definitions`), the
 board pack and the docs all read this registry; nothing else declares a metric.
 Queries use bound parameters only ($start, $end, $programs, $asof, ...). The registry
 is data only: :mod:`engage_metrics.metrics` runs the queries.
@@ -40,7 +40,6 @@ SHAPES = {"scalar", "table"}
 _HEADER = re.compile(r"^--\s*([a-z_]+):\s?(.*)$")
 # an include of a fragment: {{ name }} or {{ name(argument, ...) }}
 _INCLUDE = re.compile(r"\{\{\s*(\w+)\s*(?:\((.*?)\))?\s*\}\}")
-_ARGUMENT_COMMA = re.compile(r",(?![^()]*\))")    # a comma outside parentheses
 
 
 @dataclass(frozen=True)
@@ -147,8 +146,8 @@ def fragments() -> dict[str, Fragment]:
 
 def paste_fragments(sql: str, source: str) -> str:
     """*sql* with each include ``{{ name }}`` or ``{{ name(argument, ...) }}`` replaced by
-    the fragment *name*, its ``{{ arg }}`` replaced by the arguments given (which hold no
-    comma outside parentheses). The fragment's later lines take the include line's
+    the fragment *name*, its ``{{ arg }}`` replaced by the arguments given (separated by
+    the commas outside parentheses). The fragment's later lines take the include line's
     indentation. Pasting happens when a file is parsed, so what runs (and what the
     portability test checks) is one complete query; an unknown fragment or a wrong
     number of arguments is an error there, naming *source*."""
@@ -157,7 +156,7 @@ def paste_fragments(sql: str, source: str) -> str:
         fragment = fragments().get(name)
         if fragment is None:
             raise ValueError(f"{source}: unknown fragment {name!r} in {include.group(0)}")
-        values = [a.strip() for a in _ARGUMENT_COMMA.split(given)] if given else []
+        values = _arguments(given) if given else []
         if len(values) != len(fragment.args):
             raise ValueError(f"{source}: {include.group(0)} needs arguments {fragment.args}")
         value = dict(zip(fragment.args, values, strict=True))
@@ -167,6 +166,18 @@ def paste_fragments(sql: str, source: str) -> str:
         return text.replace("\n", "\n" + indent)
 
     return _INCLUDE.sub(paste, sql)
+
+
+def _arguments(text: str) -> list[str]:
+    """An include's arguments: *text* split at the commas outside parentheses, however
+    deeply nested (``COALESCE(a, CAST(b AS DATE)), x`` is two arguments)."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    return [*parts, text[start:].strip()]
 
 
 @cache

@@ -2,8 +2,9 @@
 in turn by the threads of one process, and a data version that tells caches something
 changed.
 
-Kept apart from ``db`` (connection, schema, migrations) because the modules that write
-(importer, resolve, settings) sit below ``db``, which runs resolve after a migration.
+Kept apart from ``db`` (connection, schema, migrations) because ``db`` runs resolve after
+a migration and resolve writes: with the transaction here, resolve and the importer need
+not import ``db`` back.
 """
 from __future__ import annotations
 

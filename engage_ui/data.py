@@ -52,7 +52,8 @@ def _settings(_con: duckdb.DuckDBPyConnection, version: int) -> dict[str, Any]:
 
 
 def settings() -> dict[str, Any]:
-    """Every setting (timezone, hourly_value, fiscal_year_start_month, org_name, depth)."""
+    """Every setting (timezone, hourly_value, fiscal_year_start_month, org_name, lapse_days,
+    depth)."""
     return _settings(store.cursor(), store.version())
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from engage_metrics.metrics import Window
+from engage_metrics.periods import fmt_date, period_text
 from engage_ui import access, data
 
 PRESETS = ("Last 90 days", "Last 12 months", "Fiscal year", "Year to date", "All time", "Custom")
@@ -56,14 +57,6 @@ def preset_window(preset: str, last: dt.date, first: dt.date, fiscal_start_month
     raise ValueError(f"unknown date preset {preset!r}")
 
 
-def fmt_date(d: dt.date) -> str:
-    return f"{d.day} {d:%b %Y}"
-
-
-def period_label(window: Window) -> str:
-    return f"{fmt_date(window.start)} – {fmt_date(window.end - dt.timedelta(days=1))}"
-
-
 def sidebar(session: access.Session) -> None:
     """Draw the shared controls in the sidebar (only when there is data). Viewers see
     names hidden and cannot show them."""
@@ -94,7 +87,7 @@ def sidebar(session: access.Session) -> None:
     else:
         sb.toggle("Hide names", value=True, disabled=True, key="f_hide_names_viewer",
                   help="Names, emails and phone numbers are hidden for viewers.")
-    sb.caption(f"Showing {period_label(current().window)}")
+    sb.caption(f"Showing {period_text(current().window)}")
 
 
 def names_hidden() -> bool:
@@ -124,4 +117,4 @@ def current() -> Filters:
     compare = state.get(KEYS["compare"], True)
     return Filters(window=window, previous=window.previous() if compare else None,
                    hide_names=names_hidden(),
-                   label=f"{preset}: {period_label(window)}")
+                   label=f"{preset}: {period_text(window)}")

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from engage_metrics.boardpack import FORMATS, SUPPRESSED, build_pack
+from engage_metrics.periods import period_text
 from engage_ui import data, filters, layout, store
 
 LABELS = {"pdf": "PDF", "pptx": "PowerPoint (16:9)", "png": "Charts as PNG images (zip)"}
@@ -50,7 +51,7 @@ def main() -> None:
     if made_for != request:
         st.info("The period, programs, name or formats changed since this pack was made; "
                 "generate it again to update it.")
-    st.success(f"Board pack for {filters.period_label(pack.window)} ready "
+    st.success(f"Board pack for {period_text(pack.window)} ready "
                f"({pack.seconds:.0f} s).")
     # at most three files (PDF, PowerPoint, chart images), each in its own column
     for col, (name, content) in zip(st.columns(3), pack.files().items(), strict=False):

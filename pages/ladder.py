@@ -2,6 +2,7 @@
 import streamlit as st
 
 from engage_metrics import charts
+from engage_metrics.periods import period_text
 from engage_metrics.theme import SERIES
 from engage_ui import data, filters, layout
 
@@ -43,8 +44,8 @@ def main() -> None:
         layout.empty_note("people in either period")
     else:
         layout.chart(layout.figure(charts.sankey, flows, "the previous period", "this period"))
-        st.caption(f"Previous period: {filters.period_label(a)}; this period: "
-                   f"{filters.period_label(b)}. “New” are people whose first participation is in "
+        st.caption(f"Previous period: {period_text(a)}; this period: "
+                   f"{period_text(b)}. “New” are people whose first participation is in "
                    "this period; “Not seen” took part before but not in this period.")
     st.subheader("Asks")
     if not data.store_summary()["asks"]:

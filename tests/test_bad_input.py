@@ -1,4 +1,4 @@
-"""Bad input (issue #7): every case ends with a clear message that names the file,
+"""Bad input: every case ends with a clear message that names the file,
 the problem and what to do — through the dashboard's path (importer.import_bytes)
 and the CLI (exit 2, one line, no traceback) — and, where nothing was accepted, the
 database FILE is byte-for-byte what it was. Cells that are merely odd (formulas,

@@ -12,6 +12,7 @@ import pytest
 
 import engage_metrics
 from engage_metrics.cli import COMMANDS, build_parser
+from engage_metrics.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -136,6 +137,41 @@ def test_mapping_file_and_registered_as_attended(tmp_path):
     assert r.returncode == 0, r.stderr
     rep = json.loads(cli("report", "--format", "json", db=db).stdout)
     assert rep["participation"]["attended"] == 1
+
+
+def test_a_mistake_in_the_defaults_file_is_one_line(tmp_path, monkeypatch, capsys):
+    from engage_metrics import config
+
+    good = (ROOT / "data" / "engage.toml").read_text()
+    bad = tmp_path / "engage.toml"
+    monkeypatch.setattr(config, "DEFAULTS_FILE", bad)
+    for text, message in ((good.replace("lapse_days = 180", "lapse_days = 0"),
+                           "lapse threshold must be a positive whole number of days, not 0"),
+                          (good.replace("lapse_days = 180", 'lapse_days = "x"'), "not 'x'"),
+                          (good + "\n[broken\n", "at line"),
+                          (good.replace("[depth]", "[no_depth]"), "lacks 'tenure_days'")):
+        bad.write_text(text)
+        config.defaults.cache_clear()
+        assert cli_main(["demo", "--db", str(tmp_path / "x.duckdb")]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {bad}: ") and message in err and err.count("\n") == 1
+    config.defaults.cache_clear()
+
+
+def test_output_into_a_closed_pipe_is_no_traceback():
+    """`engage definitions | head -1`: the reader goes away while output is written."""
+    import fcntl
+
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)   # smaller than the output
+    proc = subprocess.Popen([sys.executable, "-m", "engage_metrics", "definitions"],
+                            stdout=write_end, stderr=subprocess.PIPE, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as out:
+        assert out.read(200)
+    _, err = proc.communicate(timeout=120)
+    assert err == b"" and proc.returncode == 1
 
 
 def test_definitions_lists_every_registered_metric():

@@ -67,3 +67,10 @@ def test_an_unknown_include_or_a_wrong_argument_count_fails_when_read(tmp_path: 
                              "WHERE {{ lapsed(first_attended) }}")
     with pytest.raises(ValueError, match="needs arguments"):
         registry.parse_metric_file(path)
+
+
+def test_an_argument_may_nest_parentheses() -> None:
+    # two arguments: the first holds commas inside nested parentheses
+    assert registry.paste_fragments(
+        "WHERE {{ lapsed(COALESCE(a, CAST(b AS DATE)), n.d) }}", "test") == (
+        "WHERE (date_diff('day', COALESCE(a, CAST(b AS DATE)), n.d) >= $lapse_days)")

@@ -10,7 +10,6 @@ narrative, the charts and the definitions, with no personal data at all:
 
 The pieces, each importing only pieces listed before it:
 
-- ``periods``: dates, windows and fiscal years in words;
 - ``numbers``: the headline numbers of the window and the previous period, computed once,
   and how their change is written;
 - ``suppression``: "< 5" for small counts and small bases, and the narrative with nothing
@@ -25,7 +24,6 @@ from engage_metrics.boardpack.images import PNG_SCALE, ChartsUnavailable
 from engage_metrics.boardpack.numbers import KPIS
 from engage_metrics.boardpack.pack import FORMATS, BoardPack, build_pack, write_pack
 from engage_metrics.boardpack.pdf import render_pdf
-from engage_metrics.boardpack.periods import fiscal_label, fiscal_year, period_text
 from engage_metrics.boardpack.sections import Section, build_sections
 from engage_metrics.boardpack.slides import render_pptx
 from engage_metrics.boardpack.suppression import (
@@ -34,6 +32,7 @@ from engage_metrics.boardpack.suppression import (
     narrate_privately,
     value_text,
 )
+from engage_metrics.periods import fiscal_label, fiscal_year, period_text
 
 __all__ = [
     "FORMATS", "KPIS", "PNG_SCALE", "SUPPRESSED", "BoardPack", "ChartsUnavailable", "Section",

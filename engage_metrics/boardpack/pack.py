@@ -15,10 +15,10 @@ import duckdb
 from engage_metrics.boardpack.images import chart_renderer
 from engage_metrics.boardpack.numbers import Progress
 from engage_metrics.boardpack.pdf import render_pdf
-from engage_metrics.boardpack.periods import period_text
 from engage_metrics.boardpack.sections import Section, build_sections
 from engage_metrics.boardpack.slides import render_pptx
 from engage_metrics.metrics import Window
+from engage_metrics.periods import period_text
 
 FORMATS = ("pdf", "pptx", "png")
 

@@ -23,7 +23,6 @@ from engage_metrics.boardpack.numbers import (
     compute,
     or_none,
 )
-from engage_metrics.boardpack.periods import fiscal_label, fiscal_year, fmt_date, period_text
 from engage_metrics.boardpack.suppression import (
     SMALL,
     SUPPRESSED,
@@ -33,6 +32,7 @@ from engage_metrics.boardpack.suppression import (
 )
 from engage_metrics.config import RUNG_NAMES
 from engage_metrics.metrics import Window, quarters_back, run, scalar
+from engage_metrics.periods import fiscal_label, fiscal_year, fmt_date, period_text
 
 TRAJECTORY_QUARTERS = 6
 

@@ -1,4 +1,5 @@
-"""The pack's periods in words: dates, windows and fiscal years as a board reads them."""
+"""Periods in words: dates, windows and fiscal years as a director or a board reads them
+(the sidebar, the pages and the board pack say them the same way)."""
 from __future__ import annotations
 
 import datetime as dt
