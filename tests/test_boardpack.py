@@ -143,6 +143,7 @@ def test_pdf_has_every_section_and_the_engines_numbers(pack: BoardPack, pdf_text
     assert f"${hours * 34.79:,.0f}" in pdf_text                          # the default rate
     for entry in (registry.get("boardpack_form990_volunteers"), registry.get("depth")):
         assert entry.label in pdf_text                                    # the appendix
+    assert "The lapse threshold in these numbers is 180 days." in " ".join(pdf_text.split())
 
 
 @needs_pdftotext

@@ -102,5 +102,5 @@ def compute(con: duckdb.DuckDBPyConnection, window: Window, step: Progress) -> N
     step(0.14, "Computing the programs")
     programs, previous_programs = program_rows(con, window), program_rows(con, previous)
     settings = {k: get_setting(con, k) for k in ("hourly_value", "fiscal_year_start_month",
-                                                 "org_name")}
+                                                 "org_name", "lapse_days")}
     return Numbers(window, previous, now, before, programs, previous_programs, settings)

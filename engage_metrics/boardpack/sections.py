@@ -338,11 +338,13 @@ def _chart_section(key: str, title: str, lead: str, fig: go.Figure | None,
     return Section(key, title, lead, figure=fig, size=size, alt=alt, metric_ids=metric_ids)
 
 
-def _definitions_section(sections: Sequence[Section]) -> Section:
+def _definitions_section(sections: Sequence[Section], n: Numbers) -> Section:
     ids = list(dict.fromkeys(m for s in sections for m in s.metric_ids))
     entries = tuple((registry.get(m).label, definition(m)) for m in ids)
     return Section("definitions", "Definitions", "Every number in this pack, as defined in "
-                   "Engage's metric registry.", kind="definitions", definitions=entries)
+                   "Engage's metric registry. The lapse threshold in these numbers is "
+                   f"{int(n.settings['lapse_days']):,} days.", kind="definitions",
+                   definitions=entries)
 
 
 def definition(metric_id: str) -> str:
@@ -373,7 +375,7 @@ def build_sections(con: duckdb.DuckDBPyConnection, window: Window, org_name: str
     for i, build in enumerate(builders):
         step(0.2 + 0.25 * i / len(builders), "Computing the charts")
         sections.append(build())
-    sections.append(_definitions_section(sections))
+    sections.append(_definitions_section(sections, n))
     for i, s in enumerate(sections):
         s.key = f"{i:02d}_{s.key}"
     return sections
