@@ -57,10 +57,6 @@ def settings() -> dict[str, Any]:
     return _settings(store.cursor(), store.version())
 
 
-def depth_params() -> dict[str, Any]:
-    return config.DepthConfig.from_dict(settings()["depth"]).params()
-
-
 def _key(window: Window) -> tuple[dt.date, dt.date, tuple[str, ...]]:
     return window.start, window.end, tuple(window.programs)
 
@@ -85,8 +81,9 @@ def _run(_con: duckdb.DuckDBPyConnection, version: int, metric_id: str,
 
 def run(metric_id: str, window: Window | None = None, **extra: Any) -> pd.DataFrame:
     """Any registered metric as a DataFrame, with the window's parameters, ``asof`` = the
-    window's end, the depth settings and *extra* available to it."""
-    params: dict[str, Any] = dict(depth_params())
+    window's end and *extra* available to it (metrics.run binds the stored settings: depth
+    formula, lapse threshold; a change of them bumps the data version, the cache key)."""
+    params: dict[str, Any] = {}
     if window is not None:
         params.update(start=window.start, end=window.end, programs=tuple(window.programs),
                       asof=window.end)
