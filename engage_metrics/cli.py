@@ -66,8 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="count registrations as attendance (exports with no attendance at all)")
     p.add_argument("--sheet", help="sheet name of an .xlsx workbook (default: the first with data)")
     p.add_argument("--event-title", help="event name, for an export that is one event's list "
-                   "(Eventbrite attendee summary, Action Network event RSVPs)")
-    p.add_argument("--event-date", help="event date (YYYY-MM-DD or with time), for such an export")
+                   "(Eventbrite attendee summary, Action Network event RSVPs), or for a sign-in "
+                   "list with dates but no event column (one event per date; default: the sheet "
+                   "or file name)")
+    p.add_argument("--event-date", help="event date (YYYY-MM-DD or with time), for an export "
+                   "that is one event's list; for a report whose event names carry dates "
+                   "without a year (\"Canvass – Sat Feb 17\"), the year when no RSVP or "
+                   "registration date gives it")
+    p.add_argument("--event-dates", type=Path, metavar="FILE",
+                   help="CSV with the columns event and date: the date of each event of a "
+                   "report that names its events but has no date column")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     p = sub.add_parser("report", help="print the metric report for a window",
@@ -159,6 +167,35 @@ def _open(path: Path | None, create: bool = False) -> duckdb.DuckDBPyConnection:
                        f"{str(exc).splitlines()[0]}") from exc
 
 
+def _event_dates(path: Path) -> dict[str, str]:
+    """An event-date file: a CSV with a header naming an event column and a date column
+    (event/event name/name/title, date/event date/start …), else the first two columns."""
+    import csv
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read the event-date file {path}: {exc}") from exc
+    rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
+    if len(rows) < 2 or len(rows[0]) < 2:
+        raise CliError(f"{path}: an event-date file is a CSV with a header and the columns "
+                       "event and date, one event per line")
+    header = ["".join(ch for ch in h.lower() if ch.isalnum()) for h in rows[0]]
+    def find(names: tuple[str, ...], default: int) -> int:
+        return next((i for i, h in enumerate(header) if h in names), default)
+    name_col = find(("event", "eventname", "eventtitle", "name", "title"), 0)
+    date_col = find(("date", "eventdate", "start", "startdate", "startsat", "when"),
+                    1 if name_col == 0 else 0)
+    out: dict[str, str] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        cells = row + [""] * len(header)
+        name, when = cells[name_col].strip(), cells[date_col].strip()
+        if not name or not when:
+            raise CliError(f"{path}, line {line}: an event name and a date are both needed")
+        out[name] = when
+    return out
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from engage_metrics.importer import import_files
     from engage_metrics.options import ImportOptions
@@ -171,10 +208,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise CliError(f"cannot read the mapping file {args.mapping}: {exc}") from exc
         if not isinstance(mapping, dict):
             raise CliError(f"{args.mapping}: the mapping must be a JSON object")
+    event_dates = _event_dates(args.event_dates) if args.event_dates else None
     options = ImportOptions(kind=args.kind, source=args.source, mapping=mapping,
                             treat_registered_as_attended=args.treat_registered_as_attended,
                             sheet=args.sheet, event_title=args.event_title,
-                            event_date=args.event_date)
+                            event_date=args.event_date, event_dates=event_dates)
     con = _open(args.db, create=True)
     results = import_files(con, args.files, options)
     failed = [r for r in results if r.status == "failed"]

@@ -165,7 +165,8 @@ def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: Import
         params.update(tz=tz, max_date=max_date)
     if options.kind == "participation":
         params.update(has_status="status" in mapping.fields or "attended" in mapping.fields,
-                      registered_as_attended=options.treat_registered_as_attended)
+                      registered_as_attended=options.treat_registered_as_attended,
+                      event_per_date=options.event_per_date)
     con.execute("CREATE OR REPLACE TEMP TABLE staged AS "
                 + resolve.sql_text(f"import/{options.kind}.sql"), params)
     for name in ("src", "status_map", "attended_map", "outcome_map"):

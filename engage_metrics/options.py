@@ -19,8 +19,14 @@ class ImportOptions:
     statuses: dict[str, str] | None = None   # the source's status table; None: generic
     event_title: str | None = None  # the file is one event's list (Eventbrite, Action Network …)
     event_date: str | None = None
+    # event name -> date, for a report that names its events without dates (--event-dates)
+    event_dates: dict[str, str] | None = None
+    # set by the adapters: the file has dates but no event column, so its events are one
+    # per date (and program), keyed on the date rather than the minute
+    event_per_date: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"treat_registered_as_attended": self.treat_registered_as_attended,
                 "sheet": self.sheet, "event_title": self.event_title,
-                "event_date": self.event_date}
+                "event_date": self.event_date,
+                **({"event_dates": self.event_dates} if self.event_dates else {})}

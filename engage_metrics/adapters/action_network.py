@@ -7,17 +7,16 @@ from engage_metrics.adapters.base import Adapter, Context, column, file_event, r
 from engage_metrics.reader import RawTable
 
 _EVENT_COLUMNS = ("eventtitle", "eventname", "event", "title")
-_DATE_COLUMNS = ("eventstartdate", "eventdate", "startdate", "eventstart")
 
 
 def rsvp_event(table: RawTable, ctx: Context) -> RawTable:
-    """A report built with event columns names its events; a report downloaded from
-    one event's page does not: the analyst names that event and its date."""
+    """A report built with event columns names its events (without a date column, their
+    dates come from their names or the analyst: adapters.context); a report downloaded
+    from one event's page does not: the analyst names that event and its date."""
     if ctx.kind != "participation":
         return table
     has_event = any(column(table, c) is not None for c in _EVENT_COLUMNS + ("eventid",))
-    has_date = any(column(table, c) is not None for c in _DATE_COLUMNS)
-    if has_event and has_date:
+    if has_event:       # no date column: the dates come from the events' names (context)
         return table
     return file_event(table, ctx, ctx.event_title or "Action Network event",
                       "This Action Network report")

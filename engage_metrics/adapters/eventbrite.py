@@ -21,8 +21,8 @@ from engage_metrics.reader import RawTable
 
 
 def attendees(table: RawTable, ctx: Context) -> RawTable:
-    if column(table, "eventname", "eventtitle") is None or \
-            column(table, "eventstartdate", "eventdate", "eventstart") is None:
+    # an event name without a date column: the dates come from the names (context)
+    if column(table, "eventname", "eventtitle") is None:
         table = file_event(table, ctx, title_from_file_name(ctx.file_name),
                            "This Eventbrite attendee summary")
     order = first_filled(table, "order", "orderno", "ordernumber")

@@ -1,7 +1,9 @@
 -- Normalize the rows of a participation file (temp table `src`, all text, one
 -- column per canonical field, NULL where unmapped) and give each row either
 -- normalized values or a rejection reason. Bound parameters:
---   $source, $tz, $has_status, $registered_as_attended, $max_date
+--   $source, $tz, $has_status, $registered_as_attended, $max_date, $event_per_date
+-- ($event_per_date: the file has dates but no event column, so an occurrence is a date
+-- and program, whatever the rows' times of day).
 -- Uses temp tables status_map(word, value) and attended_map(word, value) of the
 -- source's vocabulary, and the macro parse_ts (sql/import/macros.sql).
 WITH s AS (
@@ -105,6 +107,8 @@ SELECT
     _line AS line_no, _raw AS raw, reason,
     $source AS source, email, phone, external_id, first_name, last_name, full_name,
     CASE WHEN event_id IS NOT NULL THEN 'id:' || event_id
+         WHEN $event_per_date THEN 'on:' || STRFTIME(starts_at, '%Y-%m-%d') || '|' || LOWER(title_raw)
+                                   || '|' || LOWER(COALESCE(program_raw, 'Unassigned'))
          ELSE 'at:' || STRFTIME(starts_at, '%Y-%m-%d %H:%M') || '|' || LOWER(title_raw) END AS event_key,
     COALESCE(title_raw, event_type, 'Event ' || event_id) AS title,
     event_type,
