@@ -13,6 +13,7 @@ from dataclasses import replace
 from engage_metrics.adapters import (
     action_network,
     civicrm,
+    context,
     eventbrite,
     galaxy,
     google_forms,
@@ -22,6 +23,7 @@ from engage_metrics.adapters import (
     van,
     zoom,
 )
+from engage_metrics.adapters import companions as companions_module
 from engage_metrics.adapters.base import (
     CANONICAL_STATUSES,
     REJECT,
@@ -74,9 +76,26 @@ def bundle(tables: list[RawTable], source: str = "auto") -> list[tuple[int, dict
     mains = [i for i, role in roles.items() if not role]
     is_mobilize = {i: (source == "mobilize" or (source == "auto" and detect(tables[i]) is
                                                  mobilize.ADAPTER)) for i in mains}
+    groups: list[tuple[int, dict[str, int]]]
     if not companions or not any(is_mobilize.values()):
-        return [(i, {}) for i in range(len(tables))]
-    return [(i, companions if is_mobilize[i] else {}) for i in mains]
+        groups = [(i, {}) for i in range(len(tables))]
+    else:
+        groups = [(i, companions if is_mobilize[i] else {}) for i in mains]
+    return _generic_companions(tables, groups, {i for i, role in roles.items() if role})
+
+
+def _generic_companions(tables: list[RawTable], groups: list[tuple[int, dict[str, int]]],
+                        mobilize_parts: set[int]) -> list[tuple[int, dict[str, int]]]:
+    """Attach other tools' contacts and jobs/shifts extracts (adapters.companions) to the
+    participation file of the call holding their ids."""
+    if len(tables) < 2:
+        return groups
+    alone = [i for i, parts in groups if not parts and i not in mobilize_parts]
+    attached = companions_module.attach(tables, alone)
+    if not attached:
+        return groups
+    taken = {c for parts in attached.values() for c in parts.values()}
+    return [(i, attached.get(i, parts)) for i, parts in groups if i not in taken]
 
 
 def adapt(table: RawTable, options: ImportOptions, file_name: str = "",
@@ -100,13 +119,21 @@ def adapt(table: RawTable, options: ImportOptions, file_name: str = "",
                   event_title=options.event_title, event_date=options.event_date)
     table = _transform(adapter, table, ctx, forced=options.source != "auto")
     mapping = {**adapter.resolve(table.columns, options.kind), **(options.mapping or {})}
+    joined = {r: t for r, t in (companions or {}).items() if r in companions_module.ROLES}
+    if joined and options.kind == "participation":
+        table, joined_mapping = companions_module.join(table, mapping, joined, options.kind)
+        mapping = {**joined_mapping, **(options.mapping or {})}
     if adapter.implied_status and options.kind == "participation" and not mapping.get("status"):
         table = with_columns(table, status=adapter.implied_status,
                              notes=[f"{adapter.label} has no attendance column: every row is a "
                                     "registration unless registrations count as attendance"])
         mapping["status"] = "Engage status"
+    table, mapping, per_date = context.apply(table, mapping, ctx, options.event_dates)
+    if not joined and (why := companions_module.alone(table, mapping, options.kind)):
+        raise AdapterError(why[0].upper() + why[1:])
     statuses = options.statuses if options.statuses is not None else adapter.status_words()
-    return table, replace(options, source=source, mapping=mapping or None, statuses=statuses)
+    return table, replace(options, source=source, mapping=mapping or None, statuses=statuses,
+                          event_per_date=per_date)
 
 
 def _transform(adapter: Adapter, table: RawTable, ctx: Context, forced: bool) -> RawTable:

@@ -48,6 +48,16 @@ def _lookup(table: RawTable, key: str, value: str) -> dict[str, str]:
     return dict(zip(ids, values, strict=True))
 
 
+def _check_matched(keys: pd.Series, companion: RawTable, role: str, key: str) -> None:
+    """A companion table none of whose ids the participations hold is an error, never a
+    file silently imported for nothing."""
+    ids = column(companion, "id")
+    if ids is None or not keys.isin(set(ids.fillna("").str.strip()) - {""}).any():
+        raise AdapterError(f"the {role} file imported with this Mobilize participations export "
+                           f"holds none of its {key} values, so it adds nothing: import the "
+                           "participations, timeslots and events exports of the same download")
+
+
 def join_views(table: RawTable, ctx: Context) -> RawTable:
     if ctx.kind != "participation":
         return table
@@ -70,8 +80,10 @@ def join_views(table: RawTable, ctx: Context) -> RawTable:
         event_id = first_filled(table, "eventid")
         event_id = event_id.where(event_id.ne(""),
                                   timeslot.map(_lookup(timeslots, "id", "eventid")).fillna(""))
+        _check_matched(timeslot, timeslots, "timeslots", "timeslot_id")
         notes = [f"joined with the timeslots file ({len(timeslots.rows)} timeslots)"]
     if events is not None:
+        _check_matched(event_id, events, "events", "event_id")
         title = event_id.map(_lookup(events, "id", "title")).fillna("")
         event_type = event_id.map(_lookup(events, "id", "eventtype")).fillna("")
         notes.append(f"joined with the events file ({len(events.rows)} events)")
