@@ -482,8 +482,10 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
     unreadable: list[ImportResult] = []
     fast: list[ImportResult] = []
     slow: list[Path] = []
-    for path in map(Path, paths):
-        result = _import_fast(con, path, path.name, options)
+    files = [Path(p) for p in paths]
+    joins = _has_companion(files)    # then every file goes through the bundling reader
+    for path in files:
+        result = None if joins else _import_fast(con, path, path.name, options)
         if result is not None:
             fast.append(result)
             continue
@@ -505,6 +507,24 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
             unreadable.append(_failed(path.name, options,
                                       f"cannot read the file ({exc.strerror})"))
     return unreadable + fast + _import_uploads(con, uploads, options, {})
+
+
+def _has_companion(paths: list[Path]) -> bool:
+    """Whether a file of a call of several looks like a contacts or jobs/shifts extract
+    (read from its first lines), to be joined to the participation file it belongs to."""
+    if len(paths) < 2:
+        return False
+    for path in paths:
+        try:
+            head = reader.read_head(path)
+            if len(head) == reader.HEAD_BYTES:          # whole lines only
+                head = head[:head.rfind(b"\n") + 1]
+            table = reader.read_bytes(head, path.name)
+        except (OSError, reader.ReadError):
+            continue
+        if adapters.companions_module.kind(table) is not None:
+            return True
+    return False
 
 
 def import_frame(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, file_name: str,
