@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from engage_metrics import metrics
+from engage_metrics import db, metrics
 from engage_metrics.importer import ImportResult, import_files
 from engage_metrics.mapping import resolve_mapping
 from engage_metrics.metrics import Window
@@ -223,3 +223,19 @@ def test_total_hours_follow_time_in_and_out(store, write):
     # attended only: 2.5 (9:00-11:30) + 0.75 (10:00-10:45) + 3 (22:00-01:00 next day) = 6.25;
     # the no-show's 8 h are not counted
     assert metrics.scalar(store, "total_hours", **window.params()) == pytest.approx(6.25)
+
+
+@pytest.mark.parametrize("name", ["volunteer hours tracker.csv", "paper sign-in sheet.csv",
+                                  "overnight shelter check-ins.csv"])
+def test_the_fast_csv_reader_reads_hours_the_same(name, tmp_path, monkeypatch):
+    runs = {}
+    for label, mb in (("fast", "0"), ("slow", "1000000")):
+        monkeypatch.setenv("ENGAGE_FAST_CSV_MB", mb)
+        con = db.connect(tmp_path / f"{label}.duckdb")
+        try:
+            r = import_one(con, GOLDEN / name)
+            runs[label] = (r.read_by, r.notes, rejected(r), participations(con))
+        finally:
+            con.close()
+    assert runs["fast"][0] == "duckdb" and runs["slow"][0] == "python"
+    assert runs["fast"][1:] == runs["slow"][1:]
