@@ -4,14 +4,18 @@ in and time out — each golden file with its rows written out literally (person
 event title, hours) and its notes, plus the total-hours metric on a tiny sign-in sheet."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from engage_metrics import db, metrics
+from engage_metrics import db, importer, metrics, resolve
 from engage_metrics.importer import ImportResult, import_files
 from engage_metrics.mapping import resolve_mapping
 from engage_metrics.metrics import Window
@@ -239,3 +243,48 @@ def test_the_fast_csv_reader_reads_hours_the_same(name, tmp_path, monkeypatch):
             con.close()
     assert runs["fast"][0] == "duckdb" and runs["slow"][0] == "python"
     assert runs["fast"][1:] == runs["slow"][1:]
+
+
+# ------------------------------------------------------------------ properties
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(minutes=st.integers(min_value=0, max_value=24 * 60))
+def test_every_form_of_the_same_duration_reads_the_same(minutes: int) -> None:
+    h, m = divmod(minutes, 60)
+    forms = [f"{h}:{m:02d}", f"{h}h{m:02d}", f"{h}h {m}m", f"{minutes} min", f"{minutes} mins",
+             f"{minutes / 60!r} hrs", f"{minutes / 60!r} h"]
+    con = duckdb.connect()
+    try:
+        con.execute(resolve.sql_text("import/macros.sql"))
+        got = [con.execute("SELECT parse_hours($x, false)", {"x": x}).fetchone()[0]
+               for x in forms]
+    finally:
+        con.close()
+    assert got == [pytest.approx(minutes / 60, abs=1e-6)] * len(forms), forms
+
+
+CELLS = st.one_of(st.text(max_size=12),
+                  st.sampled_from(["9:00 AM", "17:30", "2024-03-09 21:00", "1,5", "2.5 hrs",
+                                   "2:30", "25:00", "12:61", "-3 h", "noon", "1e308 min"]))
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.tuples(CELLS, CELLS), min_size=1, max_size=5))
+def test_any_time_in_and_out_is_read_or_rejected(cells, tmp_path_factory) -> None:
+    con = db.connect(tmp_path_factory.mktemp("times") / "e.duckdb")
+    try:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["Email", "Event", "Date", "Time In", "Time Out"])
+        writer.writerows([f"p{i}@x.org", "Rally", "2024-01-06", a, b]
+                         for i, (a, b) in enumerate(cells))
+        r = importer.import_bytes(con, out.getvalue().encode("utf-8", "surrogatepass"),
+                                  "times.csv")
+        assert r.status in ("imported", "failed")
+        assert r.accepted + r.rejected + r.skipped == r.rows_read
+        hours = [h for (h,) in con.execute("SELECT hours FROM participation").fetchall()]
+        assert all(h is None or 0 <= h <= 24 for h in hours)
+    finally:
+        con.close()
