@@ -20,7 +20,14 @@ import duckdb
 import pandas as pd
 
 from engage_metrics import adapters, config, reader, resolve
-from engage_metrics.mapping import FIELDS, Mapping, MappingError, check_required, resolve_mapping
+from engage_metrics.mapping import (
+    FIELDS,
+    TIME_FIELDS,
+    Mapping,
+    MappingError,
+    check_required,
+    resolve_mapping,
+)
 from engage_metrics.options import ImportOptions
 from engage_metrics.transaction import bump_data_version, transaction
 
@@ -137,19 +144,20 @@ def _mapping(table: reader.RawTable, options: ImportOptions) -> Mapping:
 
 
 def stage(con: duckdb.DuckDBPyConnection, src: pd.DataFrame, mapping: Mapping,
-          options: ImportOptions) -> tuple[int, pd.DataFrame]:
+          options: ImportOptions, notes: list[str] | None = None) -> tuple[int, pd.DataFrame]:
     """Normalize and validate in DuckDB into the temp table `staged` (one row per input
     row, `reason` set on rejects; the accepted rows stay in DuckDB). Returns the number
-    of accepted rows and the rejected rows (line_no, raw, reason)."""
+    of accepted rows and the rejected rows (line_no, raw, reason); how the values were
+    read (hours units) is appended to *notes*."""
     con.register("src_frame", src)
     con.execute("CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM src_frame")
     con.unregister("src_frame")
-    return _stage_src(con, mapping, options)
+    return _stage_src(con, mapping, options, notes=notes)
 
 
 def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: ImportOptions,
                raw_lines: Callable[[list[int]], dict[int, str]] | None = None,
-               ) -> tuple[int, pd.DataFrame]:
+               notes: list[str] | None = None) -> tuple[int, pd.DataFrame]:
     """:func:`stage` from the temp table `src` (prepare's frame, or the fast reader's rows).
     *raw_lines* gives the rejected rows' raw text when `src` has none (line -> text)."""
     resolve.install_macros(con)
@@ -166,9 +174,12 @@ def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: Import
     if options.kind == "participation":
         params.update(has_status="status" in mapping.fields or "attended" in mapping.fields,
                       registered_as_attended=options.treat_registered_as_attended,
-                      event_per_date=options.event_per_date)
+                      event_per_date=options.event_per_date,
+                      use_times=_uses_times(mapping))
     con.execute("CREATE OR REPLACE TEMP TABLE staged AS "
                 + resolve.sql_text(f"import/{options.kind}.sql"), params)
+    if options.kind == "participation" and notes is not None:
+        notes.extend(_hours_notes(con, mapping))
     for name in ("src", "status_map", "attended_map", "outcome_map"):
         con.execute(f"DROP TABLE IF EXISTS {name}")  # noqa: S608 - fixed temp table names
     if raw_lines is not None:
@@ -193,6 +204,42 @@ def _fill_raw(con: duckdb.DuckDBPyConnection,
                     "WHERE staged.line_no = r.line_no")
     finally:
         con.unregister("raw_frame")
+
+
+def _uses_times(mapping: Mapping) -> bool:
+    """Hours are each row's time out - time in: the file has both and no hours column."""
+    return "hours" not in mapping.fields and all(f in mapping.fields for f in TIME_FIELDS)
+
+
+_HOURS_FORMS = {"h": "with a unit", "h:mm": "as h:mm", "h+m": "as hours and minutes",
+                "min": "in minutes", "decimal comma": "with a decimal comma"}
+
+
+def _hours_notes(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> list[str]:
+    """How the staged rows' hours were read (sql/import/hours_notes.sql), in words: each
+    form other than a plain number once, with the file's first example."""
+    f = mapping.fields
+    notes = []
+    rows = con.execute(resolve.sql_text("import/hours_notes.sql"),
+                       {"use_times": _uses_times(mapping)}).fetchall()
+    for form, example, hours, time_in, time_out, n_rows in rows:
+        if form == "time span":
+            notes.append(f"hours are each row's own time in to time out ({f['time_in']} to "
+                         f"{f['time_out']}: {time_in} to {time_out} = {hours:.4g} h), never "
+                         "the event's scheduled start and end")
+        elif form == "half span":
+            notes.append(f"{n_rows} row(s) with a time in but no time out, or a time out but "
+                         "no time in: no hours for them")
+        else:
+            notes.append(f"hours written {_HOURS_FORMS[form]} ({example} = {hours:.4g} h)")
+    times = [t for t in TIME_FIELDS if t in f]
+    if times and "hours" in f:
+        notes.append(f"hours read from {f['hours']}; {' and '.join(f[t] for t in times)} "
+                     "not used for hours (the file has an hours column)")
+    elif len(times) == 1:
+        notes.append(f"{f[times[0]]} has no matching time "
+                     f"{'out' if times[0] == 'time_in' else 'in'}: no hours computed from it")
+    return notes
 
 
 def _notes(table: reader.RawTable, mapping: Mapping, options: ImportOptions) -> list[str]:
@@ -224,8 +271,8 @@ def import_table(con: duckdb.DuckDBPyConnection, table: reader.RawTable, file_na
     result.mapping = mapping.to_json()
     result.notes = _notes(table, mapping, options)
     try:
-        return _land(con, result, *stage(con, src, mapping, options), file_name, digest,
-                     options)
+        return _land(con, result, *stage(con, src, mapping, options, result.notes), file_name,
+                     digest, options)
     finally:
         con.execute("DROP TABLE IF EXISTS staged")
 
@@ -432,7 +479,8 @@ def _import_fast(con: duckdb.DuckDBPyConnection, path: Path, name: str,
             return result
         result.mapping = mapping.to_json()
         result.notes = _notes(loaded.table, mapping, opts)
-        staged = _stage_src(con, mapping, opts, lambda lines: reader.read_lines(path, lines))
+        staged = _stage_src(con, mapping, opts, lambda lines: reader.read_lines(path, lines),
+                            result.notes)
         return _with_duplicates(con, _land(con, result, *staged, name, loaded.sha256, opts))
     finally:
         for table in ("src", "staged"):

@@ -44,7 +44,16 @@ _EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "attended": ("attended", "checkedin", "present", "showedup"),
     "role": ("role", "participantrole", "shiftrole", "volunteerrole", "position"),
     "hours": ("hours", "hoursworked", "volunteerhours", "totalhours", "hourhours", "hrs"),
+    # a person's own arrival and departure on a sign-in sheet (hours = out - in when the
+    # file has no hours); never the event's scheduled start/end (starts_at/ends_at)
+    "time_in": ("timein", "checkintime", "checkin", "signintime", "signin", "timesignedin",
+                "arrived", "arrivaltime", "timearrived", "clockin", "punchin"),
+    "time_out": ("timeout", "checkouttime", "checkout", "signouttime", "signout",
+                 "timesignedout", "left", "departed", "departuretime", "timeleft", "clockout",
+                 "punchout"),
 }
+# time in and time out are read only as a pair, and only when the file has no hours column
+TIME_FIELDS = ("time_in", "time_out")
 FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "participation": {**_PEOPLE_FIELDS, **_EVENT_FIELDS},
     "people": {**_PEOPLE_FIELDS,
@@ -64,6 +73,7 @@ FIELD_LABELS = {
     "event_id": "Event / shift id", "title": "Event name", "event_type": "Event type",
     "program": "Program / team", "starts_at": "Start date/time", "ends_at": "End date/time",
     "status": "Status", "attended": "Attended (yes/no)", "role": "Role", "hours": "Hours",
+    "time_in": "Time in (the person's own)", "time_out": "Time out (the person's own)",
     "recruited_by": "Recruited by (email)", "asked_at": "Date of the ask", "ask": "What was asked",
     "rung": "Rung of the ask (1-5)", "outcome": "Outcome", "asked_by": "Asked by",
 }
@@ -124,6 +134,12 @@ def resolve_mapping(columns: list[str], kind: str, explicit: dict[str, str] | No
             if c == col and other != field:
                 del fields[other]
         fields[field] = col
+    # auto-mapped time in/out only as a pair and without hours: a lone "Sign in" column
+    # (signatures) or a file with its own hours is not a time span
+    auto_times = [f for f in TIME_FIELDS if f in fields and f not in (explicit or {})]
+    if auto_times and ("hours" in fields or not all(f in fields for f in TIME_FIELDS)):
+        for f in auto_times:
+            del fields[f]
     return Mapping(fields)
 
 

@@ -28,3 +28,35 @@ CREATE OR REPLACE TEMP MACRO norm_words(x) AS
 -- either end: DuckDB's TRIM costs more than the rest of the import's normalization.
 CREATE OR REPLACE TEMP MACRO tidy(x) AS
     NULLIF(CASE WHEN x LIKE ' %' OR x LIKE '% ' THEN TRIM(x) ELSE x END, '');
+
+-- Hours as people write them (docs/importing/hours.md). hours_form names the form of a
+-- value: 'number' (2.5, or 1,5 with a decimal comma), 'h:mm' (2:30, 2:30:00), 'h+m'
+-- (2h30, 2h 30m, 2 hrs 30 mins), 'h' (2.5 hrs, 2.5 h, 3 hours), 'min' (90 min, 90 mins);
+-- NULL when it is none of these.
+CREATE OR REPLACE TEMP MACRO hours_form(x) AS CASE
+    WHEN x IS NULL THEN NULL
+    WHEN TRY_CAST(x AS DOUBLE) IS NOT NULL OR regexp_matches(x, '^\d*,\d+$') THEN 'number'
+    WHEN regexp_matches(x, '^\d+:[0-5]\d(:[0-5]\d)?$') THEN 'h:mm'
+    WHEN regexp_matches(lower(x), '^\d+\s*(h|hrs?|hours?)\.?\s*[0-5]?\d\s*(m|mins?|minutes?)?\.?$')
+        THEN 'h+m'
+    WHEN regexp_matches(lower(x), '^(\d+([.,]\d+)?|[.,]\d+)\s*(h|hrs?|hours?)\.?$') THEN 'h'
+    WHEN regexp_matches(lower(x), '^(\d+([.,]\d+)?|[.,]\d+)\s*(m|mins?|minutes?)\.?$') THEN 'min'
+END;
+-- A number of the hours column: a comma is a decimal separator only when the column uses
+-- decimal commas (`dc`, decided per column by the import), else the value is no number.
+CREATE OR REPLACE TEMP MACRO hours_number(x, dc) AS
+    TRY_CAST(CASE WHEN dc THEN REPLACE(x, ',', '.') ELSE x END AS DOUBLE);
+-- Text -> hours (DOUBLE), NULL when the value is not hours in any form.
+CREATE OR REPLACE TEMP MACRO parse_hours(x, dc) AS CASE hours_form(x)
+    WHEN 'number' THEN hours_number(x, dc)
+    WHEN 'h:mm' THEN CAST(split_part(x, ':', 1) AS DOUBLE) + CAST(split_part(x, ':', 2) AS DOUBLE) / 60
+                     + COALESCE(TRY_CAST(NULLIF(split_part(x, ':', 3), '') AS DOUBLE), 0) / 3600
+    WHEN 'h+m' THEN CAST(regexp_extract(x, '^\d+') AS DOUBLE)
+                    + CAST(regexp_extract(lower(x), '(\d+)\s*(m|mins?|minutes?)?\.?$', 1) AS DOUBLE) / 60
+    WHEN 'h' THEN hours_number(regexp_extract(x, '^[\d.,]+'), dc)
+    WHEN 'min' THEN hours_number(regexp_extract(x, '^[\d.,]+'), dc) / 60
+END;
+-- A time of day without a date ("9:00 AM", "9am", "17:30", "09:00:00"), NULL otherwise.
+CREATE OR REPLACE TEMP MACRO parse_clock(x) AS CAST(TRY_STRPTIME(
+    regexp_replace(upper(x), '\s*([AP])\.?M\.?$', ' \1M'),
+    ['%I:%M %p', '%I:%M:%S %p', '%I %p', '%H:%M', '%H:%M:%S']) AS TIME);

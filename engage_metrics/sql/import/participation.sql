@@ -1,11 +1,13 @@
 -- Normalize the rows of a participation file (temp table `src`, all text, one
 -- column per canonical field, NULL where unmapped) and give each row either
 -- normalized values or a rejection reason. Bound parameters:
---   $source, $tz, $has_status, $registered_as_attended, $max_date, $event_per_date
--- ($event_per_date: the file has dates but no event column, so an occurrence is a date
--- and program, whatever the rows' times of day).
+--   $source, $tz, $has_status, $registered_as_attended, $max_date, $event_per_date,
+--   $use_times ($event_per_date: the file has dates but no event column, so an occurrence
+--   is a date and program, whatever the rows' times of day; $use_times: hours are each
+--   row's time out - time in, the file has both and no hours)
 -- Uses temp tables status_map(word, value) and attended_map(word, value) of the
--- source's vocabulary, and the macro parse_ts (sql/import/macros.sql).
+-- source's vocabulary, and the macros parse_ts, parse_hours and parse_clock
+-- (sql/import/macros.sql).
 WITH s AS (
     SELECT
         _line, _raw,
@@ -25,6 +27,8 @@ WITH s AS (
         tidy(attended)    AS attended_raw,
         tidy(role)        AS role_raw,
         tidy(hours)       AS hours_raw,
+        tidy(time_in)     AS time_in_raw,
+        tidy(time_out)    AS time_out_raw,
         _overflow
     FROM src
 ),
@@ -51,6 +55,22 @@ attended_flags AS (
     SELECT raw, (SELECT m.value FROM attended_map m WHERE m.word = norm_words(raw)) AS value
     FROM (SELECT DISTINCT attended_raw AS raw FROM s WHERE attended_raw IS NOT NULL) d
 ),
+-- Hours: a comma is a decimal separator when the column uses decimal commas — some
+-- value has a comma followed by other than 3 digits (1,5; never a thousands group like
+-- 1,500) and no value has a decimal point (docs/importing/hours.md).
+hours_text AS (SELECT DISTINCT hours_raw AS raw FROM s WHERE hours_raw IS NOT NULL),
+hours_col AS (
+    SELECT COALESCE(bool_or(regexp_matches(raw, '\d,(\d{1,2}|\d{4,})(\D|$)'))
+                    AND NOT bool_or(regexp_matches(raw, '\d\.\d')), false) AS dc
+    FROM hours_text
+),
+hours_read AS (SELECT raw, parse_hours(raw, dc) AS h FROM hours_text, hours_col),
+-- A person's own time in / time out: a date and time, or a time of day on the row's date
+times AS (
+    SELECT raw, parse_ts(raw, $tz) AS ts, parse_clock(raw) AS clock
+    FROM (SELECT time_in_raw AS raw FROM s UNION SELECT time_out_raw FROM s) t
+    WHERE raw IS NOT NULL AND $use_times
+),
 n AS (
     SELECT
         s.*,
@@ -61,7 +81,10 @@ n AS (
         de.ts AS ends_at,
         COALESCE(st.value, CASE WHEN NOT $has_status THEN 'attended' END) AS status_mapped,
         af.value AS attended_flag,
-        COALESCE(TRY_CAST(hours_raw AS DOUBLE), TRY_CAST(REPLACE(hours_raw, ',', '.') AS DOUBLE)) AS hours
+        hr.h AS hours_read,
+        COALESCE(ti.ts, CAST(ds.ts AS DATE) + ti.clock) AS in_at,
+        tt.ts AS out_ts,
+        tt.clock AS out_clock
     FROM s
     LEFT JOIN emails em ON em.raw = s.email_raw
     LEFT JOIN phones ph ON ph.raw = s.phone_raw
@@ -69,10 +92,27 @@ n AS (
     LEFT JOIN dates de ON de.raw = s.ends_raw
     LEFT JOIN statuses st ON st.raw = s.status_raw
     LEFT JOIN attended_flags af ON af.raw = s.attended_raw
+    LEFT JOIN hours_read hr ON hr.raw = s.hours_raw
+    LEFT JOIN times ti ON ti.raw = s.time_in_raw
+    LEFT JOIN times tt ON tt.raw = s.time_out_raw
+),
+-- a time out without a date is on the time in's date (else the row's)
+nt AS (
+    SELECT n.*, COALESCE(out_ts, CAST(COALESCE(in_at, starts_at) AS DATE) + out_clock) AS out_at
+    FROM n
+),
+-- hours are the file's hours, or the row's own time in -> time out when the file has no
+-- hours column; never the event's scheduled start and end
+nh AS (
+    SELECT nt.*,
+        CASE WHEN $use_times
+             THEN CASE WHEN out_at >= in_at THEN date_diff('second', in_at, out_at) / 3600.0 END
+             ELSE hours_read END AS hours
+    FROM nt
 ),
 v AS (
     SELECT
-        n.*,
+        nh.*,
         CASE
             WHEN status_mapped = 'cancelled' THEN 'cancelled'
             WHEN attended_flag IS NOT NULL THEN attended_flag
@@ -97,11 +137,28 @@ v AS (
                 THEN 'unknown status ''' || status_raw || ''''
             WHEN attended_raw IS NOT NULL AND attended_flag IS NULL
                 THEN 'unknown attended value ''' || attended_raw || ''''
-            WHEN hours_raw IS NOT NULL AND hours IS NULL THEN 'hours ''' || hours_raw || ''' is not a number'
+            WHEN $use_times AND time_in_raw IS NOT NULL AND in_at IS NULL
+                THEN 'unparseable time in ''' || time_in_raw || ''''
+            WHEN $use_times AND time_out_raw IS NOT NULL AND out_at IS NULL
+                THEN 'unparseable time out ''' || time_out_raw || ''''
+            WHEN out_at < in_at
+                THEN 'time out ''' || time_out_raw || ''' is before time in ''' || time_in_raw || ''''
+                     || CASE WHEN out_ts IS NULL
+                             THEN ' (a shift past midnight needs the date with each time)'
+                             ELSE '' END
+            WHEN $use_times AND hours > 24
+                THEN 'time in ''' || time_in_raw || ''' to time out ''' || time_out_raw || ''' is '
+                     || ROUND(hours, 2) || ' hours, out of range (0 to 24 per participation)'
+            WHEN hours_raw IS NOT NULL AND hours IS NULL
+                THEN 'hours ''' || hours_raw || ''' is not a number'
+                     || CASE WHEN regexp_matches(hours_raw, '\d,\d')
+                             THEN ' (a comma is a decimal separator only in a column that writes '
+                                  || 'every decimal with a comma)'
+                             ELSE '' END
             WHEN hours < 0 OR hours > 24 THEN 'hours ' || hours_raw || ' out of range (0 to 24 per participation)'
             WHEN _overflow THEN 'more cells than header columns (check the delimiter and quoting)'
         END AS reason
-    FROM n
+    FROM nh
 )
 SELECT
     _line AS line_no, _raw AS raw, reason,
