@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help='JSON file {"canonical field": "file column"} overriding the auto-mapping')
     p.add_argument("--treat-registered-as-attended", action="store_true",
                    help="count registrations as attendance (exports with no attendance at all)")
-    p.add_argument("--sheet", help="sheet name of an .xlsx workbook (default: the first with data)")
+    p.add_argument("--sheet", help="import only this sheet of an .xlsx workbook (default: every "
+                                   "sheet with the layout of the first data sheet, as one "
+                                   "import; the notes name the sheets left out)")
     p.add_argument("--event-title", help="event name, for an export that is one event's list "
                    "(Eventbrite attendee summary, Action Network event RSVPs), or for a sign-in "
                    "list with dates but no event column (one event per date; default: the sheet "

@@ -22,6 +22,7 @@ from engage_metrics.mapping import FIELDS, Mapping, MappingError, check_required
 from engage_metrics.options import ImportOptions
 
 AUTO = "auto"
+ALL_SHEETS = "All sheets of the same layout"   # the sheet selector's default: sheet None
 
 
 @dataclass
@@ -33,8 +34,9 @@ class Upload:
     content: bytes = b""
     table: reader.RawTable | None = None
     error: str | None = None
-    sheets: list[str] = field(default_factory=list)   # names, when a workbook has several
-    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)   # ALL_SHEETS and the names, when a
+                                                      # workbook has several
+    sheet: str | None = None                          # the one chosen; None: ALL_SHEETS
     companion: str | None = None                      # 'timeslots' / 'events' (Mobilize)
 
 
@@ -65,10 +67,9 @@ def read(uploaded: UploadedFile, sheet: str | None = None) -> Upload:
         up.content = uploaded.getvalue()
         if uploaded.name.lower().endswith((".xlsx", ".xlsm")):
             names = sheet_names(up.content)
-            up.sheets = names if len(names) > 1 else []
-            up.sheet = sheet if sheet in up.sheets else None
+            up.sheets = [ALL_SHEETS, *names] if len(names) > 1 else []
+            up.sheet = sheet if sheet in names else None
         up.table = reader.read_bytes(up.content, uploaded.name, up.sheet)
-        up.sheet = up.table.sheet or up.sheet
     except reader.ReadError as exc:
         up.error = str(exc)
         return up

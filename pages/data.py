@@ -82,8 +82,10 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
         if up.sheets:
             st.selectbox("Sheet", up.sheets, index=up.sheets.index(up.sheet) if up.sheet else 0,
                          key=f"sheet_{up.file_id}",
-                         help="This workbook has several sheets with data; each sheet is "
-                              "imported on its own.")
+                         help="This workbook has several sheets. By default every sheet "
+                              "with the layout of the first data sheet (the same columns) is "
+                              "imported together, and the notes name the sheets left out; "
+                              "choose one sheet to import it alone.")
         if problem:
             st.warning(f"{up.name}: {problem}")
         if asks_event:

@@ -282,7 +282,9 @@ def test_multi_sheet_workbook_offers_its_sheets(app, tmp_path: Path) -> None:
         ("october.xlsx", book.getvalue(),
          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")).run()
     sheet = next(s for s in at.selectbox if s.label == "Sheet")
-    assert sheet.options == ["Read me", "Attendance"] and sheet.value == "Read me"
+    # issue 13 (layout): the default is every sheet of the data's layout (was: the first)
+    assert sheet.options == ["All sheets of the same layout", "Read me", "Attendance"]
+    assert sheet.value == "All sheets of the same layout"
     sheet.set_value("Attendance").run()
     assert problems(at) == []
     preview = next(d.value for d in at.dataframe if "Email" in d.value.columns)

@@ -360,21 +360,25 @@ def test_duplicate_column_names_are_flagged_and_the_choice_is_explicit(store):
         ("first@x.org",), ("second@x.org",)]
 
 
-def test_multi_sheet_workbook_reads_the_first_and_says_so_or_the_chosen_one(store):
+def test_multi_sheet_workbook_reads_its_sheets_of_one_layout_and_says_so_or_the_chosen_one(store):
+    # issue 13 (layout): sheets of the same layout are one import by default (this test
+    # said before that the first sheet alone was read); --sheet still picks one
     book = xlsx({"Spring": pd.DataFrame({"Email": ["a@x.org"], "Event": ["Canvass"],
                                          "Date": ["2024-03-02"]}),
                  "Empty": pd.DataFrame(),
                  "Fall": pd.DataFrame({"Email": ["b@x.org"], "Event": ["Rally"],
                                        "Date": ["2024-10-02"]})})
     first = importer.import_bytes(store, book, "season.xlsx")
-    assert first.status == "imported"
-    assert any("2 sheets with data (Spring, Fall); read 'Spring'" in n for n in first.notes)
-    # the other sheet of the same workbook is its own import, not a duplicate
+    assert (first.status, first.accepted) == ("imported", 2)
+    assert any("read 2 sheets of the same layout into one import: 'Spring', 'Fall'" in n
+               for n in first.notes)
+    assert sorted(store.execute("SELECT email FROM person").fetchall()) == [("a@x.org",), ("b@x.org",)]
+    # one sheet chosen is its own import, not a duplicate of the whole workbook
     fall = importer.import_bytes(store, book, "season.xlsx", ImportOptions(sheet="Fall"))
     assert (fall.status, fall.accepted) == ("imported", 1)
-    assert sorted(store.execute("SELECT email FROM person").fetchall()) == [("a@x.org",), ("b@x.org",)]
-    again = importer.import_bytes(store, book, "season.xlsx", ImportOptions(sheet="Spring"))
+    again = importer.import_bytes(store, book, "season.xlsx", ImportOptions(sheet="Fall"))
     assert again.status == "duplicate"
+    assert importer.import_bytes(store, book, "season.xlsx").status == "duplicate"
 
 
 def test_utf16_text_export_is_read(store):

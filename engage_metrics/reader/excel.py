@@ -1,17 +1,44 @@
-"""The Excel reader: a sheet of an .xlsx workbook into a RawTable, cells as text and
-line numbers as the sheet's row numbers."""
+"""The Excel reader: the sheets of an .xlsx workbook into a RawTable, cells as text and
+line numbers as the sheet's row numbers.
+
+Without a chosen sheet, every sheet with the layout of the first data sheet (the same
+header) is read into one table; the other sheets with data are named in the notes. Rows
+of the second and later sheets are numbered ``position × SHEET_LINES + row`` (sheet 2's
+row 5 is line 1000005) and their raw text starts with the sheet's name, so every line
+reference says its sheet. Merged cells are handed to the table (the grouping columns
+under a merged cell are filled down)."""
 from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 
+import openpyxl
 import pandas as pd
 
+from engage_metrics.mapping import norm_header
+from engage_metrics.reader.layout import find_header, header_note, looks_like_header
 from engage_metrics.reader.table import RawTable, ReadError, table_from_records
+
+SHEET_LINES = 1_000_000      # line numbers of the n-th sheet taken start at (n-1) × this
+MAX_SHEETS = 2000            # line numbers stay within DuckDB's INTEGER
+
+
+@dataclass
+class _Sheet:
+    name: str
+    records: list[list[str]]
+    line_nos: list[int]
+    header: int              # index of the header record
+    merged: dict[str, list[tuple[int, int]]]
+
+    @property
+    def layout(self) -> tuple[str, ...]:
+        return tuple(norm_header(c) for c in self.records[self.header] if c.strip())
 
 
 def read_excel(data: bytes, name: str, sheet: str | None = None) -> RawTable:
-    """First sheet with data (or the named one) of an .xlsx workbook, as text cells."""
+    """The named sheet, or every sheet of the first data sheet's layout, as text cells."""
     try:
         book = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, dtype=str,
                              engine="openpyxl")
@@ -26,23 +53,103 @@ def read_excel(data: bytes, name: str, sheet: str | None = None) -> RawTable:
     if not sheets:
         raise ReadError(f"{name}: every sheet of the workbook is empty. Check that this is "
                         "the right file and export it again.")
-    notes = []
+    merged = _merged_cells(data)
+    notes: list[str] = []
     if sheet is not None:
         if sheet not in book:
             raise ReadError(f"{name} has no sheet named {sheet!r}; its sheets are "
                             f"{', '.join(book)}. Choose one of them.")
-        chosen = sheet
+        taken = [_sheet(sheet, book[sheet], merged.get(sheet, []))]
     else:
-        chosen = next(iter(sheets))
+        read = [_sheet(k, v, merged.get(k, [])) for k, v in sheets.items()]
+        taken, others = _same_layout(read)
         if len(sheets) > 1:
-            notes.append(f"workbook has {len(sheets)} sheets with data "
-                         f"({', '.join(sheets)}); read {chosen!r}. Choose another sheet to "
-                         "import it instead.")
-    frame = book[chosen].fillna("")
+            notes.append(_sheets_note(taken, others))
+    first = taken[0]
+    if not first.records:
+        raise ReadError(f"{name}: sheet {first.name!r} is empty. Choose a sheet with data.")
+    if first.header:
+        notes.append(header_note(first.line_nos, first.records, first.header))
+    records, line_nos, raws = _rows(taken)
+    label = f"{name} [{first.name}]" if len(taken) == 1 else name
+    table = table_from_records(records, line_nos, raws, label, "xlsx", None, notes,
+                               first.records[:first.header], _merged_lines(taken))
+    if len(taken) == 1:
+        table.sheet = first.name if len(sheets) > 1 else None
+    return table
+
+
+def _sheet(name: str, frame: pd.DataFrame, merged: list[tuple[int, int, int]]) -> _Sheet:
+    frame = frame.fillna("")
     frame = frame.loc[frame.ne("").any(axis=1).idxmax():] if frame.ne("").any().any() else frame
     records = frame.astype(str).values.tolist()
     line_nos = [int(i) + 1 for i in frame.index]
-    raws = [",".join(r) for r in records]
-    table = table_from_records(records, line_nos, raws, f"{name} [{chosen}]", "xlsx", None, notes)
-    table.sheet = chosen if len(sheets) > 1 else None
-    return table
+    header = find_header(records) or 0
+    head = records[header] if records else []
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for col, first, last in merged:
+        if col < len(head) and head[col].strip() and first > line_nos[header]:
+            spans.setdefault(head[col].strip(), []).append((first, last))
+    return _Sheet(name, records, line_nos, header, spans)
+
+
+def _same_layout(read: list[_Sheet]) -> tuple[list[_Sheet], list[_Sheet]]:
+    """The sheets with the layout of the first sheet whose header looks like one (else the
+    first sheet alone), and the other sheets."""
+    lead = next((s for s in read if s.records and looks_like_header(s.records[s.header])),
+                read[0])
+    taken = [s for s in read if s.records and s.layout == lead.layout][:MAX_SHEETS]
+    return taken, [s for s in read if s not in taken]
+
+
+def _sheets_note(taken: list[_Sheet], others: list[_Sheet]) -> str:
+    if len(taken) == 1:
+        text = f"read sheet {taken[0].name!r}"
+    else:
+        text = (f"read {len(taken)} sheets of the same layout into one import: "
+                f"{', '.join(repr(s.name) for s in taken)} (line numbers of sheet n start "
+                f"at (n-1) × {SHEET_LINES:,}; each row's text starts with its sheet)")
+    if others:
+        text += (f"; not read, another layout: {', '.join(repr(s.name) for s in others)}. "
+                 "Choose a sheet to import it instead")
+    return text
+
+
+def _rows(taken: list[_Sheet]) -> tuple[list[list[str]], list[int], list[str]]:
+    """The header of the first sheet, then the data rows of every sheet taken."""
+    first = taken[0]
+    records = [first.records[first.header]]
+    line_nos = [first.line_nos[first.header]]
+    raws = [",".join(records[0])]
+    width = len(records[0])
+    for n, s in enumerate(taken):
+        body = s.records[s.header + 1:]
+        records += [(r + [""] * width)[:max(width, len(r))] for r in body]
+        line_nos += [n * SHEET_LINES + i for i in s.line_nos[s.header + 1:]]
+        prefix = f"[{s.name}] " if len(taken) > 1 else ""
+        raws += [prefix + ",".join(r) for r in body]
+    return records, line_nos, raws
+
+
+def _merged_lines(taken: list[_Sheet]) -> dict[str, list[tuple[int, int]]]:
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for n, s in enumerate(taken):
+        for col, ranges in s.merged.items():
+            spans.setdefault(col, []).extend((n * SHEET_LINES + a, n * SHEET_LINES + b)
+                                             for a, b in ranges)
+    return spans
+
+
+def _merged_cells(data: bytes) -> dict[str, list[tuple[int, int, int]]]:
+    """Sheet -> (column index, first row, last row) of each merged range over several
+    rows ({} when the workbook cannot be opened so)."""
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True)
+    except Exception:  # noqa: BLE001 - pandas opened it; without merges it still reads
+        return {}
+    try:
+        return {ws.title: [(r.min_col - 1, r.min_row, r.max_row)
+                           for r in ws.merged_cells.ranges if r.max_row > r.min_row]
+                for ws in book.worksheets}
+    finally:
+        book.close()

@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from engage_metrics.reader.files import sniff_binary
-from engage_metrics.reader.table import TOTALS, RawTable, ReadError
+from engage_metrics.reader.layout import describe, footer_note, grouping_columns
+from engage_metrics.reader.table import FOOTER_TAIL, TOTALS, RawTable, ReadError, footer_start
 from engage_metrics.reader.text import parse_records, read_text, split_lines
 
 FAST_CSV_MB = 8.0                    # files from this size take the fast reader; ENGAGE_FAST_CSV_MB
@@ -91,8 +92,10 @@ def fast_csv_head(head: bytes, size: int, name: str) -> CsvHead | None:
         records, line_nos, _ = parse_records(lines[:2], table.delimiter or ",", 0)
     except ReadError:
         return None
-    if line_nos[1:2] != [2]:                  # the header spans lines
-        return None
+    if line_nos[1:2] != [2] or table.header_line != 1:   # the header spans lines, or is
+        return None                                       # under a title
+    # the head's lines after the data and filled-down columns are not the file's
+    table.notes = [n for n in table.notes if n not in table.body_notes]
     return CsvHead(table, [h.strip() for h in records[0]])
 
 
@@ -283,6 +286,7 @@ class FastCsv:
     rows_read: int               # records after the header, as read_text counts them
     last_multi: int              # rowid of the last row with >= 2 filled cells
     totals: list[str]            # first cells that make a row a totals row
+    footer: int | None = None    # rowid of the first line after the data (notes, totals …)
 
     @property
     def table(self) -> RawTable:
@@ -298,8 +302,43 @@ class FastCsv:
         return ("SELECT rowid + 2 AS _line, * EXCLUDE (_full, _filled, _first, _header) "
                 "FROM fast_cells WHERE _filled > 0 AND NOT _header "
                 "AND NOT list_contains($fast_totals::VARCHAR[], _first) "
-                "AND NOT (rowid > $fast_last_multi AND _filled <= 1)",
-                {"fast_totals": self.totals, "fast_last_multi": self.last_multi})
+                "AND NOT (rowid > $fast_last_multi AND _filled <= 1) "
+                "AND ($fast_footer IS NULL OR rowid < $fast_footer)",
+                {"fast_totals": self.totals, "fast_last_multi": self.last_multi,
+                 "fast_footer": self.footer})
+
+    def find_footer(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Set :attr:`footer` and note its lines as read_text does (table.footer_start on
+        the same last rows)."""
+        width = len(self.head.header)
+        cells = ", ".join(f"c{i}" for i in range(1, width + 1))
+        tail = con.execute(f"SELECT rowid, _filled, _first, {cells} FROM fast_cells "  # noqa: S608 - names c1…cN only
+                           "ORDER BY rowid DESC LIMIT $n", {"n": FOOTER_TAIL}).fetchall()[::-1]
+        rows = [list(r[3:]) for r in tail]
+        start = footer_start(rows, [r[1] for r in tail], [bool(TOTALS.match(r[2])) for r in tail])
+        if start < len(tail):
+            self.footer = int(tail[start][0])
+            lines = [(int(r[0]) + 2, describe(c))
+                     for r, c in zip(tail[start:], rows[start:], strict=True) if r[1] > 0]
+            if lines:
+                self.table.notes.append(footer_note(lines))
+
+    def fills_down(self, con: duckdb.DuckDBPyConnection) -> bool:
+        """True when read_text would fill a grouping column down (layout.block_filled),
+        which this reader does not: the Python reader reads such a file."""
+        rows, params = self.rows_sql()
+        for col in grouping_columns(self.table.columns):
+            c = self.column(col)
+            blank, first_blank, repeats, count = con.execute(
+                f"SELECT count(*) FILTER (WHERE v = ''), bool_or(n = 1 AND v = ''), "  # noqa: S608 - names c1…cN only; values bound
+                f"count(*) FILTER (WHERE v <> '' AND v = p), count(*) FROM ("
+                f"SELECT {c} AS v, lag({c}) OVER (ORDER BY _line) AS p, "
+                f"row_number() OVER (ORDER BY _line) AS n FROM ({rows}) AS r) AS l",
+                params).fetchall()[0]
+            if blank >= max(2, count - blank) and not first_blank and not repeats \
+                    and count - blank >= 2:
+                return True
+        return False
 
 
 def _with_flags(cells_sql: str, header: list[str]) -> tuple[str, dict[str, str]]:
@@ -342,9 +381,14 @@ def load_fast_csv(con: duckdb.DuckDBPyConnection, path: Path, head: CsvHead) -> 
     except BaseException:
         drop_fast_csv(con)
         raise
-    return FastCsv(head, scan.sha256, rows + scan.trailing_empty,
-                   rows if last_multi is None else last_multi,
-                   [c for c in first_cells or [] if TOTALS.match(c)])
+    loaded = FastCsv(head, scan.sha256, rows + scan.trailing_empty,
+                     rows if last_multi is None else last_multi,
+                     [c for c in first_cells or [] if TOTALS.match(c)])
+    loaded.find_footer(con)
+    if loaded.fills_down(con):
+        drop_fast_csv(con)
+        return None
+    return loaded
 
 
 @contextlib.contextmanager

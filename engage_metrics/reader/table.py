@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from engage_metrics.reader.layout import describe, fill_down, footer_note, is_footer_line
+
+FOOTER_TAIL = 200    # the block after the data is looked for in the last rows
 # a totals row's first filled cell ("Total", "Grand Totals" …)
 TOTALS = re.compile(r"^\s*(grand\s+)?totals?\b", re.IGNORECASE)
 
@@ -31,11 +34,18 @@ class RawTable:
     text: str | None = None      # the decoded text (None for Excel), for adapters
     sheet: str | None = None     # the sheet read when the workbook has several (part of the
                                  # import's identity: each sheet is its own import)
+    header_line: int = 1         # the line (or sheet row) of the header
+    body_notes: list[str] = field(default_factory=list)  # the notes that depend on every
+                                 # row (the lines after the data, columns filled down)
 
 
 def table_from_records(records: list[list[str]], line_nos: list[int], raws: list[str], name: str,
                        encoding: str, delimiter: str | None, notes: list[str] | None = None,
-                       preamble: list[list[str]] | None = None) -> RawTable:
+                       preamble: list[list[str]] | None = None,
+                       merged: dict[str, list[tuple[int, int]]] | None = None) -> RawTable:
+    """The table of *records* (the first is the header): non-data rows dropped and counted,
+    the lines after the data listed in the notes, grouping columns filled down (*merged*:
+    a workbook's merged cells, header cell -> (first, last line) of each)."""
     header = [h.strip() for h in records[0]]
     if not any(header):
         raise ReadError(f"{name}: the header row is empty, so the columns have no names. "
@@ -63,13 +73,18 @@ def table_from_records(records: list[list[str]], line_nos: list[int], raws: list
     frame["_overflow"] = overflow
     # the header again inside the data: two exports pasted together
     frame["_header_again"] = [[c.strip() for c in r[:width]] == header for r in body]
-    frame, skipped = _drop_non_data(frame, columns)
+    frame, skipped, footer = _drop_non_data(frame, columns)
     frame = frame.drop(columns="_header_again")
     if frame.empty:
         raise ReadError(f"{name} has a header but no data rows (only blank, totals or footer "
                         "lines). Export it again with the rows included.")
+    body_notes = [footer_note(footer)] if footer else []
+    body_notes += fill_down(frame, columns, {columns[header.index(h)]: spans
+                                             for h, spans in (merged or {}).items()
+                                             if h in header})
     return RawTable(columns, frame.reset_index(drop=True), encoding, delimiter, skipped,
-                    notes or [], preamble or [])
+                    list(notes or []) + body_notes, preamble or [], header_line=line_nos[0],
+                    body_notes=body_notes)
 
 
 def _unique_columns(header: list[str]) -> list[str]:
@@ -87,9 +102,24 @@ def _unique_columns(header: list[str]) -> list[str]:
     return out
 
 
-def _drop_non_data(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int]:
+def footer_start(cells: list[list[str]], filled: list[int], is_total: list[bool]) -> int:
+    """The index of the first row of the block after the data: trailing rows that are
+    blank, totals, one cell, or notes and signatures in the first two cells
+    (layout.is_footer_line); len(cells) when there is none or when every row would be."""
+    start = len(cells)
+    while start > 0:
+        row = start - 1
+        if not (filled[row] <= 1 or is_total[row] or is_footer_line(cells[row])):
+            break
+        start = row
+    return start or len(cells)     # a table of one-cell rows has no footer: all are data
+
+
+def _drop_non_data(frame: pd.DataFrame,
+                   columns: list[str]) -> tuple[pd.DataFrame, int, list[tuple[int, str]]]:
     """Drop blank lines, totals rows, repeated header rows and the trailing footer
-    block (rows of one cell)."""
+    block (rows of one cell, totals, notes and signatures); the footer's non-blank lines
+    (line, description) for the notes."""
     filled = frame[columns].ne("").sum(axis=1)
     first_cell = frame[columns].replace("", pd.NA).bfill(axis=1).iloc[:, 0].fillna("")
     is_total = first_cell.str.match(TOTALS)
@@ -99,4 +129,14 @@ def _drop_non_data(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFram
     if len(multi):
         tail = frame.index > frame.index[multi[-1]]
         keep &= ~(pd.Series(tail, index=frame.index) & (filled <= 1))
-    return frame[keep], int((~keep).sum())
+    # the block after the data, looked for from the end (a few rows, so a loop)
+    tail_n = min(len(frame), FOOTER_TAIL)
+    tail = frame.iloc[len(frame) - tail_n:]
+    start = footer_start(tail[columns].to_numpy().tolist(), filled.iloc[-tail_n:].tolist(),
+                         is_total.iloc[-tail_n:].tolist())
+    block = tail.iloc[start:]
+    keep.loc[block.index] = False
+    footer = [(int(line), describe(cells)) for line, cells, n in
+              zip(block["_line"], block[columns].to_numpy().tolist(), filled.loc[block.index],
+                  strict=True) if n > 0]
+    return frame[keep], int((~keep).sum()), footer

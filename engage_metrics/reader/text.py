@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 
+from engage_metrics.reader.layout import find_header, header_note
 from engage_metrics.reader.table import RawTable, ReadError, table_from_records
 
 DELIMITERS = (",", "\t", ";")
@@ -119,7 +120,7 @@ def read_text(text: str, name: str, encoding: str = "utf-8") -> RawTable:
         delimiter = lines[first][4:5] or ","
         first += 1
     else:
-        delimiter = detect_delimiter(lines[first]) if first < len(lines) else ","
+        delimiter = _delimiter(lines, first)
     try:
         records, line_nos, raws = parse_records(lines, delimiter, first)
     except ReadError as exc:
@@ -127,6 +128,23 @@ def read_text(text: str, name: str, encoding: str = "utf-8") -> RawTable:
     if not records:
         raise ReadError(f"{name} has no header row. Export it again with its column names "
                         "in the first line.")
-    table = table_from_records(records, line_nos, raws, name, encoding, delimiter, notes)
+    header = find_header(records)
+    if header:
+        notes.append(header_note(line_nos, records, header))
+        preamble = records[:header]
+        records, line_nos, raws = records[header:], line_nos[header:], raws[header:]
+    else:
+        preamble = []
+    table = table_from_records(records, line_nos, raws, name, encoding, delimiter, notes,
+                               preamble)
     table.text = text
     return table
+
+
+def _delimiter(lines: list[str], first: int) -> str:
+    """The delimiter of the header line; when that line is a title with none of them, of
+    the first of the next lines that has one."""
+    for line in lines[first:first + 30]:
+        if line.strip() and detect_delimiter(line) != "," or "," in line:
+            return detect_delimiter(line)
+    return ","
