@@ -72,9 +72,10 @@ CREATE OR REPLACE TEMP MACRO id_like_name(x) AS
 -- The number of different first names on one email or phone within one import from which
 -- it is a shared address (a coordinator's own, typed for walk-ins), not a person's.
 CREATE OR REPLACE TEMP MACRO shared_id_min_names() AS 3;
--- A name written "Last, First": one comma, words on both sides, and not a suffix after
--- it ("King, Jr." is not "Jr. King").
+-- A name written "Last, First": one comma with name words (letters, spaces, hyphens,
+-- apostrophes, periods) on both sides, and not a suffix after it ("King, Jr." is not
+-- "Jr. King").
 CREATE OR REPLACE TEMP MACRO last_first_name(x) AS
-    regexp_matches(x, '^[^,]*[^\s,][^,]*,\s*[^\s,][^,]*$')
+    regexp_matches(x, '^\pL[\pL\pM''’ .-]*,\s*\pL[\pL\pM''’ .-]*$')
     AND norm_words(split_part(x, ',', 2)) NOT IN ('jr', 'sr', 'ii', 'iii', 'iv', 'phd', 'md',
                                                   'esq', 'dds', 'rn', 'cpa');
