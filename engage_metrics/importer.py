@@ -182,10 +182,11 @@ def _read_names(con: duckdb.DuckDBPyConnection, mapping: Mapping, notes: list[st
     names, ids, last_first, id_example, comma_example = con.execute(
         resolve.sql_text("import/names.sql")).fetchall()[0]
     by_last = bool(last_first) and 2 * last_first > names
-    for statement in resolve.sql_text("import/names_apply.sql").split(";\n"):
-        if statement.strip():
-            con.execute(statement, {"last_first": by_last} if "$last_first" in statement
-                        else {})
+    if ids or by_last:
+        for statement in resolve.sql_text("import/names_apply.sql").split(";\n"):
+            if statement.strip():
+                con.execute(statement, {"last_first": by_last} if "$last_first" in statement
+                            else {})
     if ids:
         others = [f for f in ("first_name", "last_name") if f in mapping.fields]
         named_by = " and ".join(repr(mapping.fields[f]) for f in others)
