@@ -68,6 +68,11 @@ OUTCOMES: dict[str, str] = {
 }
 
 
+# values of a tool's deleted flag (mapping field "deleted") that mark a row deleted; any
+# other value (false, 0, blank …) keeps the row
+DELETED_VALUES = ("true", "t", "yes", "y", "1", "x", "deleted")
+
+
 class ImportFailed(ValueError):
     """Nothing could be imported from a file; the message says why and what to do."""
 
@@ -84,7 +89,8 @@ class ImportResult:
     rows_read: int = 0
     accepted: int = 0
     rejected: int = 0
-    skipped: int = 0
+    skipped: int = 0                 # blank, totals and footer lines, and deleted rows
+    deleted: int = 0                 # rows the file marks deleted (counted in skipped)
     mapping: dict[str, str] = field(default_factory=dict)
     rejected_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["line_no", "raw", "reason"]))
@@ -100,7 +106,8 @@ class ImportResult:
             return f"{self.file_name}: nothing imported — {self.message}"
         text = (f"{self.file_name}: import #{self.import_id} ({self.kind}, source {self.source}): "
                 f"{self.rows_read} rows read, {self.accepted} accepted, {self.rejected} rejected, "
-                f"{self.skipped} skipped (blank, totals or footer lines)")
+                f"{self.skipped} skipped (blank, totals or footer lines"
+                + (f"; {self.deleted} marked deleted)" if self.deleted else ")"))
         if self.rejected:
             reasons = (self.rejected_rows["reason"].str.replace(r" '.*", "", regex=True)
                        .value_counts().head(5))
@@ -144,23 +151,76 @@ def _mapping(table: reader.RawTable, options: ImportOptions) -> Mapping:
 
 
 def stage(con: duckdb.DuckDBPyConnection, src: pd.DataFrame, mapping: Mapping,
-          options: ImportOptions, notes: list[str] | None = None) -> tuple[int, pd.DataFrame]:
+          options: ImportOptions, notes: list[str] | None = None,
+          ) -> tuple[int, pd.DataFrame, int]:
     """Normalize and validate in DuckDB into the temp table `staged` (one row per input
     row, `reason` set on rejects; the accepted rows stay in DuckDB). Returns the number
-    of accepted rows and the rejected rows (line_no, raw, reason); how the values were
-    read (hours units) is appended to *notes*."""
+    of accepted rows, the rejected rows (line_no, raw, reason) and the number of rows
+    skipped because the file marks them deleted; the choices made on the way (deleted
+    rows, "Last, First" names, ids in a name column, hours units) are appended to
+    *notes*."""
     con.register("src_frame", src)
     con.execute("CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM src_frame")
     con.unregister("src_frame")
     return _stage_src(con, mapping, options, notes=notes)
 
 
+def _skip_deleted(con: duckdb.DuckDBPyConnection, mapping: Mapping, notes: list[str]) -> int:
+    """Remove the rows the file's deleted flag marks deleted from `src`; their number."""
+    column = mapping.fields.get("deleted")
+    if not column:
+        return 0
+    deleted = con.execute(
+        "SELECT COUNT(*) FROM src WHERE list_contains($words, LOWER(TRIM(deleted)))",
+        {"words": list(DELETED_VALUES)}).fetchall()[0][0]
+    if deleted:
+        con.execute("DELETE FROM src WHERE list_contains($words, LOWER(TRIM(deleted)))",
+                    {"words": list(DELETED_VALUES)})
+        notes.append(f"{deleted} row{' was' if deleted == 1 else 's were'} marked deleted in "
+                     f"the file (column {column!r}) and skipped, not imported")
+    return int(deleted)
+
+
+def _read_names(con: duckdb.DuckDBPyConnection, mapping: Mapping, notes: list[str]) -> None:
+    """The full-name column of `src`: record ids in it are no name, and a column written
+    "Last, First" (most of its names with one comma) is read that way; both noted."""
+    column = mapping.fields.get("full_name")
+    if not column:
+        return
+    names, ids, last_first, id_example, comma_example = con.execute(
+        resolve.sql_text("import/names.sql")).fetchall()[0]
+    by_last = bool(last_first) and 2 * last_first > names
+    if ids or by_last:
+        for statement in resolve.sql_text("import/names_apply.sql").split(";\n"):
+            if statement.strip():
+                con.execute(statement, {"last_first": by_last} if "$last_first" in statement
+                            else {})
+    if ids:
+        others = [f for f in ("first_name", "last_name") if f in mapping.fields]
+        named_by = " and ".join(repr(mapping.fields[f]) for f in others)
+        instead = f"the people are named from {named_by}" if others else "those rows have no name"
+        notes.append(f"{ids} value{'' if ids == 1 else 's'} in the name column {column!r} "
+                     f"{'is a record id' if ids == 1 else 'are record ids'} or autonumbers "
+                     f"(such as {id_example!r}), not names: {instead}")
+    if by_last:
+        last, _, first = str(comma_example).partition(",")
+        notes.append(f"names in {column!r} read as \"Last, First\" ({last_first} of {names} "
+                     f"names; {comma_example!r} is {first.strip()} {last.strip()})")
+    elif last_first:
+        notes.append(f"{last_first} of {names} names in {column!r} have a comma (such as "
+                     f"{comma_example!r}); the column is not in \"Last, First\" form, so they "
+                     "are kept as written")
+
+
 def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: ImportOptions,
                raw_lines: Callable[[list[int]], dict[int, str]] | None = None,
-               notes: list[str] | None = None) -> tuple[int, pd.DataFrame]:
+               notes: list[str] | None = None) -> tuple[int, pd.DataFrame, int]:
     """:func:`stage` from the temp table `src` (prepare's frame, or the fast reader's rows).
     *raw_lines* gives the rejected rows' raw text when `src` has none (line -> text)."""
     resolve.install_macros(con)
+    notes = notes if notes is not None else []
+    deleted = _skip_deleted(con, mapping, notes)
+    _read_names(con, mapping, notes)
     statuses = options.statuses if options.statuses is not None else GENERIC_STATUSES
     for name, words in (("status_map", statuses), ("attended_map", ATTENDED_VALUES),
                         ("outcome_map", OUTCOMES)):
@@ -187,7 +247,7 @@ def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: Import
     accepted = con.execute("SELECT COUNT(*) FROM staged WHERE reason IS NULL").fetchall()[0][0]
     rejected = con.execute("SELECT line_no, raw, reason FROM staged WHERE reason IS NOT NULL "
                            "ORDER BY line_no").df()
-    return int(accepted), rejected
+    return int(accepted), rejected, deleted
 
 
 def _fill_raw(con: duckdb.DuckDBPyConnection,
@@ -271,19 +331,25 @@ def import_table(con: duckdb.DuckDBPyConnection, table: reader.RawTable, file_na
     result.mapping = mapping.to_json()
     result.notes = _notes(table, mapping, options)
     try:
-        return _land(con, result, *stage(con, src, mapping, options, result.notes), file_name,
-                     digest, options)
+        return _land(con, result, *stage(con, src, mapping, options, result.notes),
+                     file_name, digest, options)
     finally:
         con.execute("DROP TABLE IF EXISTS staged")
 
 
 def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
-          rejected: pd.DataFrame, file_name: str, digest: str,
+          rejected: pd.DataFrame, deleted: int, file_name: str, digest: str,
           options: ImportOptions) -> ImportResult:
     """Write the staged import in one transaction (nothing when no row was accepted)."""
     result.rejected_rows = rejected
     result.rejected = len(rejected)
     result.accepted = accepted
+    result.skipped += deleted
+    result.deleted = deleted
+    if result.accepted == 0 and not result.rejected and deleted:
+        result.message = (f"every one of the {deleted} rows is marked deleted in the file; "
+                          "nothing to import.")
+        return result
     if result.accepted == 0:
         top = result.rejected_rows["reason"].iloc[0] if result.rejected else "no rows"
         result.message = (f"every one of the {result.rejected} rows was rejected (first reason: "
@@ -312,7 +378,13 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
                     {"id": import_id})
         con.execute("INSERT INTO rejected_row SELECT $id, line_no, raw, reason FROM staged "
                     "WHERE reason IS NOT NULL", {"id": import_id})
+        con.execute("DROP TABLE IF EXISTS identity_note")
         resolve.rebuild(con)
+        identity = resolve.take_identity_notes(con, import_id)
+        if identity:
+            result.notes.extend(identity)
+            con.execute("UPDATE import_log SET notes = $notes WHERE import_id = $id",
+                        {"notes": json.dumps(result.notes), "id": import_id})
         bump_data_version(con)
     result.status = "imported"
     result.import_id = int(import_id)

@@ -54,18 +54,26 @@ _EVENT_FIELDS: dict[str, tuple[str, ...]] = {
 }
 # time in and time out are read only as a pair, and only when the file has no hours column
 TIME_FIELDS = ("time_in", "time_out")
+
+# a tool's own "this record is deleted" flag (Salesforce Data Loader's IsDeleted …):
+# rows where it is true are skipped, never imported (importer.DELETED_VALUES)
+_ROW_FIELDS: dict[str, tuple[str, ...]] = {
+    "deleted": ("isdeleted", "deleted", "deletedflag", "isdeletedc", "recorddeleted"),
+}
 FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "participation": {**_PEOPLE_FIELDS, **_EVENT_FIELDS},
+    "participation": {**_PEOPLE_FIELDS, **_EVENT_FIELDS, **_ROW_FIELDS},
     "people": {**_PEOPLE_FIELDS,
                "recruited_by": ("recruitedby", "recruitedbyemail", "referredby", "referrer",
-                                "recruiter", "referredbyemail")},
+                                "recruiter", "referredbyemail"),
+               **_ROW_FIELDS},
     "ask": {**_PEOPLE_FIELDS,
             "asked_at": ("askedat", "askdate", "date", "askedon", "datetime", "when",
                          "timestamp"),
             "ask": ("ask", "asktext", "request", "askedto", "description", "what"),
             "rung": ("rung", "askrung", "level", "ladderrung"),
             "outcome": ("outcome", "result", "response", "answer", "status"),
-            "asked_by": ("askedby", "asker", "organizer", "by")},
+            "asked_by": ("askedby", "asker", "organizer", "by"),
+            **_ROW_FIELDS},
 }
 FIELD_LABELS = {
     "email": "Email", "phone": "Phone", "external_id": "Person id in the tool",
@@ -76,6 +84,7 @@ FIELD_LABELS = {
     "time_in": "Time in (the person's own)", "time_out": "Time out (the person's own)",
     "recruited_by": "Recruited by (email)", "asked_at": "Date of the ask", "ask": "What was asked",
     "rung": "Rung of the ask (1-5)", "outcome": "Outcome", "asked_by": "Asked by",
+    "deleted": "Deleted flag (rows marked deleted are skipped)",
 }
 IDENTITY_FIELDS = ("email", "phone", "external_id", "first_name", "last_name", "full_name")
 

@@ -117,6 +117,7 @@ def _frame(_con: duckdb.DuckDBPyConnection, version: int, name: str) -> pd.DataF
         "import_history": importer.import_history,
         "rejected_rows": importer.rejected_rows,
         "identity_candidates": resolve.identity_candidates,
+        "name_links": resolve.name_links,
         "event_types": settings_store.event_types,
         "roles": settings_store.roles,
         "classification": settings_store.classification,
@@ -127,7 +128,7 @@ def _frame(_con: duckdb.DuckDBPyConnection, version: int, name: str) -> pd.DataF
 
 def frame(name: str) -> pd.DataFrame:
     """One of the store's bookkeeping tables: import_history, rejected_rows,
-    identity_candidates, event_types, roles, classification, ladder."""
+    identity_candidates, name_links, event_types, roles, classification, ladder."""
     return _frame(store.cursor(), store.version(), name).copy()
 
 

@@ -222,6 +222,26 @@ def identity_section(hide: bool) -> None:
                 st.rerun()
 
 
+def links_section(hide: bool) -> None:
+    """Name-only rows joined by name to the person with that name and an email in the
+    same file; Undo keeps them apart (the rows become their own weak person again)."""
+    links = data.frame("name_links")
+    if links.empty:
+        return
+    st.caption(f"Linked by name — {len(links):,} name-only sign-ins (no email, phone or id) "
+               "were joined to the one person with the same name and an email in the same "
+               "file. Undo a link if they are not the same person.")
+    shown = layout.mask(links, hide, id_columns=("person_id",))
+    for i, row in enumerate(shown.head(20).itertuples()):
+        cols = st.columns([6, 1])
+        cols[0].markdown(layout.plain(f"{row.full_name} · {row.email or '—'}"))
+        if cols[1].button("Undo", key=f"unlink_{i}", help="Keep these name-only rows apart "
+                          "from this person (recorded as a keep-apart decision)."):
+            resolve.unlink(store.cursor(), str(links["link_key"].iloc[i]))
+            st.toast("Link undone")
+            st.rerun()
+
+
 @layout.guarded
 def main() -> None:
     access.require_analyst()
@@ -235,6 +255,7 @@ def main() -> None:
     history_section(f.hide_names)
     st.subheader("Possible duplicates")
     identity_section(f.hide_names)
+    links_section(f.hide_names)
     st.subheader("Data quality of the whole database")
     card = data.quality_card()
     if card is not None:

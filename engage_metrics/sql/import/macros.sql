@@ -60,3 +60,54 @@ END;
 CREATE OR REPLACE TEMP MACRO parse_clock(x) AS CAST(TRY_STRPTIME(
     regexp_replace(upper(x), '\s*([AP])\.?M\.?$', ' \1M'),
     ['%I:%M %p', '%I:%M:%S %p', '%I %p', '%H:%M', '%H:%M:%S']) AS TIME);
+
+-- Placeholder identities (docs/importing/identity.md): values a form or a coordinator
+-- types when the person's real one is unknown. They are never an identifier: a row
+-- holding one is identified by what else it has (a real phone, an id, its name), and a
+-- row with nothing else is its own weak person. The one list of them is here.
+-- Emails (normalized): a placeholder local part at any domain, a placeholder domain, or a
+-- whole placeholder address.
+CREATE OR REPLACE TEMP MACRO placeholder_email(e) AS
+    split_part(e, '@', 1) IN ('test', 'noemail', 'no.email', 'no-email', 'no_email', 'nomail',
+                              'no', 'none', 'na', 'n/a', 'null', 'unknown', 'anonymous',
+                              'guest', 'noreply', 'no-reply', 'donotreply', 'notprovided',
+                              'not.provided', 'declined', 'refused', 'info.requested',
+                              'inforequested', 'x', 'xx', 'xxx')
+    OR split_part(e, '@', 2) IN ('test.com', 'noemail.com', 'noemail.org', 'nomail.com',
+                                 'none.com', 'na.com', 'unknown.com', 'email.invalid')
+    OR e IN ('no@email.com', 'none@email.com', 'email@email.com', 'a@a.com', 'x@x.com');
+-- Phones (normalized digits): one digit repeated (000-000-0000, 555-555-5555,
+-- 1111111111), or a counting run (123-456-7890).
+CREATE OR REPLACE TEMP MACRO placeholder_phone(p) AS
+    regexp_matches(p, '^(0+|1+|2+|3+|4+|5+|6+|7+|8+|9+)$')
+    OR p IN ('1234567', '1234567890', '0123456789', '9876543210');
+-- Names: words that stand for "no name" (Guest, Unknown, Info Requested, N/A …), also
+-- doubled (first and last name both "Guest") or numbered ("Guest 3"), and empty names.
+CREATE OR REPLACE TEMP MACRO placeholder_name_words(w) AS
+    w IN ('', 'info requested', 'information requested', 'guest', 'unknown', 'anonymous',
+          'anon', 'none', 'n a', 'na', 'null', 'test', 'tbd', 'walk in', 'walkin', 'no name',
+          'not provided', 'first last', 'plus one', 'x', 'xx', 'xxx', 'volunteer',
+          'attendee', 'participant', 'name');
+CREATE OR REPLACE TEMP MACRO placeholder_name_text(v) AS
+    placeholder_name_words(v)
+    OR (v = LEFT(v, (LENGTH(v) - 1) // 2) || ' ' || LEFT(v, (LENGTH(v) - 1) // 2)
+        AND placeholder_name_words(LEFT(v, (LENGTH(v) - 1) // 2)));
+CREATE OR REPLACE TEMP MACRO placeholder_name(x) AS
+    placeholder_name_text(regexp_replace(norm_words(x), '( [0-9]+)+$', ''));
+-- A value in a name column that is a record id or an autonumber, not a name: only digits
+-- and punctuation ("000123"), a short code and a number ("VH-000123", "ID 42"), or a
+-- Salesforce record id (15 or 18 letters and digits, with digits).
+CREATE OR REPLACE TEMP MACRO id_like_name(x) AS
+    regexp_matches(x, '^[\s0-9.,#_/-]+$')
+    OR regexp_matches(x, '^[A-Za-z]{1,5}\s?[-_#:]?\s?[0-9]{2,}$')
+    OR (regexp_matches(x, '^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$') AND regexp_matches(x, '[0-9]'));
+-- The number of different first names on one email or phone within one import from which
+-- it is a shared address (a coordinator's own, typed for walk-ins), not a person's.
+CREATE OR REPLACE TEMP MACRO shared_id_min_names() AS 3;
+-- A name written "Last, First": one comma with name words (letters, spaces, hyphens,
+-- apostrophes, periods) on both sides, and not a suffix after it ("King, Jr." is not
+-- "Jr. King").
+CREATE OR REPLACE TEMP MACRO last_first_name(x) AS
+    regexp_matches(x, '^\pL[\pL\pM''’ .-]*,\s*\pL[\pL\pM''’ .-]*$')
+    AND norm_words(split_part(x, ',', 2)) NOT IN ('jr', 'sr', 'ii', 'iii', 'iv', 'phd', 'md',
+                                                  'esq', 'dds', 'rn', 'cpa');

@@ -1,5 +1,6 @@
 -- Rebuild the canonical tables from the journal once identities are labelled
--- (temp tables rec, rec_key, rec_label). Later imports win over earlier ones for
+-- (temp tables rec, rec_key, rec_label; rec's email and phone are NULL where the row's
+-- value is a placeholder or shared, so a person is never shown with one). Later imports win over earlier ones for
 -- the same person x occurrence; within one import the most informative row wins
 -- (attended > no_show > cancelled > registered, then more hours), so row order
 -- and duplicated rows never change the result.
@@ -35,9 +36,13 @@ first_asks AS (
 ),
 agg AS (
     SELECT person_id,
-           arg_max(full_name, rec) FILTER (WHERE full_name IS NOT NULL) AS full_name,
-           arg_max(first_name, rec) FILTER (WHERE first_name IS NOT NULL) AS first_name,
-           arg_max(last_name, rec) FILTER (WHERE last_name IS NOT NULL) AS last_name,
+           -- a real name wins over a placeholder ("Guest") or an id in a name column
+           COALESCE(arg_max(full_name, rec) FILTER (WHERE full_name IS NOT NULL AND real_name),
+                    arg_max(full_name, rec) FILTER (WHERE full_name IS NOT NULL)) AS full_name,
+           COALESCE(arg_max(first_name, rec) FILTER (WHERE first_name IS NOT NULL AND real_name),
+                    arg_max(first_name, rec) FILTER (WHERE first_name IS NOT NULL)) AS first_name,
+           COALESCE(arg_max(last_name, rec) FILTER (WHERE last_name IS NOT NULL AND real_name),
+                    arg_max(last_name, rec) FILTER (WHERE last_name IS NOT NULL)) AS last_name,
            arg_max(email, rec) FILTER (WHERE email IS NOT NULL) AS email,
            arg_max(phone, rec) FILTER (WHERE phone IS NOT NULL) AS phone,
            arg_max(recruited_by_email, rec) FILTER (WHERE recruited_by_email IS NOT NULL) AS recruiter_email

@@ -19,7 +19,10 @@ WITH nick(alias, canonical) AS (
 names AS (
     SELECT p.person_id, p.full_name, p.email, p.phone,
            norm_words(p.full_name) AS w
-    FROM person p WHERE p.full_name IS NOT NULL AND norm_words(p.full_name) <> ''
+    FROM person p
+    WHERE p.full_name IS NOT NULL AND norm_words(p.full_name) <> ''
+      -- "Guest", "Unknown" or a record id is nobody's name: no pair is made of it
+      AND NOT placeholder_name(p.full_name) AND NOT id_like_name(p.full_name)
 ),
 keyed AS (
     SELECT n.*,
