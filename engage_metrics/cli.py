@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--event-title", help="event name, for an export that is one event's list "
                    "(Eventbrite attendee summary, Action Network event RSVPs)")
     p.add_argument("--event-date", help="event date (YYYY-MM-DD or with time), for such an export")
+    p.add_argument("--date-order", choices=("dmy", "mdy", "ymd"),
+                   help="how numeric dates like 03/04/2024 read: dmy (day-first, 3 April), mdy "
+                   "(month-first, March 4) or ymd; default: decided from the file's own dates "
+                   "(a first field above 12 is a day), the tool's format, or the organization's "
+                   "US time zone; an import stops and asks when they cannot tell. Importing an "
+                   "already imported file with another order replaces that import")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     p = sub.add_parser("report", help="print the metric report for a window",
@@ -174,7 +180,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     options = ImportOptions(kind=args.kind, source=args.source, mapping=mapping,
                             treat_registered_as_attended=args.treat_registered_as_attended,
                             sheet=args.sheet, event_title=args.event_title,
-                            event_date=args.event_date)
+                            event_date=args.event_date, date_order=args.date_order)
     con = _open(args.db, create=True)
     results = import_files(con, args.files, options)
     failed = [r for r in results if r.status == "failed"]

@@ -19,8 +19,12 @@ class ImportOptions:
     statuses: dict[str, str] | None = None   # the source's status table; None: generic
     event_title: str | None = None  # the file is one event's list (Eventbrite, Action Network …)
     event_date: str | None = None
+    # numeric dates: "dmy", "mdy" or "ymd"; None: decided from the file's own values
+    date_order: str | None = None
+    # the order a tool's export always writes (set by its adapter; None: a generic file)
+    known_date_order: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"treat_registered_as_attended": self.treat_registered_as_attended,
                 "sheet": self.sheet, "event_title": self.event_title,
-                "event_date": self.event_date}
+                "event_date": self.event_date, "date_order": self.date_order}

@@ -38,7 +38,7 @@ from engage_metrics.reader import RawTable
 __all__ = ["ADAPTERS", "Adapter", "AdapterError", "CANONICAL_STATUSES", "REJECT", "adapt",
            "bundle", "companion_role", "detect", "list_sources", "reject"]
 
-GENERIC = Adapter(name="generic", label="Generic CSV / Excel", mapping={})
+GENERIC = Adapter(name="generic", label="Generic CSV / Excel", mapping={}, date_order=None)
 # detection order: most specific first; Google Forms (a Timestamp column) last
 ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
     zoom.ADAPTER, mobilize.ADAPTER, salesforce.ADAPTER, eventbrite.ADAPTER, van.ADAPTER,
@@ -99,14 +99,19 @@ def adapt(table: RawTable, options: ImportOptions, file_name: str = "",
     ctx = Context(file_name=file_name, kind=options.kind, companions=companions or {},
                   event_title=options.event_title, event_date=options.event_date)
     table = _transform(adapter, table, ctx, forced=options.source != "auto")
-    mapping = {**adapter.resolve(table.columns, options.kind), **(options.mapping or {})}
+    # a tool's own columns carry its dates: separate time columns are combined only in a
+    # generic file (or when an adapter or the analyst maps them)
+    times = ({"start_time": "", "end_time": ""}
+             if adapter is not GENERIC and options.kind == "participation" else {})
+    mapping = {**times, **adapter.resolve(table.columns, options.kind), **(options.mapping or {})}
     if adapter.implied_status and options.kind == "participation" and not mapping.get("status"):
         table = with_columns(table, status=adapter.implied_status,
                              notes=[f"{adapter.label} has no attendance column: every row is a "
                                     "registration unless registrations count as attendance"])
         mapping["status"] = "Engage status"
     statuses = options.statuses if options.statuses is not None else adapter.status_words()
-    return table, replace(options, source=source, mapping=mapping or None, statuses=statuses)
+    return table, replace(options, source=source, mapping=mapping or None, statuses=statuses,
+                          known_date_order=adapter.date_order)
 
 
 def _transform(adapter: Adapter, table: RawTable, ctx: Context, forced: bool) -> RawTable:

@@ -71,6 +71,8 @@ class Adapter:
     transform: Transform | None = None
     sniff: Callable[[RawTable], bool] | None = None
     notes: str = ""
+    # the order of the tool's numeric dates (US tools write month-first); None: the file's
+    date_order: str | None = "mdy"
 
     def matches(self, table: RawTable) -> bool:
         if self.sniff is not None:

@@ -1,7 +1,7 @@
 -- Normalize the rows of a participation file (temp table `src`, all text, one
 -- column per canonical field, NULL where unmapped) and give each row either
 -- normalized values or a rejection reason. Bound parameters:
---   $source, $tz, $has_status, $registered_as_attended, $max_date
+--   $source, $tz, $date_order, $has_status, $registered_as_attended, $max_date
 -- Uses temp tables status_map(word, value) and attended_map(word, value) of the
 -- source's vocabulary, and the macro parse_ts (sql/import/macros.sql).
 WITH s AS (
@@ -19,6 +19,8 @@ WITH s AS (
         tidy(program)     AS program_raw,
         tidy(starts_at)   AS starts_raw,
         tidy(ends_at)     AS ends_raw,
+        tidy(start_time)  AS start_time_raw,
+        tidy(end_time)    AS end_time_raw,
         tidy(status)      AS status_raw,
         tidy(attended)    AS attended_raw,
         tidy(role)        AS role_raw,
@@ -29,8 +31,14 @@ WITH s AS (
 -- Dates, emails, phones and status words repeat across rows: each distinct text is
 -- normalized once (regular expressions are the costly part) and joined back.
 dates AS (
-    SELECT raw, parse_ts(raw, $tz) AS ts
+    SELECT raw, parse_ts(raw, $tz, $date_order) AS ts, ts_is_time(raw) AS bare_time
     FROM (SELECT starts_raw AS raw FROM s UNION SELECT ends_raw FROM s) d
+    WHERE raw IS NOT NULL
+),
+-- a date and its times in separate columns (Date + Start Time + End Time)
+times AS (
+    SELECT raw, ts_time_of_day(raw) AS t
+    FROM (SELECT start_time_raw AS raw FROM s UNION SELECT end_time_raw FROM s) d
     WHERE raw IS NOT NULL
 ),
 emails AS (
@@ -55,8 +63,16 @@ n AS (
         em.email,
         ph.phone,
         COALESCE(full_name_raw, tidy(CONCAT_WS(' ', first_name, last_name))) AS full_name,
-        ds.ts AS starts_at,
-        de.ts AS ends_at,
+        ds.bare_time AS starts_bare_time,
+        tm.t AS start_time,
+        te.t AS end_time,
+        CASE WHEN tm.t IS NOT NULL THEN CAST(ds.ts AS DATE) + tm.t ELSE ds.ts END AS starts_at,
+        CASE WHEN te.t IS NULL THEN de.ts
+             -- an end time before the start time ends the next day (a shift past midnight)
+             WHEN de.ts IS NULL AND CAST(ds.ts AS DATE) + te.t
+                  < CASE WHEN tm.t IS NOT NULL THEN CAST(ds.ts AS DATE) + tm.t ELSE ds.ts END
+                 THEN CAST(ds.ts AS DATE) + te.t + INTERVAL 1 DAY
+             ELSE CAST(COALESCE(de.ts, ds.ts) AS DATE) + te.t END AS ends_at,
         COALESCE(st.value, CASE WHEN NOT $has_status THEN 'attended' END) AS status_mapped,
         af.value AS attended_flag,
         COALESCE(TRY_CAST(hours_raw AS DOUBLE), TRY_CAST(REPLACE(hours_raw, ',', '.') AS DOUBLE)) AS hours
@@ -65,6 +81,8 @@ n AS (
     LEFT JOIN phones ph ON ph.raw = s.phone_raw
     LEFT JOIN dates ds ON ds.raw = s.starts_raw
     LEFT JOIN dates de ON de.raw = s.ends_raw
+    LEFT JOIN times tm ON tm.raw = s.start_time_raw
+    LEFT JOIN times te ON te.raw = s.end_time_raw
     LEFT JOIN statuses st ON st.raw = s.status_raw
     LEFT JOIN attended_flags af ON af.raw = s.attended_raw
 ),
@@ -84,10 +102,16 @@ v AS (
                           ELSE 'no email, phone, person id or name' END
             WHEN title_raw IS NULL AND event_id IS NULL THEN 'no event name or id'
             WHEN starts_raw IS NULL THEN 'no date'
+            WHEN starts_bare_time THEN '''' || starts_raw || ''' is a time without a date: map '
+                 || 'the date column to the start date and this column to the start time'
             WHEN starts_at IS NULL THEN 'unparseable date ''' || starts_raw || ''''
             WHEN starts_at < TIMESTAMP '1990-01-01' OR starts_at > $max_date
                 THEN 'implausible date ''' || starts_raw || ''' (before 1990 or more than 5 years ahead)'
             WHEN ends_raw IS NOT NULL AND ends_at IS NULL THEN 'unparseable end date ''' || ends_raw || ''''
+            WHEN start_time_raw IS NOT NULL AND start_time IS NULL
+                THEN 'start time ''' || start_time_raw || ''' is not a time of day'
+            WHEN end_time_raw IS NOT NULL AND end_time IS NULL
+                THEN 'end time ''' || end_time_raw || ''' is not a time of day'
             -- the source's status table rejects a value with its reason ('reject:<reason>')
             WHEN status_mapped LIKE 'reject:%' THEN SUBSTRING(status_mapped, 8)
             WHEN $has_status AND status_raw IS NULL AND attended_flag IS NULL THEN 'blank status'
