@@ -404,10 +404,10 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
         # checked again under the write lock: another session may have just imported it
         if _is_duplicate(con, digest, result, options):
             return result
-        if result.replaces is not None:        # the same file read in another date order
-            _delete_journal(con, result.replaces)
         import_id = con.execute(
             "SELECT COALESCE(MAX(import_id), 0) + 1 FROM import_log").fetchall()[0][0]
+        if result.replaces is not None:        # the same file read in another date order
+            _delete_journal(con, result.replaces)
         con.execute(
             "INSERT INTO import_log (import_id, file_name, sha256, kind, source, mapping, "
             "options, rows_read, rows_accepted, rows_rejected, rows_skipped, imported_at, notes) "
