@@ -257,3 +257,18 @@ def test_any_supported_form_of_one_instant_parses_to_the_same_local_time(macros,
     parsed = macros.execute("SELECT parse_ts($x, 'America/New_York', $o)",
                             {"x": text, "o": order}).fetchone()[0]
     assert parsed == local, text
+
+
+def test_the_fast_csv_reader_takes_the_same_decision(store, write, monkeypatch):
+    monkeypatch.setenv("ENGAGE_FAST_CSV_MB", "0.000001")
+    day_first = write("rota.csv", "Email,Event,Date\nana@x.org,Shift,23/02/2024\n"
+                                  "bob@x.org,Shift,05/03/2024\n")
+    [r] = import_files(store, [day_first])
+    assert (r.read_by, r.status) == ("duckdb", "imported")
+    assert "dates read day-first: 23/02/2024 has a first field above 12" in r.notes
+    assert rows(store, "SELECT event_date FROM event ORDER BY 1") == [
+        (date(2024, 2, 23),), (date(2024, 3, 5),)]
+    config.set_setting(store, "timezone", "Europe/London")
+    [r] = import_files(store, [write("amb.csv", "Email,Event,Date\nana@x.org,Shift,03/04/2024\n")])
+    assert (r.read_by, r.status, r.needs) == ("duckdb", "failed", "date_order")
+    assert "choose with --date-order dmy or --date-order mdy" in r.message
