@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--event-dates", type=Path, metavar="FILE",
                    help="CSV with the columns event and date: the date of each event of a "
                    "report that names its events but has no date column")
+    p.add_argument("--date-order", choices=("dmy", "mdy", "ymd"),
+                   help="how numeric dates like 03/04/2024 read: dmy (day-first, 3 April), mdy "
+                   "(month-first, March 4) or ymd; default: decided from the file's own dates "
+                   "(a first field above 12 is a day), the tool's format, or the organization's "
+                   "US time zone; an import stops and asks when they cannot tell. Importing an "
+                   "already imported file with another order replaces that import")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     p = sub.add_parser("report", help="print the metric report for a window",
@@ -214,7 +220,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     options = ImportOptions(kind=args.kind, source=args.source, mapping=mapping,
                             treat_registered_as_attended=args.treat_registered_as_attended,
                             sheet=args.sheet, event_title=args.event_title,
-                            event_date=args.event_date, event_dates=event_dates)
+                            event_date=args.event_date, event_dates=event_dates,
+                            date_order=args.date_order)
     con = _open(args.db, create=True)
     results = import_files(con, args.files, options)
     failed = [r for r in results if r.status == "failed"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -77,6 +78,23 @@ class ImportFailed(ValueError):
     """Nothing could be imported from a file; the message says why and what to do."""
 
 
+class DateOrderNeeded(ImportFailed):
+    """The file's numeric dates read both day-first and month-first (or contradict each
+    other): the analyst chooses the order (--date-order, the Data page)."""
+
+
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+ORDER_WORDS = {"dmy": "day-first", "mdy": "month-first", "ymd": "year-first"}
+DATE_FIELDS = {"participation": ("starts_at", "ends_at"), "ask": ("asked_at",), "people": ()}
+# time zones of the United States, where a numeric date is written month-first: the
+# organization's time zone settles a file whose every numeric date reads both ways
+US_ZONES = re.compile(r"^(America/(New_York|Chicago|Denver|Phoenix|Los_Angeles|Anchorage|"
+                      r"Juneau|Sitka|Nome|Adak|Boise|Detroit|Menominee|Puerto_Rico|Indiana/.+|"
+                      r"Kentucky/.+|North_Dakota/.+)|Pacific/Honolulu|US/.+)$")
+# a date in a file's name ("export-2024-03-12-…", "EventParticipants20240312-…")
+EXPORT_DATE = re.compile(r"(?<!\d)(20\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
 @dataclass
 class ImportResult:
     """What an import did (or would do): counts, mapping, rejected rows, notes."""
@@ -98,6 +116,9 @@ class ImportResult:
     message: str = ""
     duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)  # same-name pairs to review
     read_by: str = "python"          # "duckdb" when the fast CSV reader read the file
+    date_order: str | None = None    # the order numeric dates were read in (None: none seen)
+    needs: str = ""                  # "date_order": failed until the analyst chooses one
+    replaces: int | None = None      # the import of the same file this one replaces
 
     def summary(self) -> str:
         if self.status == "duplicate":
@@ -151,18 +172,18 @@ def _mapping(table: reader.RawTable, options: ImportOptions) -> Mapping:
 
 
 def stage(con: duckdb.DuckDBPyConnection, src: pd.DataFrame, mapping: Mapping,
-          options: ImportOptions, notes: list[str] | None = None,
+          options: ImportOptions, result: ImportResult | None = None,
           ) -> tuple[int, pd.DataFrame, int]:
     """Normalize and validate in DuckDB into the temp table `staged` (one row per input
     row, `reason` set on rejects; the accepted rows stay in DuckDB). Returns the number
     of accepted rows, the rejected rows (line_no, raw, reason) and the number of rows
     skipped because the file marks them deleted; the choices made on the way (deleted
-    rows, "Last, First" names, ids in a name column, hours units) are appended to
-    *notes*."""
+    rows, "Last, First" names, ids in a name column, the date order, hours units) go into
+    *result*'s notes."""
     con.register("src_frame", src)
     con.execute("CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM src_frame")
     con.unregister("src_frame")
-    return _stage_src(con, mapping, options, notes=notes)
+    return _stage_src(con, mapping, options, result=result)
 
 
 def _skip_deleted(con: duckdb.DuckDBPyConnection, mapping: Mapping, notes: list[str]) -> int:
@@ -214,23 +235,29 @@ def _read_names(con: duckdb.DuckDBPyConnection, mapping: Mapping, notes: list[st
 
 def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: ImportOptions,
                raw_lines: Callable[[list[int]], dict[int, str]] | None = None,
-               notes: list[str] | None = None) -> tuple[int, pd.DataFrame, int]:
+               result: ImportResult | None = None) -> tuple[int, pd.DataFrame, int]:
     """:func:`stage` from the temp table `src` (prepare's frame, or the fast reader's rows).
-    *raw_lines* gives the rejected rows' raw text when `src` has none (line -> text)."""
+    *raw_lines* gives the rejected rows' raw text when `src` has none (line -> text).
+    The date order is decided first (DateOrderNeeded when the file cannot say); its notes
+    and the order go into *result*."""
     resolve.install_macros(con)
-    notes = notes if notes is not None else []
+    notes = result.notes if result is not None else []
     deleted = _skip_deleted(con, mapping, notes)
     _read_names(con, mapping, notes)
+    tz = config.get_setting(con, "timezone")
+    order, date_notes, recorded = _date_order(con, mapping, options, tz)
+    if result is not None:
+        result.date_order = recorded
+        _add_notes(notes, date_notes)
     statuses = options.statuses if options.statuses is not None else GENERIC_STATUSES
     for name, words in (("status_map", statuses), ("attended_map", ATTENDED_VALUES),
                         ("outcome_map", OUTCOMES)):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (word VARCHAR, value VARCHAR)")
         con.executemany(f"INSERT INTO {name} VALUES (?, ?)", list(words.items()))  # noqa: S608
-    tz = config.get_setting(con, "timezone")
     max_date = datetime.now() + timedelta(days=5 * 365)
     params: dict[str, Any] = {"source": options.source}
     if options.kind in ("participation", "ask"):
-        params.update(tz=tz, max_date=max_date)
+        params.update(tz=tz, max_date=max_date, date_order=order)
     if options.kind == "participation":
         params.update(has_status="status" in mapping.fields or "attended" in mapping.fields,
                       registered_as_attended=options.treat_registered_as_attended,
@@ -238,7 +265,7 @@ def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: Import
                       use_times=_uses_times(mapping))
     con.execute("CREATE OR REPLACE TEMP TABLE staged AS "
                 + resolve.sql_text(f"import/{options.kind}.sql"), params)
-    if options.kind == "participation" and notes is not None:
+    if options.kind == "participation":
         notes.extend(_hours_notes(con, mapping))
     for name in ("src", "status_map", "attended_map", "outcome_map"):
         con.execute(f"DROP TABLE IF EXISTS {name}")  # noqa: S608 - fixed temp table names
@@ -248,6 +275,136 @@ def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: Import
     rejected = con.execute("SELECT line_no, raw, reason FROM staged WHERE reason IS NOT NULL "
                            "ORDER BY line_no").df()
     return int(accepted), rejected, deleted
+
+
+def _add_notes(notes: list[str], new: list[str]) -> None:
+    """Add *new* notes before the list of unused columns (which stays the last note)."""
+    at = next((i for i, n in enumerate(notes) if n.startswith("columns not used")), len(notes))
+    notes[at:at] = new
+
+
+_NUMERIC_DATE = r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:$|[\sTt])"
+
+
+def _date_order(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: ImportOptions,
+                tz: str) -> tuple[str, list[str], str | None]:
+    """The order to read the file's numeric dates in, its notes, and the order to record
+    (None when the file has no numeric date that depends on it). Decided from the values
+    of the temp table `src` in one query: a first field above 12 reads only day-first, a
+    second above 12 only month-first, a four-digit first field is a year. The analyst's
+    choice wins, then the tool's known order, then the file's values, then the
+    organization's time zone for a file whose every date reads both ways; otherwise
+    DateOrderNeeded names the choice."""
+    fields = [f for f in DATE_FIELDS.get(options.kind, ()) if f in mapping.fields]
+    if not fields:
+        return options.date_order or options.known_date_order or "mdy", [], None
+    values = " UNION ".join(f"SELECT tidy({f}) AS raw FROM src"  # noqa: S608 - field names
+                            for f in fields)
+    bare_col = fields[0]
+    row = con.execute(
+        f"""WITH v AS (SELECT DISTINCT raw FROM ({values}) u WHERE raw IS NOT NULL),
+        p AS (SELECT raw, regexp_extract(raw, $re, ['a', 'b', 'c']) AS f FROM v),
+        n AS (SELECT raw, TRY_CAST(f.a AS INTEGER) AS a, TRY_CAST(f.b AS INTEGER) AS b,
+                     length(f.a) AS la FROM p WHERE f.a <> '')
+        SELECT count(*) FILTER (la <= 2 AND a BETWEEN 13 AND 31 AND b BETWEEN 1 AND 12),
+               min(raw) FILTER (la <= 2 AND a BETWEEN 13 AND 31 AND b BETWEEN 1 AND 12),
+               count(*) FILTER (la <= 2 AND b BETWEEN 13 AND 31 AND a BETWEEN 1 AND 12),
+               min(raw) FILTER (la <= 2 AND b BETWEEN 13 AND 31 AND a BETWEEN 1 AND 12),
+               count(*) FILTER (la <= 2 AND a BETWEEN 1 AND 12 AND b BETWEEN 1 AND 12 AND a <> b),
+               min(raw) FILTER (la <= 2 AND a BETWEEN 1 AND 12 AND b BETWEEN 1 AND 12 AND a <> b),
+               count(*) FILTER (la <= 2),
+               (SELECT count(*) FILTER (ts_is_time(b.x)) = count(b.x) AND count(b.x) > 0
+                FROM (SELECT tidy({bare_col}) AS x FROM src) b),
+               (SELECT min(tidy({bare_col})) FROM src),
+               (SELECT count(*) FROM v WHERE ts_is_serial(raw))
+        FROM n""", {"re": _NUMERIC_DATE}).fetchone()  # noqa: S608 - canonical field names only
+    assert row is not None
+    dmy, dmy_ex, mdy, mdy_ex, both, both_ex, numeric, all_times, a_time, serials = row
+    column = mapping.fields[bare_col]
+    if all_times:
+        raise ImportFailed(
+            f"the column {column!r}, read as the date, holds times of day without a date "
+            f"(such as {a_time!r}). Map the date column to the start date and {column!r} to "
+            "the start time (--mapping '{\"starts_at\": \"<date column>\", \"start_time\": "
+            f"\"{column}\"}}', or on the Data page).")
+    notes = []
+    if serials:
+        notes.append(f"{serials} date(s) written as Excel serial numbers (days since "
+                     "1899-12-30) were read as dates")
+    if options.date_order:
+        if options.date_order not in DATE_ORDERS:
+            raise ImportFailed(f"unknown date order {options.date_order!r}; use one of "
+                               f"{', '.join(DATE_ORDERS)}")
+        if numeric:
+            notes.append(f"dates read {ORDER_WORDS[options.date_order]}, as chosen")
+        return options.date_order, notes, options.date_order if numeric else None
+    if options.known_date_order:
+        return options.known_date_order, notes, options.known_date_order if numeric else None
+    choose = "choose with --date-order dmy or --date-order mdy (or on the Data page)"
+    if dmy and mdy:
+        raise DateOrderNeeded(
+            f"the dates contradict each other: {dmy_ex} reads only day-first and {mdy_ex} "
+            f"only month-first. Check the file, then {choose}; the dates that do not read "
+            "that way are rejected rows.")
+    if dmy:
+        notes.append(f"dates read day-first: {dmy_ex} has a first field above 12")
+        return "dmy", notes, "dmy"
+    if mdy:
+        notes.append(f"dates read month-first: {mdy_ex} has a second field above 12")
+        return "mdy", notes, "mdy"
+    if both:
+        if US_ZONES.match(tz):
+            notes.append(f"dates like {both_ex} read month-first, as dates are written in the "
+                         f"organization's time zone ({tz}); import again with --date-order dmy "
+                         "if they are day-first")
+            return "mdy", notes, "mdy"
+        raise DateOrderNeeded(f"dates like {both_ex} can be read day-first or month-first; "
+                              f"{choose}")
+    return "mdy", notes, "mdy" if numeric else None
+
+
+def _date_flags(con: duckdb.DuckDBPyConnection, result: ImportResult,
+                options: ImportOptions) -> None:
+    """Note the staged dates after the file's own export date (a date in its name) and
+    those far from the rest of the file (more than 5 years from its median date). Only
+    attendances count against the export date: a registration may be for a later event."""
+    column = {"participation": "starts_at", "ask": "asked_at"}.get(options.kind)
+    if column is None:
+        return
+    found = EXPORT_DATE.search(result.file_name)
+    exported = None
+    if found:
+        try:
+            year, month, day = (int(g) for g in found.groups())
+            exported = datetime(year, month, day).date()
+        except ValueError:
+            exported = None
+    after = "status IN ('attended', 'no_show')" if options.kind == "participation" else "true"
+    row = con.execute(
+        f"""WITH d AS (SELECT line_no, CAST({column} AS DATE) AS day, {after} AS done
+                       FROM staged WHERE reason IS NULL),
+            m AS (SELECT CAST(to_timestamp(median(epoch(day))) AS DATE) AS mid FROM d)
+        SELECT count(*) FILTER (d.done AND d.day > $exported),
+               min(d.line_no) FILTER (d.done AND d.day > $exported),
+               max(d.day) FILTER (d.done AND d.day > $exported),
+               any_value(m.mid),
+               count(*) FILTER (abs(date_diff('day', m.mid, d.day)) > 5 * 365),
+               min(d.line_no) FILTER (abs(date_diff('day', m.mid, d.day)) > 5 * 365),
+               min(d.day) FILTER (abs(date_diff('day', m.mid, d.day)) > 5 * 365),
+               max(d.day) FILTER (abs(date_diff('day', m.mid, d.day)) > 5 * 365)
+        FROM d, m""", {"exported": exported}).fetchone()  # noqa: S608 - fixed column names
+    if row is None:
+        return
+    late, late_line, latest, mid, far, far_line, far_min, far_max = row
+    notes = []
+    if late:
+        notes.append(f"{late} row(s) dated after the file's export date {exported} (line "
+                     f"{late_line} first, the latest {latest}): check those dates")
+    if far:
+        span = str(far_min) if far_min == far_max else f"{far_min} to {far_max}"
+        notes.append(f"{far} row(s) dated more than 5 years from the file's median date {mid} "
+                     f"(line {far_line} first; {span}): check those dates")
+    _add_notes(result.notes, notes)
 
 
 def _fill_raw(con: duckdb.DuckDBPyConnection,
@@ -325,14 +482,14 @@ def import_table(con: duckdb.DuckDBPyConnection, table: reader.RawTable, file_na
     result = ImportResult(file_name=file_name, kind=options.kind, source=options.source,
                           status="failed", rows_read=len(table.rows) + table.skipped,
                           skipped=table.skipped)
-    if _is_duplicate(con, digest, result):
+    if _is_duplicate(con, digest, result, options):
         return result
     src, mapping = prepare(table, options)
     result.mapping = mapping.to_json()
-    result.notes = _notes(table, mapping, options)
+    result.notes = _notes(table, mapping, options) + result.notes
     try:
-        return _land(con, result, *stage(con, src, mapping, options, result.notes),
-                     file_name, digest, options)
+        return _land(con, result, *stage(con, src, mapping, options, result), file_name,
+                     digest, options)
     finally:
         con.execute("DROP TABLE IF EXISTS staged")
 
@@ -350,6 +507,7 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
         result.message = (f"every one of the {deleted} rows is marked deleted in the file; "
                           "nothing to import.")
         return result
+    _date_flags(con, result, options)
     if result.accepted == 0:
         top = result.rejected_rows["reason"].iloc[0] if result.rejected else "no rows"
         result.message = (f"every one of the {result.rejected} rows was rejected (first reason: "
@@ -357,10 +515,12 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
         return result
     with transaction(con):
         # checked again under the write lock: another session may have just imported it
-        if _is_duplicate(con, digest, result):
+        if _is_duplicate(con, digest, result, options):
             return result
         import_id = con.execute(
             "SELECT COALESCE(MAX(import_id), 0) + 1 FROM import_log").fetchall()[0][0]
+        if result.replaces is not None:        # the same file read in another date order
+            _delete_journal(con, result.replaces)
         con.execute(
             "INSERT INTO import_log (import_id, file_name, sha256, kind, source, mapping, "
             "options, rows_read, rows_accepted, rows_rejected, rows_skipped, imported_at, notes) "
@@ -368,7 +528,8 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
             "$read, $acc, $rej, $skip, now(), $notes)",
             {"id": import_id, "name": file_name, "sha": digest, "kind": options.kind,
              "source": options.source, "mapping": json.dumps(result.mapping),
-             "options": json.dumps(options.to_json()), "read": result.rows_read,
+             "options": json.dumps({**options.to_json(), "date_order": result.date_order}),
+             "read": result.rows_read,
              "acc": result.accepted, "rej": result.rejected, "skip": result.skipped,
              "notes": json.dumps(result.notes)})
         cols = ", ".join(c for c in con.execute("SELECT * FROM staged LIMIT 0").fetchdf().columns
@@ -391,12 +552,25 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
     return result
 
 
-def _is_duplicate(con: duckdb.DuckDBPyConnection, digest: str, result: ImportResult) -> bool:
-    """True (and *result* says so) when a file with this content was already imported."""
-    previous = con.execute(
-        "SELECT import_id, imported_at FROM import_log WHERE sha256 = $h AND kind = $k",
-        {"h": digest, "k": result.kind}).fetchone()
-    if previous is None:
+def _is_duplicate(con: duckdb.DuckDBPyConnection, digest: str, result: ImportResult,
+                  options: ImportOptions | None = None) -> bool:
+    """True (and *result* says so) when a file with this content was already imported.
+    Chosen again with another date order (``options.date_order``) than the one it was read
+    in, it is not: the new import replaces the earlier one (``result.replaces``)."""
+    found = con.execute(
+        "SELECT import_id, imported_at, options FROM import_log WHERE sha256 = $h AND kind = $k "
+        "ORDER BY import_id DESC", {"h": digest, "k": result.kind}).fetchall()
+    if not found:
+        return False
+    previous = found[0]
+    # imports from before the date order was recorded read numeric dates month-first
+    earlier = json.loads(previous[2] or "{}").get("date_order", "mdy")
+    chosen = options.date_order if options is not None else None
+    if chosen and earlier and chosen != earlier:
+        if result.replaces is None:
+            result.replaces = previous[0]
+            result.notes.append(f"replaces import #{previous[0]} of the same file, whose dates "
+                                f"were read {ORDER_WORDS.get(earlier, earlier)}")
         return False
     result.status = "duplicate"
     result.import_id = previous[0]
@@ -473,6 +647,8 @@ def _import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, byt
             results[i] = _with_duplicates(con, import_table(con, adapted, name, digest, opts))
         except (reader.ReadError, ImportFailed, adapters.AdapterError) as exc:
             results[i] = _failed(name, options, str(exc))
+            if isinstance(exc, DateOrderNeeded):
+                results[i].needs = "date_order"
     return [results[i] for i in sorted(results)]
 
 
@@ -547,12 +723,17 @@ def _import_fast(con: duckdb.DuckDBPyConnection, path: Path, name: str,
         result = ImportResult(file_name=name, kind=opts.kind, source=opts.source,
                               status="failed", rows_read=loaded.rows_read,
                               skipped=loaded.rows_read - kept, read_by="duckdb")
-        if _is_duplicate(con, loaded.sha256, result):
+        if _is_duplicate(con, loaded.sha256, result, opts):
             return result
         result.mapping = mapping.to_json()
-        result.notes = _notes(loaded.table, mapping, opts)
-        staged = _stage_src(con, mapping, opts, lambda lines: reader.read_lines(path, lines),
-                            result.notes)
+        result.notes = _notes(loaded.table, mapping, opts) + result.notes
+        try:
+            staged = _stage_src(con, mapping, opts, lambda lines: reader.read_lines(path, lines),
+                                result)
+        except ImportFailed as exc:
+            result.message = str(exc)
+            result.needs = "date_order" if isinstance(exc, DateOrderNeeded) else ""
+            return result
         return _with_duplicates(con, _land(con, result, *staged, name, loaded.sha256, opts))
     finally:
         for table in ("src", "staged"):
@@ -668,12 +849,21 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
     if row is None:
         raise ValueError(f"there is no import #{import_id}")
     with transaction(con):
-        con.execute(f"DELETE FROM {RAW_TABLE[row[0]]} WHERE import_id = $id",  # noqa: S608
-                    {"id": import_id})
-        con.execute("DELETE FROM rejected_row WHERE import_id = $id", {"id": import_id})
-        con.execute("DELETE FROM import_log WHERE import_id = $id", {"id": import_id})
+        _delete_journal(con, import_id)
         resolve.rebuild(con)
         bump_data_version(con)
+
+
+def _delete_journal(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
+    """Delete one import's journal rows (inside the caller's transaction)."""
+    row = con.execute("SELECT kind FROM import_log WHERE import_id = $id",
+                      {"id": import_id}).fetchone()
+    if row is None:
+        return
+    con.execute(f"DELETE FROM {RAW_TABLE[row[0]]} WHERE import_id = $id",  # noqa: S608
+                {"id": import_id})
+    con.execute("DELETE FROM rejected_row WHERE import_id = $id", {"id": import_id})
+    con.execute("DELETE FROM import_log WHERE import_id = $id", {"id": import_id})
 
 
 def import_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

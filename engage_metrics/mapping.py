@@ -34,6 +34,9 @@ _EVENT_FIELDS: dict[str, tuple[str, ...]] = {
                    "eventcategory"),
     "program": ("program", "programname", "team", "chapter", "campaign", "committee",
                 "volunteercampaignname", "department", "project"),
+    # a time of day in its own column, combined with the date (Date + Start Time + End Time)
+    "start_time": ("starttime", "eventstarttime", "shiftstarttime", "timestart", "begintime"),
+    "end_time": ("endtime", "eventendtime", "shiftendtime", "timeend", "finishtime"),
     "starts_at": ("start", "starts", "startsat", "startdate", "starttime", "startdatetime",
                   "shiftstart", "shiftstartdatetime", "eventstart", "eventstartdate", "eventdate",
                   "date", "datetime", "when", "shiftdate", "jointime", "timestamp"),
@@ -80,6 +83,7 @@ FIELD_LABELS = {
     "first_name": "First name", "last_name": "Last name", "full_name": "Full name",
     "event_id": "Event / shift id", "title": "Event name", "event_type": "Event type",
     "program": "Program / team", "starts_at": "Start date/time", "ends_at": "End date/time",
+    "start_time": "Start time (with a date column)", "end_time": "End time (with a date column)",
     "status": "Status", "attended": "Attended (yes/no)", "role": "Role", "hours": "Hours",
     "time_in": "Time in (the person's own)", "time_out": "Time out (the person's own)",
     "recruited_by": "Recruited by (email)", "asked_at": "Date of the ask", "ask": "What was asked",
@@ -121,6 +125,11 @@ def auto_map(columns: list[str], kind: str) -> dict[str, str]:
                 result[field] = match
                 taken.add(match)
                 break
+    # a start time column and no date column: the "time" column is the date-time itself
+    if "start_time" in result and "starts_at" not in result:
+        result["starts_at"] = result.pop("start_time")
+        if "end_time" in result and "ends_at" not in result:
+            result["ends_at"] = result.pop("end_time")
     return result
 
 

@@ -24,9 +24,13 @@ class ImportOptions:
     # set by the adapters: the file has dates but no event column, so its events are one
     # per date (and program), keyed on the date rather than the minute
     event_per_date: bool = False
+    # numeric dates: "dmy", "mdy" or "ymd"; None: decided from the file's own values
+    date_order: str | None = None
+    # the order a tool's export always writes (set by its adapter; None: a generic file)
+    known_date_order: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"treat_registered_as_attended": self.treat_registered_as_attended,
                 "sheet": self.sheet, "event_title": self.event_title,
-                "event_date": self.event_date,
+                "event_date": self.event_date, "date_order": self.date_order,
                 **({"event_dates": self.event_dates} if self.event_dates else {})}

@@ -41,6 +41,7 @@ def test_a_sign_in_list_without_an_event_column_is_one_event_per_date(store):
         "no event column: one event per date, titled 'Spring cleanup signin' (from the file "
         "name)",
         "no status column: every row counted as attended (a sign-in list)",
+        "dates read month-first: 3/16/2024 has a second field above 12",
     ]
     again = import_files(store, [GOLDEN / "spring_cleanup_signin (1).csv"])[0]
     assert again.status == "duplicate"

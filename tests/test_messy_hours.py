@@ -94,6 +94,9 @@ def test_paper_sign_in_sheet_hours_are_time_out_minus_time_in(store):
     ]
     assert r.notes == [
         SIGN_IN,
+        "dates like 3/9/2024 read month-first, as dates are written in the organization's "
+        "time zone (America/New_York); import again with --date-order dmy if they are "
+        "day-first",
         "hours are each row's own time in to time out (Time In to Time Out: 9:00 AM to "
         "12:30 PM = 3.5 h), never the event's scheduled start and end",
         "1 row(s) with a time in but no time out, or a time out but no time in: no hours "

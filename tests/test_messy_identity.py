@@ -123,6 +123,7 @@ def test_last_first_names_and_name_only_rows_linked_within_the_file(store):
         "decoded as Windows-1252",
         "names in 'Name' read as \"Last, First\" (9 of 9 names; 'Brennan, Siobhán' is "
         "Siobhán Brennan)",
+        "dates read month-first: 3/16/2024 has a second field above 12",
         LINKED,
         "3 suspected duplicate(s): same name, different email/phone/id — review them on the "
         "Data page"]

@@ -40,7 +40,7 @@ from engage_metrics.reader import RawTable
 __all__ = ["ADAPTERS", "Adapter", "AdapterError", "CANONICAL_STATUSES", "REJECT", "adapt",
            "bundle", "companion_role", "detect", "list_sources", "reject"]
 
-GENERIC = Adapter(name="generic", label="Generic CSV / Excel", mapping={})
+GENERIC = Adapter(name="generic", label="Generic CSV / Excel", mapping={}, date_order=None)
 # detection order: most specific first; Google Forms (a Timestamp column) last
 ADAPTERS: dict[str, Adapter] = {a.name: a for a in (
     zoom.ADAPTER, mobilize.ADAPTER, salesforce.ADAPTER, eventbrite.ADAPTER, van.ADAPTER,
@@ -116,9 +116,14 @@ def adapt(table: RawTable, options: ImportOptions, file_name: str = "",
         adapter = ADAPTERS.get(options.source, GENERIC)
         source = options.source
     ctx = Context(file_name=file_name, kind=options.kind, companions=companions or {},
-                  event_title=options.event_title, event_date=options.event_date)
+                  event_title=options.event_title, event_date=options.event_date,
+                  date_order=options.date_order or adapter.date_order or "mdy")
     table = _transform(adapter, table, ctx, forced=options.source != "auto")
-    mapping = {**adapter.resolve(table.columns, options.kind), **(options.mapping or {})}
+    # a tool's own columns carry its dates: separate time columns are combined only in a
+    # generic file (or when an adapter or the analyst maps them)
+    times = ({"start_time": "", "end_time": ""}
+             if adapter is not GENERIC and options.kind == "participation" else {})
+    mapping = {**times, **adapter.resolve(table.columns, options.kind), **(options.mapping or {})}
     joined = {r: t for r, t in (companions or {}).items() if r in companions_module.ROLES}
     if joined and options.kind == "participation":
         table, joined_mapping = companions_module.join(table, mapping, joined, options.kind)
@@ -133,7 +138,7 @@ def adapt(table: RawTable, options: ImportOptions, file_name: str = "",
         raise AdapterError(why[0].upper() + why[1:])
     statuses = options.statuses if options.statuses is not None else adapter.status_words()
     return table, replace(options, source=source, mapping=mapping or None, statuses=statuses,
-                          event_per_date=per_date)
+                          event_per_date=per_date, known_date_order=adapter.date_order)
 
 
 def _transform(adapter: Adapter, table: RawTable, ctx: Context, forced: bool) -> RawTable:

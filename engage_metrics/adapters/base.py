@@ -51,6 +51,9 @@ class Context:
     companions: Mapping[str, RawTable] = field(default_factory=dict)
     event_title: str | None = None
     event_date: str | None = None
+    # how numeric dates read where the adapters parse one themselves (the year of an event
+    # named without one): the analyst's --date-order, else the tool's, else month-first
+    date_order: str = "mdy"
 
 
 Transform = Callable[[RawTable, Context], RawTable]
@@ -71,6 +74,8 @@ class Adapter:
     transform: Transform | None = None
     sniff: Callable[[RawTable], bool] | None = None
     notes: str = ""
+    # the order of the tool's numeric dates (US tools write month-first); None: the file's
+    date_order: str | None = "mdy"
 
     def matches(self, table: RawTable) -> bool:
         if self.sniff is not None:

@@ -268,11 +268,12 @@ def _years(table: RawTable, title_col: str, needs_year: dict[str, NameDate],
             pairs = pairs[pairs["name"].isin(list(needs_year)) & pairs["raw"].ne("")]
             con.register("related_frame", pairs.drop_duplicates())
             earliest = {r[0]: r[1] for r in con.execute(
-                "SELECT name, CAST(MIN(parse_ts(raw, 'UTC')) AS DATE) FROM related_frame "
-                "GROUP BY name HAVING MIN(parse_ts(raw, 'UTC')) IS NOT NULL").fetchall()}
+                "SELECT name, CAST(MIN(parse_ts(raw, 'UTC', $ord)) AS DATE) FROM related_frame "
+                "GROUP BY name HAVING MIN(parse_ts(raw, 'UTC', $ord)) IS NOT NULL",
+                {"ord": ctx.date_order}).fetchall()}
         if ctx.event_date:
-            row = con.execute("SELECT CAST(parse_ts($d, 'UTC') AS DATE)",
-                              {"d": ctx.event_date.strip()}).fetchone()
+            row = con.execute("SELECT CAST(parse_ts($d, 'UTC', $ord) AS DATE)",
+                              {"d": ctx.event_date.strip(), "ord": ctx.date_order}).fetchone()
             fallback = row[0] if row else None
     out: dict[str, date] = {}
     from_related = from_given = 0

@@ -2,7 +2,7 @@
 -- of the ask and the outcome. The rung is the file's rung (1-5) or, when absent,
 -- the rung of the longest ladder role keyword in the ask text ("Host a house
 -- meeting" -> host -> 4), else 3 for a task keyword, 2 for another classified
--- keyword. Bound parameters: $source, $tz, $max_date. Temp table
+-- keyword. Bound parameters: $source, $tz, $date_order, $max_date. Temp table
 -- outcome_map(word, value).
 WITH n AS (
     SELECT
@@ -16,7 +16,7 @@ WITH n AS (
         COALESCE(tidy(full_name),
                  tidy(CONCAT_WS(' ', tidy(first_name), tidy(last_name)))) AS full_name,
         tidy(asked_at) AS asked_raw,
-        parse_ts(tidy(asked_at), $tz) AS asked_at,
+        parse_ts(tidy(asked_at), $tz, $date_order) AS asked_at,
         tidy(ask) AS ask,
         tidy(rung) AS rung_raw,
         TRY_CAST(TRY_CAST(tidy(rung) AS DOUBLE) AS INTEGER) AS rung_given,

@@ -1,17 +1,123 @@
--- Text -> local TIMESTAMP. Values with a UTC offset ("2024-03-09 23:30:00+00",
--- "2024-03-09T19:00:00-05:00", "...Z") are converted to the organization's
--- time zone `tz`; naive values are taken as local. US month-first dates.
-CREATE OR REPLACE TEMP MACRO parse_ts(x, tz) AS CASE
+-- Dates and times (docs/importing/dates.md). Text -> local TIMESTAMP of the organization.
+-- Values with a UTC offset ("2024-03-09 23:30:00+00", "2024-03-09T19:00:00-05:00", "...Z")
+-- or a zone after the time ("10:00 AM EST", "18:00 America/Chicago") are converted to the
+-- organization's time zone `tz`; values without a zone are taken as local. `ord` is the
+-- file's order of numeric dates: 'mdy' (3/9/2024 = March 9), 'dmy' (9/3/2024 = March 9)
+-- or 'ymd'; a four-digit first field is always a year. Month names, weekdays, 12 h and 24 h
+-- times, two-digit years (00-68 -> 20xx, 69-99 -> 19xx) and Excel serial numbers are read.
+
+-- A time of day at the end of a text: hour, minutes, seconds (with a fraction), a/p.
+-- Only a time when it has minutes or am/pm ("2024" or "24" alone is not a time).
+CREATE OR REPLACE TEMP MACRO ts_time_parts(c) AS regexp_extract(
+    c, '(?:^|\s)(\d{1,2})(?::(\d{2}))?(?::(\d{2}(?:\.\d+)?))?\s*(?:([ap])\.?m\.?)?$',
+    ['h', 'mi', 's', 'ap']);
+CREATE OR REPLACE TEMP MACRO ts_has_time(p) AS p.h <> '' AND (p.mi <> '' OR p.ap <> '');
+-- 'HH:MM:SS[.f]' of the parts (NULL when an am/pm hour is not 1-12)
+CREATE OR REPLACE TEMP MACRO ts_clock(p) AS printf('%02d:%s:%s',
+    CASE WHEN p.ap = '' THEN CAST(p.h AS INTEGER)
+         WHEN CAST(p.h AS INTEGER) NOT BETWEEN 1 AND 12 THEN NULL
+         WHEN p.ap = 'a' THEN CAST(p.h AS INTEGER) % 12
+         ELSE CAST(p.h AS INTEGER) % 12 + 12 END,
+    CASE WHEN p.mi = '' THEN '00' ELSE p.mi END, CASE WHEN p.s = '' THEN '00' ELSE p.s END);
+-- A cell that is only a time of day ("10:00 AM", "18:30", "9am", Excel's "10:00:00"), or
+-- Excel's fraction of a day (0.75 = 18:00): a TIME, else NULL. Never a date.
+CREATE OR REPLACE TEMP MACRO ts_is_time(x) AS
+    regexp_matches(lower(trim(x)), '^\d{1,2}(:\d{2}(:\d{2}(\.\d+)?)?\s*([ap]\.?m\.?)?|\s*[ap]\.?m\.?)$');
+CREATE OR REPLACE TEMP MACRO ts_time_of_day(x) AS CASE
+    WHEN ts_is_time(x) THEN TRY_CAST(ts_clock(ts_time_parts(lower(trim(x)))) AS TIME)
+    WHEN regexp_matches(trim(x), '^0?\.\d+$')
+        THEN TIME '00:00:00' + to_seconds(CAST(round(CAST(trim(x) AS DOUBLE) * 86400) AS BIGINT))
+END;
+-- The time zone written after a time: a known abbreviation (a fixed offset, or a zone
+-- that follows daylight saving for the generic ET, CT, MT, PT) or a zone name such as
+-- America/Chicago. Ambiguous abbreviations (IST, …) are not in the table: such a date is
+-- unparseable, never guessed. CST is US Central, BST British Summer Time.
+CREATE OR REPLACE TEMP MACRO ts_zone_word(x) AS
+    regexp_extract(x, '\s\(?([A-Za-z]{1,5}|[A-Za-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\)?$', 1);
+CREATE OR REPLACE TEMP MACRO ts_has_zone(x) AS
+    ts_zone_word(x) <> '' AND upper(ts_zone_word(x)) NOT IN ('AM', 'PM', 'A', 'P');
+CREATE OR REPLACE TEMP MACRO ts_zone(w) AS CASE upper(w)
+    WHEN 'Z' THEN '+00:00' WHEN 'UTC' THEN '+00:00' WHEN 'GMT' THEN '+00:00'
+    WHEN 'EST' THEN '-05:00' WHEN 'EDT' THEN '-04:00'
+    WHEN 'CST' THEN '-06:00' WHEN 'CDT' THEN '-05:00'
+    WHEN 'MST' THEN '-07:00' WHEN 'MDT' THEN '-06:00'
+    WHEN 'PST' THEN '-08:00' WHEN 'PDT' THEN '-07:00'
+    WHEN 'AKST' THEN '-09:00' WHEN 'AKDT' THEN '-08:00' WHEN 'HST' THEN '-10:00'
+    WHEN 'ET' THEN ' America/New_York' WHEN 'CT' THEN ' America/Chicago'
+    WHEN 'MT' THEN ' America/Denver' WHEN 'PT' THEN ' America/Los_Angeles'
+    WHEN 'BST' THEN '+01:00' WHEN 'WET' THEN '+00:00' WHEN 'WEST' THEN '+01:00'
+    WHEN 'CET' THEN '+01:00' WHEN 'CEST' THEN '+02:00'
+    WHEN 'EET' THEN '+02:00' WHEN 'EEST' THEN '+03:00'
+    ELSE CASE WHEN contains(w, '/') THEN ' ' || w END
+END;
+-- Lower case, no weekday, commas or "at", a space between date and time, single spaces.
+CREATE OR REPLACE TEMP MACRO ts_clean(x) AS trim(regexp_replace(regexp_replace(regexp_replace(
+    regexp_replace(lower(x), '^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+', ''),
+    '(\d)t(\d)', '\1 \2'), ',|\s+at\s+', ' ', 'g'), '\s+', ' ', 'g'));
+CREATE OR REPLACE TEMP MACRO ts_year(y) AS CASE
+    WHEN length(y) = 4 THEN CAST(y AS INTEGER)
+    WHEN length(y) = 2 THEN CAST(y AS INTEGER) + CASE WHEN CAST(y AS INTEGER) < 69 THEN 2000 ELSE 1900 END
+END;
+CREATE OR REPLACE TEMP MACRO ts_month(w) AS CASE
+    WHEN length(w) >= 3 AND (starts_with(['january', 'february', 'march', 'april', 'may', 'june',
+            'july', 'august', 'september', 'october', 'november', 'december'][
+            list_position(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct',
+                           'nov', 'dec'], left(w, 3))], w) OR w = 'sept')
+        THEN list_position(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct',
+                            'nov', 'dec'], left(w, 3))
+END;
+CREATE OR REPLACE TEMP MACRO ts_ymd(y, m, d) AS
+    printf('%04d-%02d-%02d', ts_year(y), CAST(m AS INTEGER), CAST(d AS INTEGER));
+-- A numeric date's fields (a/b/c) in the file's order.
+CREATE OR REPLACE TEMP MACRO ts_num_date(p, ord) AS CASE
+    WHEN length(p.a) = 4 THEN ts_ymd(p.a, p.b, p.c)
+    WHEN length(p.c) NOT IN (2, 4) THEN NULL
+    WHEN ord = 'dmy' THEN ts_ymd(p.c, p.b, p.a)
+    WHEN ord = 'ymd' THEN ts_ymd(p.a, p.b, p.c)
+    ELSE ts_ymd(p.c, p.a, p.b)
+END;
+-- The date part (no time) as 'YYYY-MM-DD', NULL when it is no date.
+CREATE OR REPLACE TEMP MACRO ts_date_text(d, ord) AS CASE
+    WHEN regexp_matches(d, '^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}$')
+        THEN ts_num_date(regexp_extract(d, '^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})$',
+                                        ['a', 'b', 'c']), ord)
+    WHEN regexp_matches(d, '^[a-z]{3,9}\.?[ /\-]?\d{1,2}(st|nd|rd|th)?[ /\-]\d{2}(\d{2})?$')
+        THEN ts_ymd(regexp_extract(d, '(\d+)$', 1),
+                    ts_month(regexp_extract(d, '^([a-z]+)', 1)),
+                    regexp_extract(d, '^[a-z]+\.?[ /\-]?(\d{1,2})', 1))
+    WHEN regexp_matches(d, '^\d{1,2}(st|nd|rd|th)?[ /\-]?[a-z]{3,9}\.?[ /\-]\d{2}(\d{2})?$')
+        THEN ts_ymd(regexp_extract(d, '(\d+)$', 1),
+                    ts_month(regexp_extract(d, '^\d{1,2}(?:st|nd|rd|th)?[ /\-]?([a-z]+)', 1)),
+                    regexp_extract(d, '^(\d{1,2})', 1))
+    WHEN regexp_matches(d, '^\d{4}[ /\-][a-z]{3,9}\.?[ /\-]\d{1,2}$')
+        THEN ts_ymd(regexp_extract(d, '^(\d{4})', 1),
+                    ts_month(regexp_extract(d, '^\d{4}[ /\-]([a-z]+)', 1)),
+                    regexp_extract(d, '(\d{1,2})$', 1))
+END;
+-- 'YYYY-MM-DD HH:MM:SS' of a cleaned text without zone, NULL when it is no date.
+CREATE OR REPLACE TEMP MACRO ts_text(c, ord) AS CASE
+    WHEN ts_has_time(ts_time_parts(c))
+        THEN ts_date_text(trim(regexp_replace(c, '(?:^|\s)\d{1,2}(?::\d{2})?(?::\d{2}(?:\.\d+)?)?\s*(?:[ap]\.?m\.?)?$', '')), ord)
+             || ' ' || ts_clock(ts_time_parts(c))
+    ELSE ts_date_text(c, ord)
+END;
+-- Excel's serial day numbers (45337 = 2024-02-15, 45337.75 = 18:00 that day).
+CREATE OR REPLACE TEMP MACRO ts_is_serial(x) AS
+    regexp_matches(x, '^\d{5}(\.\d+)?$') AND CAST(x AS DOUBLE) BETWEEN 20000 AND 80000;
+CREATE OR REPLACE TEMP MACRO ts_serial(x) AS
+    TIMESTAMP '1899-12-30' + to_seconds(CAST(round(CAST(x AS DOUBLE) * 86400) AS BIGINT));
+CREATE OR REPLACE TEMP MACRO parse_ts(x, tz, ord) AS CASE
     WHEN x IS NULL THEN NULL
     WHEN regexp_matches(x, '^\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$')
         THEN timezone(tz, TRY_CAST(x AS TIMESTAMPTZ))
+    WHEN ts_has_zone(x)
+        THEN timezone(tz, TRY_CAST(
+            ts_text(ts_clean(regexp_replace(x, '\s\(?[A-Za-z/_]+\)?$', '')), ord)
+            || ts_zone(ts_zone_word(x)) AS TIMESTAMPTZ))
+    WHEN ts_is_serial(x) THEN ts_serial(x)
     ELSE COALESCE(
         CASE WHEN regexp_matches(x, '^\d{4}-\d{1,2}-\d{1,2}') THEN TRY_CAST(x AS TIMESTAMP) END,
-        TRY_STRPTIME(x, ['%m/%d/%y %I:%M %p', '%m/%d/%y %H:%M', '%m/%d/%y %H:%M:%S', '%m/%d/%y',
-                         '%m/%d/%Y %I:%M %p', '%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %H:%M:%S',
-                         '%m/%d/%Y %H:%M', '%m/%d/%Y', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M',
-                         '%Y/%m/%d', '%m-%d-%Y', '%B %d, %Y', '%b %d, %Y', '%d %B %Y',
-                         '%B %d, %Y %I:%M %p', '%b %d, %Y %I:%M %p']))
+        TRY_CAST(ts_text(ts_clean(x), ord) AS TIMESTAMP))
 END;
 
 -- Identity normalization (docs/data-model.md): email trimmed and lower-cased, phone digits

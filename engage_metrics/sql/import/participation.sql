@@ -1,10 +1,10 @@
 -- Normalize the rows of a participation file (temp table `src`, all text, one
 -- column per canonical field, NULL where unmapped) and give each row either
 -- normalized values or a rejection reason. Bound parameters:
---   $source, $tz, $has_status, $registered_as_attended, $max_date, $event_per_date,
---   $use_times ($event_per_date: the file has dates but no event column, so an occurrence
---   is a date and program, whatever the rows' times of day; $use_times: hours are each
---   row's time out - time in, the file has both and no hours)
+--   $source, $tz, $date_order, $has_status, $registered_as_attended, $max_date,
+--   $event_per_date, $use_times ($event_per_date: the file has dates but no event column, so
+--   an occurrence is a date and program, whatever the rows' times of day; $use_times: hours
+--   are each row's time out - time in, the file has both and no hours)
 -- Uses temp tables status_map(word, value) and attended_map(word, value) of the
 -- source's vocabulary, and the macros parse_ts, parse_hours and parse_clock
 -- (sql/import/macros.sql).
@@ -23,6 +23,8 @@ WITH s AS (
         tidy(program)     AS program_raw,
         tidy(starts_at)   AS starts_raw,
         tidy(ends_at)     AS ends_raw,
+        tidy(start_time)  AS start_time_raw,
+        tidy(end_time)    AS end_time_raw,
         tidy(status)      AS status_raw,
         tidy(attended)    AS attended_raw,
         tidy(role)        AS role_raw,
@@ -35,8 +37,14 @@ WITH s AS (
 -- Dates, emails, phones and status words repeat across rows: each distinct text is
 -- normalized once (regular expressions are the costly part) and joined back.
 dates AS (
-    SELECT raw, parse_ts(raw, $tz) AS ts
+    SELECT raw, parse_ts(raw, $tz, $date_order) AS ts, ts_is_time(raw) AS bare_time
     FROM (SELECT starts_raw AS raw FROM s UNION SELECT ends_raw FROM s) d
+    WHERE raw IS NOT NULL
+),
+-- a date and its times in separate columns (Date + Start Time + End Time)
+event_times AS (
+    SELECT raw, ts_time_of_day(raw) AS t
+    FROM (SELECT start_time_raw AS raw FROM s UNION SELECT end_time_raw FROM s) d
     WHERE raw IS NOT NULL
 ),
 emails AS (
@@ -66,8 +74,8 @@ hours_col AS (
 ),
 hours_read AS (SELECT raw, parse_hours(raw, dc) AS h FROM hours_text, hours_col),
 -- A person's own time in / time out: a date and time, or a time of day on the row's date
-times AS (
-    SELECT raw, parse_ts(raw, $tz) AS ts, parse_clock(raw) AS clock
+clock_times AS (
+    SELECT raw, parse_ts(raw, $tz, $date_order) AS ts, parse_clock(raw) AS clock
     FROM (SELECT time_in_raw AS raw FROM s UNION SELECT time_out_raw FROM s) t
     WHERE raw IS NOT NULL AND $use_times
 ),
@@ -77,8 +85,16 @@ n AS (
         em.email,
         ph.phone,
         COALESCE(full_name_raw, tidy(CONCAT_WS(' ', first_name, last_name))) AS full_name,
-        ds.ts AS starts_at,
-        de.ts AS ends_at,
+        ds.bare_time AS starts_bare_time,
+        tm.t AS start_time,
+        te.t AS end_time,
+        CASE WHEN tm.t IS NOT NULL THEN CAST(ds.ts AS DATE) + tm.t ELSE ds.ts END AS starts_at,
+        CASE WHEN te.t IS NULL THEN de.ts
+             -- an end time before the start time ends the next day (a shift past midnight)
+             WHEN de.ts IS NULL AND CAST(ds.ts AS DATE) + te.t
+                  < CASE WHEN tm.t IS NOT NULL THEN CAST(ds.ts AS DATE) + tm.t ELSE ds.ts END
+                 THEN CAST(ds.ts AS DATE) + te.t + INTERVAL 1 DAY
+             ELSE CAST(COALESCE(de.ts, ds.ts) AS DATE) + te.t END AS ends_at,
         COALESCE(st.value, CASE WHEN NOT $has_status THEN 'attended' END) AS status_mapped,
         af.value AS attended_flag,
         hr.h AS hours_read,
@@ -90,11 +106,13 @@ n AS (
     LEFT JOIN phones ph ON ph.raw = s.phone_raw
     LEFT JOIN dates ds ON ds.raw = s.starts_raw
     LEFT JOIN dates de ON de.raw = s.ends_raw
+    LEFT JOIN event_times tm ON tm.raw = s.start_time_raw
+    LEFT JOIN event_times te ON te.raw = s.end_time_raw
     LEFT JOIN statuses st ON st.raw = s.status_raw
     LEFT JOIN attended_flags af ON af.raw = s.attended_raw
     LEFT JOIN hours_read hr ON hr.raw = s.hours_raw
-    LEFT JOIN times ti ON ti.raw = s.time_in_raw
-    LEFT JOIN times tt ON tt.raw = s.time_out_raw
+    LEFT JOIN clock_times ti ON ti.raw = s.time_in_raw
+    LEFT JOIN clock_times tt ON tt.raw = s.time_out_raw
 ),
 -- a time out without a date is on the time in's date (else the row's)
 nt AS (
@@ -126,10 +144,16 @@ v AS (
                           ELSE 'no email, phone, person id or name' END
             WHEN title_raw IS NULL AND event_id IS NULL THEN 'no event name or id'
             WHEN starts_raw IS NULL THEN 'no date'
+            WHEN starts_bare_time THEN '''' || starts_raw || ''' is a time without a date: map '
+                 || 'the date column to the start date and this column to the start time'
             WHEN starts_at IS NULL THEN 'unparseable date ''' || starts_raw || ''''
             WHEN starts_at < TIMESTAMP '1990-01-01' OR starts_at > $max_date
                 THEN 'implausible date ''' || starts_raw || ''' (before 1990 or more than 5 years ahead)'
             WHEN ends_raw IS NOT NULL AND ends_at IS NULL THEN 'unparseable end date ''' || ends_raw || ''''
+            WHEN start_time_raw IS NOT NULL AND start_time IS NULL
+                THEN 'start time ''' || start_time_raw || ''' is not a time of day'
+            WHEN end_time_raw IS NOT NULL AND end_time IS NULL
+                THEN 'end time ''' || end_time_raw || ''' is not a time of day'
             -- the source's status table rejects a value with its reason ('reject:<reason>')
             WHEN status_mapped LIKE 'reject:%' THEN SUBSTRING(status_mapped, 8)
             WHEN $has_status AND status_raw IS NULL AND attended_flag IS NULL THEN 'blank status'
