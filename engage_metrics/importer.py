@@ -117,7 +117,9 @@ class ImportResult:
     duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)  # same-name pairs to review
     read_by: str = "python"          # "duckdb" when the fast CSV reader read the file
     date_order: str | None = None    # the order numeric dates were read in (None: none seen)
-    needs: str = ""                  # "date_order": failed until the analyst chooses one
+    needs: str = ""                  # "date_order" / "event_dates": failed until the analyst
+                                     # chooses the order / gives the dates of *undated*
+    undated: list[str] = field(default_factory=list)   # the events that need a date
     replaces: int | None = None      # the import of the same file this one replaces
 
     def summary(self) -> str:
@@ -361,6 +363,87 @@ def _date_order(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: Impor
         raise DateOrderNeeded(f"dates like {both_ex} can be read day-first or month-first; "
                               f"{choose}")
     return "mdy", notes, "mdy" if numeric else None
+
+
+@dataclass
+class DateOrderCheck:
+    """How the numeric dates of a file would be read, before importing it (the Data page
+    asks for the order with it)."""
+
+    order: str | None              # the order the import would take; None: it must be chosen
+    notes: list[str]               # how the order was decided (the import's own notes)
+    message: str                   # DateOrderNeeded's message when the order must be chosen
+    example: str | None            # the first numeric date that reads both ways (else the
+                                   # first numeric date)
+    samples: list[tuple[int, str]]  # (line, date as written) of the first dated rows
+
+
+PREVIEW_ROWS = 8
+
+
+def check_date_order(con: duckdb.DuckDBPyConnection, table: reader.RawTable,
+                     options: ImportOptions) -> DateOrderCheck | None:
+    """The date-order decision an import of *table* (as the adapter turned it, with the
+    adapter's options) would make when no order is chosen — the same query as the import,
+    on the same values — or None when no numeric date depends on the order (or the file
+    cannot be imported for another reason, which the import then names)."""
+    options = replace(options, date_order=None)
+    try:
+        src, mapping = prepare(table, options)
+    except ImportFailed:
+        return None
+    fields = [f for f in DATE_FIELDS.get(options.kind, ()) if f in mapping.fields]
+    if not fields:
+        return None
+    resolve.install_macros(con)
+    con.register("src_frame", src)
+    con.execute("CREATE OR REPLACE TEMP TABLE src AS SELECT * FROM src_frame")
+    con.unregister("src_frame")
+    try:
+        tz = config.get_setting(con, "timezone")
+        message = ""
+        try:
+            order, notes, recorded = _date_order(con, mapping, options, tz)
+        except DateOrderNeeded as exc:
+            order, notes, recorded, message = None, [], "?", str(exc)
+        except ImportFailed:
+            return None
+        if recorded is None:
+            return None
+        texts = " UNION ALL ".join(f"SELECT _line, tidy({f}) AS raw FROM src"  # noqa: S608
+                                   for f in fields)
+        example = con.execute(
+            f"""WITH v AS (SELECT _line, raw, regexp_extract(raw, $re, ['a', 'b', 'c']) AS f
+                           FROM ({texts}) u WHERE raw IS NOT NULL),
+            n AS (SELECT _line, raw, TRY_CAST(f.a AS INTEGER) AS a, TRY_CAST(f.b AS INTEGER) AS b
+                  FROM v WHERE f.a <> '' AND length(f.a) <= 2)
+            SELECT raw FROM n ORDER BY (a BETWEEN 1 AND 12 AND b BETWEEN 1 AND 12 AND a <> b)
+                DESC, _line LIMIT 1""", {"re": _NUMERIC_DATE}).fetchone()  # noqa: S608
+        samples = con.execute(
+            f"SELECT _line, tidy({fields[0]}) FROM src WHERE tidy({fields[0]}) IS NOT NULL "  # noqa: S608
+            "ORDER BY _line LIMIT $n", {"n": PREVIEW_ROWS}).fetchall()
+    finally:
+        con.execute("DROP TABLE IF EXISTS src")
+    return DateOrderCheck(order, notes, message, example[0] if example else None,
+                          [(int(line), str(raw)) for line, raw in samples])
+
+
+def preview_dates(con: duckdb.DuckDBPyConnection, values: list[str],
+                  order: str) -> list[datetime | None]:
+    """*values* (dates as written) read in *order* by the import's own macro parse_ts, in
+    the organization's time zone: a local date-time each, None where the value does not
+    read as a date in that order."""
+    if order not in DATE_ORDERS:
+        raise ImportFailed(f"unknown date order {order!r}; use one of {', '.join(DATE_ORDERS)}")
+    if not values:
+        return []
+    resolve.install_macros(con)
+    rows = con.execute(
+        "SELECT i, CAST(parse_ts(tidy(CAST($v[i] AS VARCHAR)), $tz, $ord) AS TIMESTAMP) "
+        "FROM range(1, $n + 1) r(i) ORDER BY i",
+        {"v": list(values), "n": len(values), "ord": order,
+         "tz": config.get_setting(con, "timezone")}).fetchall()
+    return [ts for _, ts in rows]
 
 
 def _date_flags(con: duckdb.DuckDBPyConnection, result: ImportResult,
@@ -649,6 +732,8 @@ def _import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, byt
             results[i] = _failed(name, options, str(exc))
             if isinstance(exc, DateOrderNeeded):
                 results[i].needs = "date_order"
+            elif isinstance(exc, adapters.EventDatesNeeded):
+                results[i].needs, results[i].undated = "event_dates", exc.events
     return [results[i] for i in sorted(results)]
 
 

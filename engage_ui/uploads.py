@@ -8,9 +8,11 @@ what to do (the engine writes them); nothing here raises for a bad file.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -48,6 +50,7 @@ class Plan:
     adapter: adapters.Adapter
     table: reader.RawTable
     mapping: dict[str, str]
+    options: ImportOptions = field(default_factory=ImportOptions)   # as the adapter made them
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -87,18 +90,21 @@ def companions(uploads: list[Upload]) -> dict[str, reader.RawTable]:
 
 
 def plan(up: Upload, kind: str, source: str, joined: dict[str, reader.RawTable],
-         event_title: str | None = None, event_date: str | None = None) -> Plan:
+         event_title: str | None = None, event_date: str | None = None,
+         date_order: str | None = None, event_dates: dict[str, str] | None = None) -> Plan:
     """The adapter (detected, or the analyst's choice), the adapted table and the
     mapping the import would use. Raises AdapterError / MappingError with the
-    engine's message (e.g. an export of one event that needs its date)."""
+    engine's message (e.g. an export of one event that needs its date;
+    adapters.EventDatesNeeded names the events of a report that have no date)."""
     options = ImportOptions(kind=kind, source=source, event_title=event_title or None,
-                                     event_date=event_date or None)
+                            event_date=event_date or None, date_order=date_order or None,
+                            event_dates=event_dates or None)
     if up.table is None:
         raise ValueError(f"{up.name} could not be read")
     adapted, resolved = adapters.adapt(up.table, options, up.name, joined)
     adapter = adapters.ADAPTERS.get(resolved.source, adapters.ADAPTERS["generic"])
     mapping = resolve_mapping(adapted.columns, kind, resolved.mapping).fields
-    return Plan(adapter, adapted, dict(mapping))
+    return Plan(adapter, adapted, dict(mapping), resolved)
 
 
 def overrides(planned: dict[str, str], chosen: dict[str, str], kind: str) -> dict[str, str]:
@@ -116,6 +122,8 @@ class Choice:
     mapping: dict[str, str]                 # overrides of the planned mapping
     event_title: str | None = None
     event_date: str | None = None
+    date_order: str | None = None           # dmy / mdy / ymd; None: decided from the file
+    event_dates: dict[str, str] | None = None   # event name -> date, for undated events
 
 
 def import_all(con: duckdb.DuckDBPyConnection, uploads: list[Upload], choices: dict[str, Choice],
@@ -135,7 +143,9 @@ def import_all(con: duckdb.DuckDBPyConnection, uploads: list[Upload], choices: d
             mapping=(choice.mapping or None) if choice else None,
             treat_registered_as_attended=registered,
             event_title=choice.event_title if choice else None,
-            event_date=choice.event_date if choice else None)
+            event_date=choice.event_date if choice else None,
+            date_order=choice.date_order if choice else None,
+            event_dates=choice.event_dates if choice else None)
         results += importer.import_uploads(con, [(f.name, f.content) for f in files], options)
     return results
 
@@ -147,3 +157,63 @@ def mapping_problem(mapping: dict[str, str], kind: str, columns: list[str]) -> s
     except MappingError as exc:
         return str(exc)
     return None
+
+
+# ---------------------------------------------------------------- the order of numeric dates
+
+ORDER_LABELS = {"dmy": "Day-first", "mdy": "Month-first", "ymd": "Year-first"}
+
+
+def date_check(con: duckdb.DuckDBPyConnection, planned: Plan,
+               overrides_: dict[str, str]) -> importer.DateOrderCheck | None:
+    """How the import would read the file's numeric dates with the analyst's mapping when no
+    order is chosen (None: no numeric date depends on the order)."""
+    options = replace(planned.options,
+                      mapping={**(planned.options.mapping or {}), **overrides_} or None)
+    return importer.check_date_order(con, planned.table, options)
+
+
+def say_date(ts: dt.datetime | None) -> str:
+    """A date as a person reads it ('Wednesday 3 April 2024', with the time when it has one)."""
+    if ts is None:
+        return "not a date in this order"
+    text = f"{ts:%A} {ts.day} {ts:%B %Y}"
+    return text if ts.time() == dt.time() else f"{text}, {ts:%H:%M}"
+
+
+def example_readings(con: duckdb.DuckDBPyConnection, check: importer.DateOrderCheck,
+                     ) -> dict[str, str]:
+    """How the file's example date reads in each order (order -> words)."""
+    if check.example is None:
+        return {}
+    return {order: say_date(importer.preview_dates(con, [check.example], order)[0])
+            for order in ORDER_LABELS}
+
+
+def date_preview(con: duckdb.DuckDBPyConnection, check: importer.DateOrderCheck,
+                 orders: list[str]) -> pd.DataFrame:
+    """The first dated rows: the date as written and as read in each of *orders*."""
+    written = [raw for _, raw in check.samples]
+    frame = pd.DataFrame({"Line": [str(line) for line, _ in check.samples],
+                          "As written": written})
+    for order in orders:
+        frame[f"Read {ORDER_LABELS[order].lower()}"] = [
+            say_date(ts) for ts in importer.preview_dates(con, written, order)]
+    return frame
+
+
+# ---------------------------------------------------------------- dates of undated events
+
+def event_dates_given(events: list[str], edits: Any) -> dict[str, str]:
+    """The dates typed into the Data page's table of undated *events* (its data editor's
+    state: ``{"edited_rows": {row: {"Date": value}}}``), event name -> ISO date."""
+    given: dict[str, str] = {}
+    rows = (edits or {}).get("edited_rows", {}) if isinstance(edits, dict) else {}
+    for row, change in rows.items():
+        value = change.get("Date") if isinstance(change, dict) else None
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = value.isoformat()
+        if not value or not 0 <= int(row) < len(events):
+            continue
+        given[events[int(row)]] = str(value)[:10]
+    return given

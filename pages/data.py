@@ -4,6 +4,8 @@ quality, undo an import, review possible duplicate people, download a backup."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zlib
 
 import pandas as pd
 import streamlit as st
@@ -57,10 +59,65 @@ def file_event(up: uploads.Upload) -> tuple[str, str]:
     return title.strip(), date.isoformat() if date else ""
 
 
+def events_key(up: uploads.Upload, events: list[str]) -> str:
+    """The key of the table of *up*'s undated events (a new table when the list changes)."""
+    return f"event_dates_{up.file_id}_{zlib.crc32(chr(10).join(events).encode()):08x}"
+
+
+def event_dates_table(up: uploads.Upload, events: list[str]) -> None:
+    """The events of a report that have no date, with an empty date column to fill in."""
+    st.caption("Events without a date — give each one's date (nothing is imported until "
+               "every event has one; events are never put on one date by guessing):")
+    st.data_editor(pd.DataFrame({"Event": events, "Date": [None] * len(events)}),
+                   hide_index=True, num_rows="fixed", key=events_key(up, events),
+                   column_config={"Event": st.column_config.TextColumn("Event", disabled=True),
+                                  "Date": st.column_config.DateColumn("Date",
+                                                                      format="D MMM YYYY")})
+
+
+def date_order_box(up: uploads.Upload, check: importer.DateOrderCheck) -> str | None:
+    """The order of the file's numeric dates, with how its example date reads each way and
+    a preview of its first rows' dates: the order chosen (None: detected, or not chosen
+    yet when the file cannot say)."""
+    con = store.cursor()
+    readings = uploads.example_readings(con, check)
+    detected = check.order
+
+    def label(order: str) -> str:
+        if order == "detect":
+            return f"Detect ({importer.ORDER_WORDS[detected]})" if detected else "Detect"
+        text = uploads.ORDER_LABELS[order]
+        return f"{text}: {check.example} is {readings[order]}" if check.example else text
+
+    if detected is None:
+        why = re.split(r"; choose|\. Check the file", check.message)[0]
+        st.warning(f"{layout.plain(up.name)}: {layout.plain(why)}. Choose the order of its "
+                   "dates below (dates that do not read that way become rejected rows).")
+        options = list(uploads.ORDER_LABELS)
+    else:
+        options = ["detect", *uploads.ORDER_LABELS]
+    value = st.radio("Order of the numeric dates (day, month, year)", options,
+                     format_func=label, index=None if detected is None else 0,
+                     key=f"date_order_{up.file_id}", horizontal=True,
+                     help="How a date such as 03/04/2024 is read: day-first (3 April) or "
+                          "month-first (4 March). Detect reads the file's own values, the "
+                          "tool's format or the organization's time zone.")
+    order = value if value in uploads.ORDER_LABELS else None
+    if detected is not None and order is None:
+        st.caption(layout.plain(check.notes[0] if check.notes else
+                                f"Dates read {importer.ORDER_WORDS[detected]}, as this "
+                                "export writes them."))
+    shown = order or detected
+    st.caption("How the first rows' dates read" + ("" if shown else " each way") + ":")
+    preview_frame = uploads.date_preview(con, check, [shown] if shown else ["dmy", "mdy"])
+    st.table(preview_frame.map(layout.plain).set_index("Line"))
+    return order
+
+
 def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
                  hide: bool) -> uploads.Choice | None:
-    """One file: its source, sheet, mapping and preview; the analyst's choice when the
-    file can be imported."""
+    """One file: its source, sheet, mapping, the order of its dates and preview; the
+    analyst's choice when the file can be imported."""
     if up.error or up.table is None:
         st.error(up.error or f"{up.name} could not be read.")
         return None
@@ -69,8 +126,19 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
                 "joined to the Mobilize participations file uploaded with it.")
         return None
     title, date = file_event(up)
+    chosen_order = st.session_state.get(f"date_order_{up.file_id}")
+    order = chosen_order if chosen_order in uploads.ORDER_LABELS else None
+    events: list[str] = st.session_state.get(f"undated_{up.file_id}", [])
+    event_dates = uploads.event_dates_given(events, st.session_state.get(events_key(up, events)))
     try:
-        plan, problem = uploads.plan(up, kind, source, joined, title, date), ""
+        plan, problem = uploads.plan(up, kind, source, joined, title, date, order,
+                                     event_dates), ""
+    except adapters.EventDatesNeeded as exc:
+        events = events + [e for e in exc.events if e not in events]
+        st.session_state[f"undated_{up.file_id}"] = events
+        plan, problem = None, (f"{len(exc.events)} event(s) of this report have no date (no "
+                               "date column, and none in their names): give their dates in "
+                               "the table below.")
     except (adapters.AdapterError, ValueError) as exc:
         plan, problem = None, str(exc)
     asks_event = bool(title or date) or "event date" in problem
@@ -90,6 +158,8 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
             st.warning(f"{up.name}: {problem}")
         if asks_event:
             event_boxes(up)
+        if events:
+            event_dates_table(up, events)
         if plan is None:
             return None
         chosen = mapping_editor(up, plan, kind, source)
@@ -97,11 +167,17 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
         if mapping_problem:
             st.warning(mapping_problem)
             return None
+        changed = uploads.overrides(plan.mapping, chosen, kind)
+        check = uploads.date_check(store.cursor(), plan, changed)
+        if check is not None:
+            order = date_order_box(up, check)
+            if order is None and check.order is None:
+                return None
         st.caption("Preview of the first rows as they will be imported (nothing is written "
                    "until you press Import):")
         st.dataframe(preview(plan.table, chosen, hide), key=f"preview_{up.file_id}")
-    return uploads.Choice(up, uploads.overrides(plan.mapping, chosen, kind),
-                          title or None, date or None)
+    return uploads.Choice(up, changed, title or None, date or None, order,
+                          event_dates or None)
 
 
 def upload_section(hide: bool) -> None:
@@ -138,6 +214,10 @@ def results_section(hide: bool) -> None:
     for i, result in enumerate(st.session_state.get(RESULTS, [])):
         show = {"imported": st.success, "duplicate": st.info, "failed": st.error}[result.status]
         show(result.summary())
+        if result.needs:
+            st.caption(("Choose the order of its dates" if result.needs == "date_order" else
+                        "Give its events' dates") + " in the file's section above, then "
+                       "import again.")
         if result.rejected:
             st.caption(f"Rejected rows of {result.file_name} (line numbers count the header as "
                        "line 1):")

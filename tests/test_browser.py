@@ -166,3 +166,73 @@ def test_people_csv_download_is_built_on_click(server: str, page, tmp_path: Path
     assert len(lines) == shown + 1
     assert not any(cell.startswith(("=", "+", "@")) for line in lines for cell in line.split(","))
     assert page.console_errors == []
+
+
+def ambiguous_workbook(path: Path) -> None:
+    """A sign-in workbook typed by hand: its dates are text such as 03/04/2024, every one
+    of which reads both day-first and month-first."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Sign-ins"
+    sheet.append(["Name", "Email", "Event", "Date", "Status"])
+    for i, (event, date) in enumerate([("Riverside cleanup", "03/04/2024")] * 3
+                                      + [("Potluck", "05/06/2024")] * 2):
+        sheet.append([f"Ordering{i} Tester", f"ordering{i}@uploads.example.org", event, date,
+                      "attended"])
+    book.save(path)
+
+
+def test_ambiguous_dates_ask_for_their_order_then_import_and_undo(
+        demo_store, page, tmp_path: Path) -> None:
+    """Issue 13: an organization outside the US uploads a workbook whose dates read both
+    ways; the Data page asks for the order with a preview, and imports in the one chosen."""
+    from engage_metrics import config, db
+
+    path = tmp_path / "engage.duckdb"
+    shutil.copy(demo_store.path, path)
+    con = db.connect(path)
+    config.set_setting(con, "timezone", "Europe/London")
+    con.close()
+    workbook = tmp_path / "spring-signins.xlsx"
+    ambiguous_workbook(workbook)
+    with streamlit_server(path) as server:
+        page.goto(f"{server}/data")
+        settle(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(workbook))
+        page.get_by_text("can be read day-first or month-first").first.wait_for(timeout=60_000)
+        settle(page)
+        preview = page.locator('[data-testid="stTable"]').first
+        playwright.expect(preview).to_contain_text("Wednesday 3 April 2024")
+        playwright.expect(preview).to_contain_text("Monday 4 March 2024")
+        importing = page.get_by_role("button", name=re.compile(r"Import \d+ file"))
+        playwright.expect(importing).to_be_disabled()
+
+        page.get_by_text("Day-first: 03/04/2024 is Wednesday 3 April 2024").click()
+        playwright.expect(preview).not_to_contain_text("4 March 2024", timeout=60_000)
+        playwright.expect(preview).to_contain_text("Wednesday 5 June 2024")
+        settle(page)
+        page.screenshot(path=str(ARTIFACTS / "upload-date-order.png"), full_page=True)
+        playwright.expect(importing).to_be_enabled()
+        importing.click()
+        page.get_by_text("5 accepted").first.wait_for(timeout=90_000)
+        settle(page)
+        result = page.locator('[data-testid="stAlertContentSuccess"]').first
+        playwright.expect(result).to_contain_text("dates read day-first, as chosen")
+        imported = re.search(r"spring-signins\.xlsx: import #(\d+)", result.inner_text())
+        assert imported is not None
+
+        number = imported.group(1)
+        choose = page.get_by_role("combobox", name="Import")
+        choose.click()
+        choose.press_sequentially(f"#{number} spring")
+        page.get_by_role("option", name=re.compile(rf"#{number} spring-signins")).click()
+        undo = page.get_by_role("button", name=f"Undo import #{number}")
+        undo.wait_for(timeout=60_000)
+        settle(page)
+        undo.click()
+        playwright.expect(undo).to_have_count(0, timeout=90_000)
+        settle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.console_errors == []

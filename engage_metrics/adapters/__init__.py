@@ -33,12 +33,13 @@ from engage_metrics.adapters.base import (
     reject,
     with_columns,
 )
+from engage_metrics.adapters.context import EventDatesNeeded
 from engage_metrics.mapping import FIELDS
 from engage_metrics.options import ImportOptions
 from engage_metrics.reader import RawTable
 
-__all__ = ["ADAPTERS", "Adapter", "AdapterError", "CANONICAL_STATUSES", "REJECT", "adapt",
-           "bundle", "companion_role", "detect", "list_sources", "reject"]
+__all__ = ["ADAPTERS", "Adapter", "AdapterError", "CANONICAL_STATUSES", "EventDatesNeeded",
+           "REJECT", "adapt", "bundle", "companion_role", "detect", "list_sources", "reject"]
 
 GENERIC = Adapter(name="generic", label="Generic CSV / Excel", mapping={}, date_order=None)
 # detection order: most specific first; Google Forms (a Timestamp column) last

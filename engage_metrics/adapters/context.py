@@ -220,7 +220,7 @@ def _from_names(table: RawTable, mapping: dict[str, str], fields: dict[str, str]
         if how:
             notes.append(how)
     if undated:
-        raise AdapterError(_needs_dates(sorted(undated), "events", ""))
+        raise EventDatesNeeded(_needs_dates(sorted(undated), "events", ""), sorted(undated))
     if read:
         shown = "; ".join(f"{n!r} -> {dated[n]}" for n in sorted(read)[:5])
         notes.insert(0, f"no date column: the dates of {len(read)} event(s) read from their "
@@ -235,6 +235,15 @@ def _one_event(table: RawTable, mapping: dict[str, str], ctx: Context,
                          notes=[f"no date column: the file's one event {name!r} is on the "
                                 f"event date given, {ctx.event_date}"])
     return table, {**mapping, "starts_at": DATE_COLUMN}
+
+
+class EventDatesNeeded(AdapterError):
+    """A report names events that have no date (in a column, their names or the event-date
+    list): *events* are their names as the file writes them, for the Data page's table."""
+
+    def __init__(self, message: str, events: list[str]) -> None:
+        super().__init__(message)
+        self.events = events
 
 
 def _norm_keys(event_dates: dict[str, str]) -> dict[str, str]:
