@@ -76,11 +76,21 @@ class Adapter:
     notes: str = ""
     # the order of the tool's numeric dates (US tools write month-first); None: the file's
     date_order: str | None = "mdy"
+    # the headers that mark the tool's export, as the tool spells them ("a|b": either;
+    # "can2_*": any header starting so); a file no format fits is told the closest ones
+    # and which of their headers it lacks (adapters.closest)
+    signature: tuple[str, ...] = ()
 
     def matches(self, table: RawTable) -> bool:
         if self.sniff is not None:
             return self.sniff(table)
         return bool(self.required) and has_all(table.columns, self.required)
+
+    def signature_missing(self, columns: list[str]) -> list[str]:
+        """The signature headers *columns* lacks (each named by its first spelling)."""
+        return [h.split("|")[0] for h in self.signature
+                if not has_all(columns, (tuple(norm_header(a) + ("*" if a.endswith("*") else "")
+                                               for a in h.split("|")),))]
 
     def status_words(self) -> dict[str, str] | None:
         """The status table keyed the way the SQL compares (norm_words)."""
