@@ -20,6 +20,7 @@ from engage_metrics.adapters import (
     mobilize,
     salesforce,
     signupgenius,
+    titles,
     van,
     zoom,
 )
@@ -177,6 +178,7 @@ def adapt(table: RawTable, options: ImportOptions, file_name: str = "",
                              notes=[f"{adapter.label} has no attendance column: every row is a "
                                     "registration unless registrations count as attendance"])
         mapping["status"] = "Engage status"
+    table, mapping = titles.prefer_label(table, mapping, options.kind, options.mapping)
     table, mapping, per_date = context.apply(table, mapping, ctx, options.event_dates)
     if not joined and (why := companions_module.alone(table, mapping, options.kind)):
         raise AdapterError(why[0].upper() + why[1:])

@@ -40,6 +40,16 @@ def norm_words(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
+_ID_LIKE = re.compile(r"[\s0-9.,#_/-]+|[A-Za-z]{1,5}\s?[-_#:]?\s?[0-9]{2,}|"
+                      r"(?=.*[0-9])[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
+
+
+def id_like(values: pd.Series) -> pd.Series:
+    """Python twin of the SQL macro id_like_name: the values that are a record id or an
+    autonumber ("a0B5e00000XyZ12", "VH-000123", "4401"), not a name."""
+    return values.fillna("").str.strip().str.fullmatch(_ID_LIKE)
+
+
 @dataclass(frozen=True)
 class Context:
     """What an adapter may know besides the table: the file name, companion
