@@ -160,15 +160,19 @@ def _mapping(table: reader.RawTable, options: ImportOptions) -> Mapping:
     when the kind is unknown or a required field has no column)."""
     if options.kind not in KINDS:
         raise ImportFailed(f"unknown file kind {options.kind!r}; use one of {', '.join(KINDS)}")
+    mapping = None
     try:
         mapping = resolve_mapping(table.columns, options.kind, options.mapping)
         check_required(mapping, options.kind, table.columns)
     except MappingError as exc:
         hint = ""
+        if mapping is not None and options.source in ("generic", "auto"):
+            # no format fits: the closest known ones and the columns no field took
+            hint = " " + adapters.way_out(table.columns, mapping.fields)
         if len(table.columns) == 1 and table.delimiter is not None:
-            hint = (" Only one column was found, so the file is probably separated by a "
-                    "character other than comma, tab or semicolon: export it again as a "
-                    "comma-separated CSV.")
+            hint += (" Only one column was found, so the file is probably separated by a "
+                     "character other than comma, tab or semicolon: export it again as a "
+                     "comma-separated CSV.")
         raise ImportFailed(f"{exc}{hint}") from exc
     return mapping
 

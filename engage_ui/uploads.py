@@ -107,6 +107,23 @@ def plan(up: Upload, kind: str, source: str, joined: dict[str, reader.RawTable],
     return Plan(adapter, adapted, dict(mapping), resolved)
 
 
+def best_guess(up: Upload, kind: str, source: str) -> Plan | None:
+    """The plan of a file no format fits when the generic import stops before a mapping
+    (events without dates, a lone extract …): the file's own columns with the fields
+    auto-mapped, so the mapping editor opens on that guess. None for a tool's export
+    (its adapter's message says what to give) or an unreadable file."""
+    if up.table is None or up.companion:
+        return None
+    generic = adapters.ADAPTERS["generic"]
+    if source != "generic" and (source != AUTO or adapters.detect(up.table) is not generic):
+        return None
+    try:
+        mapping = resolve_mapping(up.table.columns, kind, None).fields
+    except MappingError:
+        return None
+    return Plan(generic, up.table, dict(mapping))
+
+
 def overrides(planned: dict[str, str], chosen: dict[str, str], kind: str) -> dict[str, str]:
     """Only the fields the analyst changed ('' unmaps): the adapter redoes the rest
     itself on import (its synthetic columns included)."""
@@ -150,12 +167,15 @@ def import_all(con: duckdb.DuckDBPyConnection, uploads: list[Upload], choices: d
     return results
 
 
-def mapping_problem(mapping: dict[str, str], kind: str, columns: list[str]) -> str | None:
-    """Why *mapping* cannot be imported (a required field missing), or None."""
+def mapping_problem(mapping: dict[str, str], kind: str, columns: list[str],
+                    generic: bool = False) -> str | None:
+    """Why *mapping* cannot be imported (a required field missing), or None; for a file
+    no format fits (*generic*), also the closest known formats and the columns not placed."""
+    placed = {f: c for f, c in mapping.items() if c}
     try:
-        check_required(Mapping({f: c for f, c in mapping.items() if c}), kind, columns)
+        check_required(Mapping(placed), kind, columns)
     except MappingError as exc:
-        return str(exc)
+        return f"{exc} {adapters.way_out(columns, placed)}" if generic else str(exc)
     return None
 
 

@@ -160,10 +160,12 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
             event_boxes(up)
         if events:
             event_dates_table(up, events)
+        plan = plan or uploads.best_guess(up, kind, source)
         if plan is None:
             return None
         chosen = mapping_editor(up, plan, kind, source)
-        mapping_problem = uploads.mapping_problem(chosen, kind, plan.table.columns)
+        mapping_problem = uploads.mapping_problem(chosen, kind, plan.table.columns,
+                                                  generic=plan.adapter.name == "generic")
         if mapping_problem:
             st.warning(mapping_problem)
             return None

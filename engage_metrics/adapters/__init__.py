@@ -8,7 +8,7 @@ an adapter (``--source`` / the Data page's select box).
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from engage_metrics.adapters import (
     action_network,
@@ -20,6 +20,7 @@ from engage_metrics.adapters import (
     mobilize,
     salesforce,
     signupgenius,
+    titles,
     van,
     zoom,
 )
@@ -39,7 +40,8 @@ from engage_metrics.options import ImportOptions
 from engage_metrics.reader import RawTable
 
 __all__ = ["ADAPTERS", "Adapter", "AdapterError", "CANONICAL_STATUSES", "EventDatesNeeded",
-           "REJECT", "adapt", "bundle", "companion_role", "detect", "list_sources", "reject"]
+           "REJECT", "Near", "adapt", "bundle", "closest", "companion_role", "detect",
+           "list_sources", "reject", "way_out"]
 
 GENERIC = Adapter(name="generic", label="Generic CSV / Excel", mapping={}, date_order=None)
 # detection order: most specific first; Google Forms (a Timestamp column) last
@@ -66,6 +68,49 @@ def detect(table: RawTable) -> Adapter:
         if adapter is not GENERIC and adapter.matches(table):
             return adapter
     return GENERIC
+
+
+@dataclass(frozen=True)
+class Near:
+    """A known format close to a file no format fits: the share of its signature headers
+    the file has, and the ones it lacks."""
+
+    adapter: Adapter
+    share: float
+    missing: tuple[str, ...]
+
+
+def closest(columns: list[str], n: int = 2) -> list[Near]:
+    """The *n* known formats whose signature headers the file has most of (at least two of
+    them: one shared column such as Email or Status says nothing), best first."""
+    scored = []
+    for order, adapter in enumerate(ADAPTERS.values()):
+        if not adapter.signature:
+            continue
+        missing = adapter.signature_missing(columns)
+        have = len(adapter.signature) - len(missing)
+        if have >= 2:
+            scored.append((-have / len(adapter.signature), -have, order,
+                           Near(adapter, have / len(adapter.signature), tuple(missing))))
+    return [near for *_, near in sorted(scored, key=lambda s: s[:3])[:n]]
+
+
+def way_out(columns: list[str], mapped: dict[str, str]) -> str:
+    """What to say when no format fits a file: the closest known formats with the headers
+    of theirs the file lacks, and the file's columns no field was placed on."""
+    near = closest(columns)
+    if near:
+        text = "No known format fits; the closest: " + "; ".join(
+            f"{x.adapter.label} (missing: {', '.join(x.missing)})" if x.missing else
+            f"{x.adapter.label} (its headers, but not its layout)" for x in near) + "."
+    else:
+        text = "No known format is close to this file's columns."
+    placed = set(mapped.values())
+    loose = [c for c in columns if c not in placed]
+    if loose:
+        text += (" Columns not placed: " + ", ".join(loose[:12])
+                 + (" …" if len(loose) > 12 else "") + ".")
+    return text
 
 
 def bundle(tables: list[RawTable], source: str = "auto") -> list[tuple[int, dict[str, int]]]:
@@ -134,6 +179,7 @@ def adapt(table: RawTable, options: ImportOptions, file_name: str = "",
                              notes=[f"{adapter.label} has no attendance column: every row is a "
                                     "registration unless registrations count as attendance"])
         mapping["status"] = "Engage status"
+    table, mapping = titles.prefer_label(table, mapping, options.kind, options.mapping)
     table, mapping, per_date = context.apply(table, mapping, ctx, options.event_dates)
     if not joined and (why := companions_module.alone(table, mapping, options.kind)):
         raise AdapterError(why[0].upper() + why[1:])

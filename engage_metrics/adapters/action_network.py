@@ -24,6 +24,7 @@ def rsvp_event(table: RawTable, ctx: Context) -> RawTable:
 
 ADAPTER = Adapter(
     name="action_network", label="Action Network (activist / event RSVP report)",
+    signature=("uuid", "first_name", "last_name", "email", "can2_*"),
     required=(("email",), ("firstname",), ("lastname",), ("can2*",)),
     mapping={
         "email": ("email",),

@@ -40,6 +40,16 @@ def norm_words(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
+_ID_LIKE = re.compile(r"[\s0-9.,#_/-]+|[A-Za-z]{1,5}\s?[-_#:]?\s?[0-9]{2,}|"
+                      r"(?=.*[0-9])[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
+
+
+def id_like(values: pd.Series) -> pd.Series:
+    """Python twin of the SQL macro id_like_name: the values that are a record id or an
+    autonumber ("a0B5e00000XyZ12", "VH-000123", "4401"), not a name."""
+    return values.fillna("").str.strip().str.fullmatch(_ID_LIKE)
+
+
 @dataclass(frozen=True)
 class Context:
     """What an adapter may know besides the table: the file name, companion
@@ -76,11 +86,21 @@ class Adapter:
     notes: str = ""
     # the order of the tool's numeric dates (US tools write month-first); None: the file's
     date_order: str | None = "mdy"
+    # the headers that mark the tool's export, as the tool spells them ("a|b": either;
+    # "can2_*": any header starting so); a file no format fits is told the closest ones
+    # and which of their headers it lacks (adapters.closest)
+    signature: tuple[str, ...] = ()
 
     def matches(self, table: RawTable) -> bool:
         if self.sniff is not None:
             return self.sniff(table)
         return bool(self.required) and has_all(table.columns, self.required)
+
+    def signature_missing(self, columns: list[str]) -> list[str]:
+        """The signature headers *columns* lacks (each named by its first spelling)."""
+        return [h.split("|")[0] for h in self.signature
+                if not has_all(columns, (tuple(norm_header(a) + ("*" if a.endswith("*") else "")
+                                               for a in h.split("|")),))]
 
     def status_words(self) -> dict[str, str] | None:
         """The status table keyed the way the SQL compares (norm_words)."""

@@ -28,6 +28,8 @@ _IN_CART = reject("CiviCRM status 'Pending in cart' was never submitted, not a s
 
 ADAPTER = Adapter(
     name="civicrm", label="CiviCRM (participant export)",
+    signature=("Contact ID", "Sort Name", "Event Title", "Participant Status",
+               "Participant Role", "Register date"),
     required=(("participantstatus",), ("sortname", "contactid", "displayname"),
               ("eventtitle", "event")),
     mapping={

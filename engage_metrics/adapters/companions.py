@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from engage_metrics.adapters.base import AdapterError, with_columns
+from engage_metrics.adapters.base import AdapterError, id_like, with_columns
 from engage_metrics.mapping import (
     MappingError,
     auto_map,
@@ -121,13 +121,23 @@ def join(table: RawTable, mapping: dict[str, str], companions: dict[str, RawTabl
         lookup = companion.rows.assign(_k=companion.rows[key].fillna("").str.strip()) \
             .set_index("_k")
         new: dict[str, pd.Series] = {}
+        labelled: list[str] = []
         for f in wanted:
             if f not in attrs:
                 continue
             joined = keys.map(lookup[attrs[f]]).fillna("")
             if f in fields:
                 own = table.rows[fields[f]].fillna("")
-                joined = own.where(own.ne(""), joined)
+                keep = own.ne("")
+                if f == "title":      # never titled by an id when the companion has a label
+                    ids = keep & id_like(own) & joined.ne("")
+                    if ids.any():
+                        labelled.append(f"event titles from the {ROLE_WORDS[role]} file: "
+                                        f"{fields[f]!r} holds record ids (such as "
+                                        f"{own[ids].iloc[0]!r}) on {int(ids.sum())} rows, not "
+                                        "names")
+                    keep &= ~ids
+                joined = own.where(keep, joined)
             new[f"{role}_{f}"] = joined
             mapping[f] = f"Engage {role} {f.replace('_', ' ')}"
         id_field = "external_id" if role == "contacts" else "event_id"
@@ -137,7 +147,7 @@ def join(table: RawTable, mapping: dict[str, str], companions: dict[str, RawTabl
         note = (f"joined with the {ROLE_WORDS[role]} file on {col!r} = {key!r} "
                 f"({len(companion.rows)} rows; {matched} of {len(keys)} rows matched): "
                 f"{', '.join(f.replace('_', ' ') for f in wanted if f in attrs)}")
-        table = with_columns(table, notes=[note], **new)
+        table = with_columns(table, notes=[note, *labelled], **new)
     return table, mapping
 
 

@@ -42,6 +42,8 @@ def attendees(table: RawTable, ctx: Context) -> RawTable:
 
 ADAPTER = Adapter(
     name="eventbrite", label="Eventbrite (attendee summary)",
+    signature=("Order #|Order no.", "Attendee #|Attendee no.", "Attendee Status", "Ticket Type",
+               "Order Date"),
     required=(("order", "orderno"), ("attendee", "attendeeno"), ("attendeestatus",),
               ("tickettype",)),
     mapping={

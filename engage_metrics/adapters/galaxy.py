@@ -24,6 +24,7 @@ def occurrences(table: RawTable, ctx: Context) -> RawTable:
 
 ADAPTER = Adapter(
     name="galaxy_digital", label="Galaxy Digital / Get Connected (volunteer hours)",
+    signature=("hour_date_start", "hour_hours", "hour_status", "user_email", "need_title"),
     required=(("hourdatestart",), ("hourhours",), ("hourstatus",)),
     mapping={
         "email": ("useremail", "useremailaddress", "email"),

@@ -29,6 +29,7 @@ def sign_ins(table: RawTable, ctx: Context) -> RawTable:
 
 ADAPTER = Adapter(
     name="google_forms", label="Google Forms sign-in sheet",
+    signature=("Timestamp", "Email Address"),
     sniff=lambda t: norm_header(t.columns[0]) == "timestamp" and len(t.columns) > 1
     and any(n in norm_header(c) for c in t.columns[1:] for n in ("email", "name", "phone")),
     mapping={

@@ -98,6 +98,8 @@ def join_views(table: RawTable, ctx: Context) -> RawTable:
 
 ADAPTER = Adapter(
     name="mobilize", label="Mobilize (participations, + timeslots + events)",
+    signature=("user_id", "timeslot_id", "event_id", "status", "attended",
+               "user__email_address|email_at_signup"),
     required=(("userid",), ("timeslotid",), ("status",), ("attended",),
               ("useremailaddress", "emailatsignup")),
     mapping={

@@ -47,6 +47,10 @@ def _api(*names: str) -> tuple[str, ...]:
 
 ADAPTER = Adapter(
     name="salesforce_v4s", label="Salesforce Volunteers for Salesforce (hours)",
+    signature=("Volunteer Job|GW_Volunteers__Volunteer_Job__c",
+               "Volunteer Shift|GW_Volunteers__Volunteer_Shift__c",
+               "Hours Worked|GW_Volunteers__Hours_Worked__c", "Status|GW_Volunteers__Status__c",
+               "Shift Start Date & Time|GW_Volunteers__Shift_Start_Date_Time__c"),
     sniff=lambda t: has_all(t.columns, LABEL_FORM) or has_all(t.columns, API_FORM),
     mapping={
         "external_id": ("contactid", "gwvolunteerscontactc", "contactc", "contact18digitid"),

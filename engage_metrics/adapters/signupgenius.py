@@ -30,6 +30,8 @@ def slots(table: RawTable, ctx: Context) -> RawTable:
 
 ADAPTER = Adapter(
     name="signupgenius", label="SignUpGenius (participant report)",
+    signature=("signupid", "myqty", "firstname", "lastname", "slotitemid|itemmemberid",
+               "startdate"),
     required=(("myqty",), ("firstname",), ("lastname",), ("slotitemid", "itemmemberid")),
     mapping={
         "email": ("email",), "first_name": ("firstname",), "last_name": ("lastname",),

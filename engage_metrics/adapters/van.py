@@ -46,6 +46,8 @@ def occurrences(table: RawTable, ctx: Context) -> RawTable:
 
 ADAPTER = Adapter(
     name="van", label="NGP VAN / EveryAction (event participants, tab-delimited)",
+    signature=("VANID|VoterFileVANID|MyVANID", "EventName|EventID", "EventType", "EventDate",
+               "Status"),
     required=(("vanid", "voterfilevanid", "myvanid"),
               ("status", "statusname", "eventstatus", "signupstatus"),
               ("eventname", "event", "eventid", "eventshortname")),

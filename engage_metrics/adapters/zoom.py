@@ -158,6 +158,9 @@ def participants(table: RawTable, ctx: Context) -> RawTable:
 
 ADAPTER = Adapter(
     name="zoom", label="Zoom (meeting participants / webinar attendees)",
+    signature=("Meeting ID|Webinar ID", "Topic",
+               "Name (Original Name)|User Name (Original Name)", "User Email", "Join Time",
+               "Leave Time", "Duration (Minutes)"),
     sniff=sniff,
     mapping={
         "full_name": ("name",), "email": ("email",), "title": ("meeting",),
