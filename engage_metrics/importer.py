@@ -642,22 +642,22 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
 def _is_duplicate(con: duckdb.DuckDBPyConnection, digest: str, result: ImportResult,
                   options: ImportOptions | None = None) -> bool:
     """True (and *result* says so) when a file with this content was already imported.
-    Chosen again with another date order (``options.date_order``) than the one it was read
-    in, it is not: the new import replaces the earlier one (``result.replaces``)."""
+    Imported again with other choices (a date order, an event title or date, event dates,
+    registrations counted as attendance) than the earlier import, it is not: the new
+    import replaces the earlier one (``result.replaces``), so rows are never doubled. A
+    choice left out (None, False) is no new choice: the same file alone is a duplicate."""
     found = con.execute(
         "SELECT import_id, imported_at, options FROM import_log WHERE sha256 = $h AND kind = $k "
         "ORDER BY import_id DESC", {"h": digest, "k": result.kind}).fetchall()
     if not found:
         return False
     previous = found[0]
-    # imports from before the date order was recorded read numeric dates month-first
-    earlier = json.loads(previous[2] or "{}").get("date_order", "mdy")
-    chosen = options.date_order if options is not None else None
-    if chosen and earlier and chosen != earlier:
+    changed = _changed_choices(json.loads(previous[2] or "{}"), options)
+    if changed:
         if result.replaces is None:
             result.replaces = previous[0]
-            result.notes.append(f"replaces import #{previous[0]} of the same file, whose dates "
-                                f"were read {ORDER_WORDS.get(earlier, earlier)}")
+            result.notes.append(f"replaces import #{previous[0]} of the same file, "
+                                + " and ".join(changed))
         return False
     result.status = "duplicate"
     result.import_id = previous[0]
@@ -666,6 +666,36 @@ def _is_duplicate(con: duckdb.DuckDBPyConnection, digest: str, result: ImportRes
     result.accepted = result.rejected = 0
     result.rejected_rows = result.rejected_rows.iloc[0:0]
     return True
+
+
+# the choices that change how a file's rows read, and how the notes name them
+_CHOICES = {"date_order": "dates", "event_title": "event title", "event_date": "event date",
+            "event_dates": "event dates",
+            "treat_registered_as_attended": "registrations counted as attendance"}
+
+
+def _changed_choices(earlier: dict[str, Any], options: ImportOptions | None) -> list[str]:
+    """How the earlier import was made, in words, for each choice made now that differs
+    from it ("whose dates were read month-first", "imported with the event title 'Gala'")."""
+    if options is None:
+        return []
+    now = options.to_json()
+    # imports from before the date order was recorded read numeric dates month-first
+    before = {**earlier, "date_order": earlier.get("date_order") or "mdy"}
+    words = []
+    for key, label in _CHOICES.items():
+        value, was = now.get(key), before.get(key)
+        if not value or value == was:
+            continue
+        if key == "date_order":
+            words.append(f"whose dates were read {ORDER_WORDS.get(str(was), was)}")
+        elif isinstance(value, bool):
+            words.append(f"imported without {label}")
+        elif not was:
+            words.append(f"imported without an {label} given")
+        else:
+            words.append(f"imported with the {label} {was!r}")
+    return words
 
 
 def content_digest(data: bytes, table: reader.RawTable) -> str:

@@ -225,3 +225,39 @@ def test_a_mobilize_companion_that_matches_nothing_is_an_error(store, tmp_path):
     assert r.status == "failed"
     assert "the events file imported with this Mobilize participations export holds none of " \
            "its event_id values" in r.message
+
+
+def test_the_same_file_with_another_event_title_replaces_its_import(store):
+    """Other choices for the same file replace the earlier import (never doubled); the
+    file alone again, or the same choice again, changes nothing."""
+    path = [GOLDEN / "spring_cleanup_signin (1).csv"]
+    [first] = import_files(store, path, ImportOptions(event_title="Park cleanup"))
+    assert first.status == "imported"
+    assert {t for t, _, _ in landed(store)} == {"Park cleanup"}
+    assert import_files(store, path, ImportOptions(event_title="Park cleanup"))[0].status \
+        == "duplicate"
+    assert import_files(store, path)[0].status == "duplicate"
+    [second] = import_files(store, path, ImportOptions(event_title="Spring park cleanup"))
+    assert second.status == "imported"
+    assert ("replaces import #1 of the same file, imported with the event title "
+            "'Park cleanup'") in second.notes
+    assert store.execute("SELECT import_id FROM import_log").fetchall() == [(second.import_id,)]
+    assert len(landed(store)) == 5                                   # the same 5 sign-ins
+    assert {t for t, _, _ in landed(store)} == {"Spring park cleanup"}
+
+
+def test_replacing_notes_say_how_the_earlier_import_was_made(store):
+    from engage_metrics.importer import _changed_choices
+
+    assert _changed_choices({}, ImportOptions(event_title="Gala")) == [
+        "imported without an event title given"]
+    assert _changed_choices({"treat_registered_as_attended": False},
+                            ImportOptions(treat_registered_as_attended=True)) == [
+        "imported without registrations counted as attendance"]
+    assert _changed_choices({"date_order": "dmy", "event_date": "2024-03-09"},
+                            ImportOptions(date_order="mdy", event_date="2024-03-10")) == [
+        "whose dates were read day-first", "imported with the event date '2024-03-09'"]
+    # choices left out are no new choice; an import from before date orders were recorded
+    # read month-first
+    assert _changed_choices({"event_title": "Gala"}, ImportOptions()) == []
+    assert _changed_choices({}, ImportOptions(date_order="mdy")) == []
