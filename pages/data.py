@@ -136,9 +136,9 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
     except adapters.EventDatesNeeded as exc:
         events = events + [e for e in exc.events if e not in events]
         st.session_state[f"undated_{up.file_id}"] = events
-        plan, problem = None, (f"{len(exc.events)} event(s) of this report have no date (no "
-                               "date column, and none in their names): give their dates in "
-                               "the table below.")
+        plan, problem = None, (f"{len(exc.events)} event(s) of this report have no date: "
+                               "give their dates in the table below, or map a date column "
+                               f"below. ({exc})")
     except (adapters.AdapterError, ValueError) as exc:
         plan, problem = None, str(exc)
     asks_event = bool(title or date) or "event date" in problem
