@@ -85,13 +85,10 @@ def closest(columns: list[str], n: int = 2) -> list[Near]:
     them: one shared column such as Email or Status says nothing), best first."""
     scored = []
     for order, adapter in enumerate(ADAPTERS.values()):
-        if not adapter.signature:
-            continue
-        missing = adapter.signature_missing(columns)
-        have = len(adapter.signature) - len(missing)
+        have, size, missing = adapter.signature_fit(columns)
         if have >= 2:
-            scored.append((-have / len(adapter.signature), -have, order,
-                           Near(adapter, have / len(adapter.signature), tuple(missing))))
+            scored.append((-have / size, -have, order,
+                           Near(adapter, have / size, tuple(missing))))
     return [near for *_, near in sorted(scored, key=lambda s: s[:3])[:n]]
 
 

@@ -90,17 +90,35 @@ class Adapter:
     # "can2_*": any header starting so); a file no format fits is told the closest ones
     # and which of their headers it lacks (adapters.closest)
     signature: tuple[str, ...] = ()
+    # the same export under its other column names (API fields, a SQL mirror, a data
+    # loader), each its own signature: a file is compared with the form it is closest to
+    other_signatures: tuple[tuple[str, ...], ...] = ()
 
     def matches(self, table: RawTable) -> bool:
         if self.sniff is not None:
             return self.sniff(table)
         return bool(self.required) and has_all(table.columns, self.required)
 
+    def signature_fit(self, columns: list[str]) -> tuple[int, int, list[str]]:
+        """(headers the file has, headers in the form, the ones it lacks) for the form of
+        the tool's export the file is closest to (first form on a tie)."""
+        best: tuple[int, int, list[str]] = (0, 0, [])
+        for form in (self.signature, *self.other_signatures):
+            if not form:
+                continue
+            missing = [h.split("|")[0] for h in form
+                       if not has_all(columns, (tuple(norm_header(a) + ("*" if a.endswith("*")
+                                                                        else "")
+                                                      for a in h.split("|")),))]
+            have = len(form) - len(missing)
+            if not best[1] or have * best[1] > best[0] * len(form):
+                best = (have, len(form), missing)
+        return best
+
     def signature_missing(self, columns: list[str]) -> list[str]:
-        """The signature headers *columns* lacks (each named by its first spelling)."""
-        return [h.split("|")[0] for h in self.signature
-                if not has_all(columns, (tuple(norm_header(a) + ("*" if a.endswith("*") else "")
-                                               for a in h.split("|")),))]
+        """The signature headers *columns* lacks (each named by its first spelling), of the
+        form of the export it is closest to."""
+        return self.signature_fit(columns)[2]
 
     def status_words(self) -> dict[str, str] | None:
         """The status table keyed the way the SQL compares (norm_words)."""

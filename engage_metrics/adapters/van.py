@@ -1,5 +1,7 @@
-"""NGP VAN / EveryAction event participant exports: tab-delimited .txt with
-CamelCase columns, VAN signup statuses."""
+"""NGP VAN / EveryAction event participants: the UI export (tab-delimited .txt with
+CamelCase columns) and the API's signups (GET /signups) flattened the way Parsons does
+(vanId, firstName …, status_name, event_eventId, event_name, shift_eventShiftId,
+role_name, startTimeOverride), both with VAN's signup statuses."""
 from __future__ import annotations
 
 import pandas as pd
@@ -35,11 +37,12 @@ def occurrences(table: RawTable, ctx: Context) -> RawTable:
     starts = starts.where(starts.ne(""), _at(date, first_filled(table, *_TIME)))
     ends = first_filled(table, "endtimeoverride")
     ends = ends.where(ends.ne(""), _at(date, first_filled(table, *_END_TIME)))
-    event = first_filled(table, "eventid")
-    shift = first_filled(table, "eventshiftid", "shiftid", "shift", "shiftname", "eventshiftname")
+    event = first_filled(table, "eventid", "eventeventid")
+    shift = first_filled(table, "eventshiftid", "shiftid", "shifteventshiftid", "shift",
+                         "shiftname", "eventshiftname")
     key = (event + "/" + shift).where(shift.ne(""), event).where(event.ne(""), "")
     new = {"starts": starts, "ends": ends}
-    if column(table, "eventid") is not None:
+    if column(table, "eventid", "eventeventid") is not None:
         new["event_key"] = key
     return with_columns(table, **new)
 
@@ -48,6 +51,9 @@ ADAPTER = Adapter(
     name="van", label="NGP VAN / EveryAction (event participants, tab-delimited)",
     signature=("VANID|VoterFileVANID|MyVANID", "EventName|EventID", "EventType", "EventDate",
                "Status"),
+    # the API's signups, flattened by Parsons (Signups.get_event_signups)
+    other_signatures=(("vanId", "eventSignupId", "event_eventId", "event_name", "status_name",
+                       "startTimeOverride"),),
     required=(("vanid", "voterfilevanid", "myvanid"),
               ("status", "statusname", "eventstatus", "signupstatus"),
               ("eventname", "event", "eventid", "eventshortname")),

@@ -1,0 +1,208 @@
+"""Issue 13, detection: a tool's export is recognized in each of its documented forms — the
+human-readable download (report labels) and the API or SQL-mirror column names — with a
+golden file per form (docs/export-formats.md says which forms each tool has, with sources).
+The forms already covered by tests/test_adapters.py (Mobilize's SQL-mirror views, Action
+Network's report, VAN's UI export, Eventbrite's attendee summary, Salesforce's report and
+Data Loader files, CiviCRM's search export) are listed here for detection only."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engage_metrics import adapters, reader
+from engage_metrics.importer import import_files
+from engage_metrics.options import ImportOptions
+
+GOLDEN = Path(__file__).with_name("golden")
+
+# tool -> {form: golden file}
+FORMS = {
+    "mobilize": {"SQL-mirror participations view": "mobilize/participations.csv"},
+    "action_network": {
+        "report download": "action_network/export-2024-03-12-csv_report_332566_1710201600.csv"},
+    "van": {"UI export (tab-delimited)": "van/EventParticipants20240312-11056504994.txt",
+            "API signups (Parsons)": "van/event_signups_750001211.csv"},
+    "eventbrite": {"attendee summary": "eventbrite/Spring Gala attendee summary.csv",
+                   "attendee summary (UK)": "eventbrite/attendee summary uk.csv",
+                   "API attendees": "eventbrite/attendees_812345678901.csv"},
+    "salesforce_v4s": {"report export": "salesforce_v4s/Volunteer Hours report.csv",
+                       "Data Loader (API names)": "salesforce_v4s/bulkQuery_result.csv"},
+    "civicrm": {"search export": "civicrm/CiviCRM_Participant_Search.csv",
+                "APIv3 Participant.get": "civicrm/participant_get_api3.csv",
+                "APIv4 Participant.get": "civicrm/Participant_get_api4.csv"},
+}
+CASES = [(tool, form, rel) for tool, forms in FORMS.items() for form, rel in forms.items()]
+
+
+def read(rel: str) -> reader.RawTable:
+    path = GOLDEN / rel
+    return reader.read_bytes(path.read_bytes(), path.name)
+
+
+def rows(con, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def participations(con) -> list[tuple]:
+    """(email or name, first, last, title, local start, local end, type, status, role)."""
+    return rows(con, "SELECT COALESCE(p.email, p.full_name), p.first_name, p.last_name, e.title, "
+                     "strftime(e.starts_at, '%Y-%m-%d %H:%M'), "
+                     "strftime(e.ends_at, '%Y-%m-%d %H:%M'), e.event_type, pa.status, pa.role "
+                     "FROM participation pa JOIN person p USING (person_id) "
+                     "JOIN event e USING (event_id) ORDER BY 5, 4, 1, 8")
+
+
+def identifiers(con) -> list[str]:
+    return [k for (k,) in rows(con, "SELECT key FROM identifier ORDER BY 1")]
+
+
+@pytest.mark.parametrize(("tool", "form", "rel"), CASES, ids=[f"{t}:{f}" for t, f, _ in CASES])
+def test_each_form_of_a_tool_export_is_detected_as_that_tool_only(tool, form, rel):
+    table = read(rel)
+    assert [a.name for a in adapters.ADAPTERS.values() if a.matches(table)] == [tool]
+    assert adapters.detect(table).name == tool
+    # the file has every header of the form it is (the closest-formats message's view)
+    assert adapters.ADAPTERS[tool].signature_missing(table.columns) == []
+    assert adapters.closest(table.columns)[0].adapter.name == tool
+
+
+def test_a_cut_down_api_file_is_told_the_headers_of_the_api_form_it_lacks():
+    # an Eventbrite API attendee file without its order and check-in columns: the closest
+    # format is Eventbrite, and what is missing is named in the API's own spelling
+    columns = ["id", "profile.first_name", "profile.email", "ticket_class_name", "status"]
+    table = reader.read_bytes((",".join(columns) + "\n1,Ana,ana@example.org,GA,Attending\n")
+                              .encode(), "attendees.csv")
+    assert adapters.detect(table).name == "generic"
+    [near, *_] = adapters.closest(table.columns)
+    assert (near.adapter.name, near.missing) == ("eventbrite", ("checked_in", "order_id"))
+
+
+# ------------------------------------------------------------------ VAN: API signups
+
+def test_van_api_signups_flattened_by_parsons(store):
+    [r] = import_files(store, [GOLDEN / "van/event_signups_750001211.csv"])
+    assert (r.source, r.accepted, r.rejected) == ("van", 5, 1)
+    assert r.rejected_rows[["line_no", "reason"]].values.tolist() == [
+        [6, "VAN status 'Left Msg' is a contact attempt, not a sign-up"]]
+    assert participations(store) == [
+        # startTimeOverride 2024-04-13T09:00:00-04:00, the Morning shift
+        ("Luis Ortega", "Luis", "Ortega", "Spring Canvass Launch", "2024-04-13 09:00",
+         "2024-04-13 12:00", None, "no_show", "canvasser"),
+        ("dana.whitaker@example.org", "Dana", "Whitaker", "Spring Canvass Launch",
+         "2024-04-13 09:00", "2024-04-13 12:00", None, "attended", "canvasser"),
+        ("grace.lee@example.org", "Grace", "Lee", "Spring Canvass Launch", "2024-04-13 09:00",
+         "2024-04-13 12:00", None, "cancelled", "canvasser"),
+        # the Afternoon shift of the same event is its own occurrence (Walk In, Sched-Web)
+        ("dana.whitaker@example.org", "Dana", "Whitaker", "Spring Canvass Launch",
+         "2024-04-13 13:00", "2024-04-13 16:00", None, "attended", "canvasser"),
+        ("priya.raman@example.org", "Priya", "Raman", "Spring Canvass Launch",
+         "2024-04-13 13:00", "2024-04-13 16:00", None, "registered", "leader")]
+    # each shift of the event is an occurrence: event_eventId / shift_eventShiftId
+    assert rows(store, "SELECT event_key FROM event ORDER BY 1") == [
+        ("id:750001211/19101",), ("id:750001211/19102",)]
+    assert identifiers(store) == [
+        "email:dana.whitaker@example.org", "email:grace.lee@example.org",
+        "email:priya.raman@example.org", "ext:van:100349921", "ext:van:100349922",
+        "ext:van:100349923", "ext:van:100349925", "phone:3205550142"]
+
+
+# ------------------------------------------------------------------ Eventbrite: API attendees
+
+EVENTBRITE_API = "eventbrite/attendees_812345678901.csv"
+
+
+def test_eventbrite_api_attendees(store):
+    [r] = import_files(store, [GOLDEN / EVENTBRITE_API],
+                       ImportOptions(event_title="Community Garden Volunteer Day",
+                                     event_date="2024-04-20 10:00"))
+    assert (r.source, r.accepted, r.rejected) == ("eventbrite", 5, 0)
+    assert participations(store) == [
+        # a guest of Hannah's order with her email: identified by name (group orders)
+        ("Piotr Kowalski", "Piotr", "Kowalski", "Community Garden Volunteer Day",
+         "2024-04-20 10:00", None, None, "attended", "attendee"),
+        ("arjun.mehta@example.org", "Arjun", "Mehta", "Community Garden Volunteer Day",
+         "2024-04-20 10:00", None, None, "registered", "attendee"),          # Attending
+        ("hkowalski@example.org", "Hannah", "Kowalski", "Community Garden Volunteer Day",
+         "2024-04-20 10:00", None, None, "attended", "attendee"),           # Checked In
+        ("keisha.morgan@example.org", "Keisha", "Morgan", "Community Garden Volunteer Day",
+         "2024-04-20 10:00", None, None, "attended", "attendee"),
+        ("omar.farouk@example.org", "Omar", "Farouk", "Community Garden Volunteer Day",
+         "2024-04-20 10:00", None, None, "cancelled", "attendee")]         # cancelled True
+    assert identifiers(store) == [
+        "email:arjun.mehta@example.org", "email:hkowalski@example.org",
+        "email:keisha.morgan@example.org", "email:omar.farouk@example.org",
+        "name:eventbrite:piotr kowalski", "phone:3125550188"]
+
+
+def test_eventbrite_api_attendees_need_the_events_date(store):
+    [r] = import_files(store, [GOLDEN / EVENTBRITE_API])
+    assert r.accepted == 0
+    assert "no event date column" in r.message
+
+
+def test_eventbrite_api_status_blank_or_contradicted(store, write):
+    # no status word: checked_in decides; cancelled True wins over a stale status
+    path = write("attendees.csv",
+                 "id,profile.first_name,profile.last_name,profile.email,ticket_class_name,"
+                 "checked_in,cancelled,refunded,status,event_id,order_id\n"
+                 "1,Ana,Lopez,ana@example.org,GA,True,False,False,,5,10\n"
+                 "2,Bob,Smith,bob@example.org,GA,False,False,False,,5,11\n"
+                 "3,Cara,Diaz,cara@example.org,GA,False,True,True,Attending,5,12\n")
+    [r] = import_files(store, [path], ImportOptions(event_title="Gala", event_date="2024-05-01"))
+    assert (r.source, r.accepted, r.rejected) == ("eventbrite", 3, 0)
+    assert rows(store, "SELECT p.email, pa.status FROM participation pa JOIN person p "
+                       "USING (person_id) ORDER BY 1") == [
+        ("ana@example.org", "attended"), ("bob@example.org", "registered"),
+        ("cara@example.org", "cancelled")]
+
+
+# ------------------------------------------------------------------ CiviCRM: API v3 and v4
+
+def test_civicrm_api3_participant_get(store):
+    [r] = import_files(store, [GOLDEN / "civicrm/participant_get_api3.csv"])
+    assert (r.source, r.accepted, r.rejected) == ("civicrm", 5, 0)
+    assert participations(store) == [
+        # names from sort_name "Okafor, Chidi", not display_name "Mr. Chidi Okafor"
+        ("Chidi Okafor", "Chidi", "Okafor", "Riverbank Cleanup", "2024-05-18 09:00",
+         "2024-05-18 12:00", "Meeting", "attended", "volunteer"),
+        ("Linh Nguyen", "Linh", "Nguyen", "Riverbank Cleanup", "2024-05-18 09:00",
+         "2024-05-18 12:00", "Meeting", "no_show", "volunteer"),
+        ("Samir Haddad", "Samir", "Haddad", "Riverbank Cleanup", "2024-05-18 09:00",
+         "2024-05-18 12:00", "Meeting", "cancelled", "attendee"),
+        ("Chidi Okafor", "Chidi", "Okafor", "Grant Writing 101", "2024-06-04 18:30",
+         "2024-06-04 20:30", "Workshop", "registered", "attendee"),
+        ("Maeve Brennan", "Maeve", "Brennan", "Grant Writing 101", "2024-06-04 18:30",
+         "2024-06-04 20:30", "Workshop", "registered", "attendee")]           # On waitlist
+    assert rows(store, "SELECT event_key FROM event ORDER BY 1") == [("id:14",), ("id:15",)]
+    assert identifiers(store) == ["ext:civicrm:212", "ext:civicrm:213", "ext:civicrm:214",
+                                  "ext:civicrm:215"]
+
+
+def test_civicrm_api4_participant_get(store):
+    [r] = import_files(store, [GOLDEN / "civicrm/Participant_get_api4.csv"])
+    assert (r.source, r.accepted, r.rejected) == ("civicrm", 4, 1)
+    # the status is status_id:label (never the number in status_id)
+    assert r.rejected_rows[["line_no", "reason"]].values.tolist() == [
+        [6, "CiviCRM status 'Pending (incomplete transaction)' is an unfinished online payment, "
+            "not a sign-up"]]
+    assert participations(store) == [
+        ("Chidi Okafor", "Chidi", "Okafor", "Tenant Rights Clinic", "2024-07-11 17:30",
+         "2024-07-11 19:30", None, "attended", "attendee"),
+        # an organization's sort name has no comma: a full name
+        ("Eastside Mutual Aid", None, None, "Tenant Rights Clinic", "2024-07-11 17:30",
+         "2024-07-11 19:30", None, "registered", "attendee"),                # Pending (pay later)
+        ("Linh Nguyen", "Linh", "Nguyen", "Tenant Rights Clinic", "2024-07-11 17:30",
+         "2024-07-11 19:30", None, "no_show", "attendee"),
+        ("Rosa Whitfield", "Rosa", "Whitfield", "Tenant Rights Clinic", "2024-07-11 17:30",
+         "2024-07-11 19:30", None, "registered", "attendee")]
+    assert identifiers(store) == ["ext:civicrm:212", "ext:civicrm:213", "ext:civicrm:216",
+                                  "ext:civicrm:217"]
+
+
+def test_the_same_person_across_civicrm_forms_is_one_person(store):
+    # contact 212 in the APIv3 and the APIv4 file: one person (the contact id)
+    import_files(store, [GOLDEN / "civicrm/participant_get_api3.csv"])
+    import_files(store, [GOLDEN / "civicrm/Participant_get_api4.csv"])
+    assert rows(store, "SELECT count(*) FROM participation pa JOIN identifier i "
+                       "USING (person_id) WHERE i.key = 'ext:civicrm:212'") == [(3,)]
