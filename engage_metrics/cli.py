@@ -233,7 +233,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                        + "; ".join(f"{r.file_name}: {r.message}" for r in failed))
     for r in failed:              # some files landed: the others' failures on stderr, once
         print(f"error: {r.summary()}", file=sys.stderr)
-    return 0
+    # a file that landed nothing is an error for that file, even beside files that landed
+    return EXIT_ERROR if failed else 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -206,13 +206,14 @@ def test_read_commands_refuse_a_missing_database(tmp_path):
 
 def test_each_import_outcome_is_printed_once_on_its_stream(tmp_path):
     """What landed goes to stdout; a failed file is reported once, on stderr (as the one
-    error line when nothing landed)."""
+    error line when nothing landed), and makes the exit code 2 even beside files that
+    landed (a file that lands nothing is never a silent exit 0)."""
     good = tmp_path / "good.csv"
     good.write_text("Email,Event,Date,Status\na@x.org,Rally,2025-01-10,Attended\n")
     bad = tmp_path / "bad.csv"
     bad.write_text("Email,Event,Date,Status\na@x.org,Rally,not a date,Attended\n")
     r = cli("import", str(good), str(bad), db=tmp_path / "mixed.duckdb")
-    assert r.returncode == 0
+    assert r.returncode == 2
     assert "good.csv: import #1" in r.stdout and "bad.csv" not in r.stdout
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: bad.csv: nothing imported — ")

@@ -201,8 +201,9 @@ def test_contacts_and_shifts_extracts_are_joined_to_the_participations(store):
 def test_a_companion_that_matches_nothing_is_an_error(tmp_path, capsys):
     db = tmp_path / "c.duckdb"
     alone = GOLDEN / "unrelated_contacts.csv"
+    # the companion that matches nothing fails the call (exit 2) while the others land
     assert cli.main(["import", "--db", str(db), str(GOLDEN / "volunteer_hours.csv"),
-                     str(GOLDEN / "shifts.csv"), str(alone)]) == 0
+                     str(GOLDEN / "shifts.csv"), str(alone)]) == 2
     captured = capsys.readouterr()
     assert "volunteer_hours.csv + shifts.csv: import #1" in captured.out
     assert captured.err.startswith("error: unrelated_contacts.csv: nothing imported — This "
