@@ -464,6 +464,7 @@ def export_date_from_line(con: duckdb.DuckDBPyConnection, written: str,
     orders = [order] if order in DATE_ORDERS else ["dmy", "mdy"]
     days = {con.execute("SELECT CAST(CAST(parse_ts(tidy($v), $tz, $ord) AS TIMESTAMP) AS DATE)",
                         {"v": written, "tz": tz, "ord": o}).fetchall()[0][0] for o in orders}
+    days.discard(None)
     return days.pop() if len(days) == 1 else None
 
 

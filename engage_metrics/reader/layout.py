@@ -120,8 +120,8 @@ def chosen_header(line_nos: Sequence[int], records: Sequence[Sequence[str]], row
 # "Report generated: 2024-03-12 10:04", "Printed 3/2/2024", "Run date: March 12, 2024"
 _MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
 _EXPORT_DATE = re.compile(
-    r"\b(?:export\w*|generated|printed|downloaded|created|run|report\s+date|as\s+of)\b"
-    r"(?:\s+(?:on|at|date))?\s*[:\-–]?\s*"
+    r"\b(?:export\w*|generated|printed|downloaded|created|run\s+(?:on|at|date)|report\s+date|as\s+of)\b"
+    r"(?:\s+(?:on|at|date))?\s*[:\-–,]?\s*"
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
     r"(\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
     r"|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?"
@@ -135,7 +135,8 @@ def export_date(line_nos: Sequence[int],
     3/12/2024"), as written, and the row it is on in words (for the notes); None when no
     such row."""
     for line, record in zip(line_nos, records, strict=False):
-        text = " ".join(_filled(record))
+        # the cells joined as written: "March 12, 2024" unquoted is two cells of a CSV
+        text = ",".join(record).strip(", ")
         found = _EXPORT_DATE.search(text)
         if found:
             return found.group(1), f"row {line} {describe(record)}"
