@@ -311,3 +311,54 @@ def test_no_title_line_no_export_date():
     table = reader.read_bytes(GROUPED.read_bytes().replace(b"Printed 3/2/2024", b"Notes"),
                               "g.csv")
     assert table.export_date is None
+
+
+# ---------------------------------------------------------------- the Data page
+
+def upload(at, name: str, data: bytes):
+    at.file_uploader(key="upload_files").set_value((name, data, "text/csv"))
+    return at.run()
+
+
+def test_data_page_header_row_chosen_then_imported(app, tmp_path: Path) -> None:
+    from helpers_ui import problems
+
+    at = upload(app(tmp_path / "store.duckdb", "data"), "cleanup.csv", WIDE_TITLES)
+    assert problems(at) == []
+    header = next(n for n in at.number_input if n.label == "Header row")
+    assert header.value == 1                                   # the row the reader took
+    assert at.button(key="import_button").disabled             # its columns map to nothing
+    assert not any(c.label == "Fill down grouping columns" for c in at.checkbox)
+    header.set_value(3).run()
+    assert problems(at) == []
+    assert ("The header was found on row 1; row 3 is used, as chosen."
+            in [c.value for c in at.caption])
+    preview = next(d.value for d in at.dataframe if "Email" in d.value.columns)
+    assert list(preview["Email"]) == ["ana@example.org", "bob@example.org"]
+    at.button(key="import_button").click().run()
+    [done] = [s.value for s in at.success]
+    assert "2 accepted, 0 rejected" in done and "note: header on row 3, as chosen" in done
+    # a row beyond the file: said, and nothing offered for import
+    next(n for n in at.number_input if n.label == "Header row").set_value(9).run()
+    assert ("cleanup.csv has 5 row(s): header row 9 is not among them; choose a row from 1 "
+            "to 5") in [w.value for w in at.warning]
+    assert at.button(key="import_button").disabled
+
+
+def test_data_page_fill_down_checkbox(app, tmp_path: Path) -> None:
+    from helpers_ui import problems
+
+    at = upload(app(tmp_path / "store.duckdb", "data"), "sign-in grouped.csv",
+                GROUPED.read_bytes())
+    assert problems(at) == []
+    assert next(n for n in at.number_input if n.label == "Header row").value == 4
+    box = next(c for c in at.checkbox if c.label == "Fill down grouping columns")
+    assert box.value is True
+    box.uncheck().run()
+    assert problems(at) == []
+    preview = next(d.value for d in at.dataframe if "Email" in d.value.columns)
+    assert list(preview["Event name"]) == ["Spring cleanup", "", "", "Food drive", ""]
+    assert next(c for c in at.checkbox if c.label == "Fill down grouping columns").value is False
+    at.button(key="import_button").click().run()
+    [done] = [s.value for s in at.success]
+    assert "2 accepted, 3 rejected" in done and "note: fill-down turned off, as chosen" in done
