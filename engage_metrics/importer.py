@@ -673,9 +673,11 @@ def _is_duplicate(con: duckdb.DuckDBPyConnection, digest: str, result: ImportRes
                   options: ImportOptions | None = None) -> bool:
     """True (and *result* says so) when a file with this content was already imported.
     Imported again with other choices (a date order, an event title or date, event dates,
-    registrations counted as attendance) than the earlier import, it is not: the new
-    import replaces the earlier one (``result.replaces``), so rows are never doubled. A
-    choice left out (None, False) is no new choice: the same file alone is a duplicate."""
+    registrations counted as attendance, a header row, the fill-down) than the earlier
+    import, it is not: the new import replaces the earlier one (``result.replaces``), so
+    rows are never doubled. A choice left out (None, False) is no new choice: the same
+    file alone is a duplicate — except the fill-down, on by default, which counts either
+    way."""
     found = con.execute(
         "SELECT import_id, imported_at, options FROM import_log WHERE sha256 = $h AND kind = $k "
         "ORDER BY import_id DESC", {"h": digest, "k": result.kind}).fetchall()

@@ -2,6 +2,8 @@
 or note rows (:func:`find_header`), the notes, totals and signature lines after the data
 (:func:`footer_start`), and grouping columns written once per block of rows — a date or
 an event in a merged cell or only on a block's first row — filled down (:func:`fill_down`).
+The analyst may choose the header row (:func:`chosen_header`) and turn fill-down off; a
+title row such as "Exported on 3/12/2024" gives the file's export date (:func:`export_date`).
 
 Every choice made here is returned as a plain sentence for the import's notes. Columns
 are recognized by the same header names as the column mapping (engage_metrics.mapping).
