@@ -33,6 +33,16 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a row number (1, 2, 3 …): {text!r}")
+    return value
+
+
 def _db_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, default=None,
                    help="DuckDB file (default: $ENGAGE_DB or data/engage.duckdb)")
@@ -84,6 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
                    "(a first field above 12 is a day), the tool's format, or the organization's "
                    "US time zone; an import stops and asks when they cannot tell. Importing an "
                    "already imported file with another order replaces that import")
+    p.add_argument("--header-row", type=_positive, metavar="N",
+                   help="the row of the column names, counted from 1 as the file or sheet "
+                   "shows it (rows above it are skipped and listed in the notes); default: "
+                   "found under any title or note rows. Importing an already imported file "
+                   "with another header row replaces that import")
+    p.add_argument("--no-fill-down", dest="fill_down", action="store_false",
+                   help="fill no column down: an event or date written once for a block of "
+                   "rows (or in a merged cell) stays on the block's first row, the blank "
+                   "cells below it stay blank (default: such grouping columns are filled "
+                   "down, as the notes say). Importing an already imported file with another "
+                   "fill-down setting replaces that import")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     p = sub.add_parser("report", help="print the metric report for a window",
@@ -221,7 +242,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                             treat_registered_as_attended=args.treat_registered_as_attended,
                             sheet=args.sheet, event_title=args.event_title,
                             event_date=args.event_date, event_dates=event_dates,
-                            date_order=args.date_order)
+                            date_order=args.date_order, header_row=args.header_row,
+                            fill_down=args.fill_down)
     con = _open(args.db, create=True)
     results = import_files(con, args.files, options)
     failed = [r for r in results if r.status == "failed"]

@@ -13,7 +13,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +121,7 @@ class ImportResult:
                                      # chooses the order / gives the dates of *undated*
     undated: list[str] = field(default_factory=list)   # the events that need a date
     replaces: int | None = None      # the import of the same file this one replaces
+    header_row: int | None = None    # the row the header was read from (chosen or found)
 
     def summary(self) -> str:
         if self.status == "duplicate":
@@ -450,16 +451,40 @@ def preview_dates(con: duckdb.DuckDBPyConnection, values: list[str],
     return [ts for _, ts in rows]
 
 
+def export_date_from_line(con: duckdb.DuckDBPyConnection, written: str,
+                          order: str | None) -> date | None:
+    """The date of a title line's export date *written* ("3/12/2024", "2024-03-12 10:04",
+    "March 12, 2024") read by the import's macro parse_ts in the file's date *order*; with
+    no order known, month-first in a United States time zone (as the file's own dates
+    would be read), else only when day-first and month-first read it alike (else None)."""
+    resolve.install_macros(con)
+    tz = config.get_setting(con, "timezone")
+    if order not in DATE_ORDERS and US_ZONES.match(tz):
+        order = "mdy"
+    orders = [order] if order in DATE_ORDERS else ["dmy", "mdy"]
+    days = {con.execute("SELECT CAST(CAST(parse_ts(tidy($v), $tz, $ord) AS TIMESTAMP) AS DATE)",
+                        {"v": written, "tz": tz, "ord": o}).fetchall()[0][0] for o in orders}
+    days.discard(None)
+    return days.pop() if len(days) == 1 else None
+
+
 def _date_flags(con: duckdb.DuckDBPyConnection, result: ImportResult,
-                options: ImportOptions) -> None:
-    """Note the staged dates after the file's own export date (a date in its name) and
-    those far from the rest of the file (more than 5 years from its median date). Only
-    attendances count against the export date: a registration may be for a later event."""
+                options: ImportOptions, export: tuple[str, str] | None = None) -> None:
+    """Note the staged dates after the file's own export date (written on a title line
+    above the header, *export*, else a date in its name) and those far from the rest of
+    the file (more than 5 years from its median date). Only attendances count against the
+    export date: a registration may be for a later event."""
     column = {"participation": "starts_at", "ask": "asked_at"}.get(options.kind)
     if column is None:
         return
     found = EXPORT_DATE.search(result.file_name)
     exported = None
+    source = ""
+    if export is not None:
+        order = result.date_order or options.date_order or options.known_date_order
+        exported = export_date_from_line(con, export[0], order)
+        if exported is not None:
+            found, source = None, f"; the export date is from {export[1]}"
     if found:
         try:
             year, month, day = (int(g) for g in found.groups())
@@ -486,7 +511,7 @@ def _date_flags(con: duckdb.DuckDBPyConnection, result: ImportResult,
     notes = []
     if late:
         notes.append(f"{late} row(s) dated after the file's export date {exported} (line "
-                     f"{late_line} first, the latest {latest}): check those dates")
+                     f"{late_line} first, the latest {latest}): check those dates{source}")
     if far:
         span = str(far_min) if far_min == far_max else f"{far_min} to {far_max}"
         notes.append(f"{far} row(s) dated more than 5 years from the file's median date {mid} "
@@ -569,22 +594,26 @@ def import_table(con: duckdb.DuckDBPyConnection, table: reader.RawTable, file_na
     result = ImportResult(file_name=file_name, kind=options.kind, source=options.source,
                           status="failed", rows_read=len(table.rows) + table.skipped,
                           skipped=table.skipped)
+    result.header_row = table.header_line
     if _is_duplicate(con, digest, result, options):
         return result
     src, mapping = prepare(table, options)
     result.mapping = mapping.to_json()
     result.notes = _notes(table, mapping, options) + result.notes
+    export = (table.export_date, table.export_source) if table.export_date else None
     try:
         return _land(con, result, *stage(con, src, mapping, options, result), file_name,
-                     digest, options)
+                     digest, options, export)
     finally:
         con.execute("DROP TABLE IF EXISTS staged")
 
 
 def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
           rejected: pd.DataFrame, deleted: int, file_name: str, digest: str,
-          options: ImportOptions) -> ImportResult:
-    """Write the staged import in one transaction (nothing when no row was accepted)."""
+          options: ImportOptions, export: tuple[str, str] | None = None) -> ImportResult:
+    """Write the staged import in one transaction (nothing when no row was accepted).
+    *export*: the export date written on a title line above the header (as written, and
+    the line in words), which the dates after it are flagged against."""
     result.rejected_rows = rejected
     result.rejected = len(rejected)
     result.accepted = accepted
@@ -594,7 +623,7 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
         result.message = (f"every one of the {deleted} rows is marked deleted in the file; "
                           "nothing to import.")
         return result
-    _date_flags(con, result, options)
+    _date_flags(con, result, options, export)
     if result.accepted == 0:
         top = result.rejected_rows["reason"].iloc[0] if result.rejected else "no rows"
         result.message = (f"every one of the {result.rejected} rows was rejected (first reason: "
@@ -615,7 +644,8 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
             "$read, $acc, $rej, $skip, now(), $notes)",
             {"id": import_id, "name": file_name, "sha": digest, "kind": options.kind,
              "source": options.source, "mapping": json.dumps(result.mapping),
-             "options": json.dumps({**options.to_json(), "date_order": result.date_order}),
+             "options": json.dumps({**options.to_json(), "date_order": result.date_order,
+                                    "header_row": result.header_row}),
              "read": result.rows_read,
              "acc": result.accepted, "rej": result.rejected, "skip": result.skipped,
              "notes": json.dumps(result.notes)})
@@ -643,9 +673,11 @@ def _is_duplicate(con: duckdb.DuckDBPyConnection, digest: str, result: ImportRes
                   options: ImportOptions | None = None) -> bool:
     """True (and *result* says so) when a file with this content was already imported.
     Imported again with other choices (a date order, an event title or date, event dates,
-    registrations counted as attendance) than the earlier import, it is not: the new
-    import replaces the earlier one (``result.replaces``), so rows are never doubled. A
-    choice left out (None, False) is no new choice: the same file alone is a duplicate."""
+    registrations counted as attendance, a header row, the fill-down) than the earlier
+    import, it is not: the new import replaces the earlier one (``result.replaces``), so
+    rows are never doubled. A choice left out (None, False) is no new choice: the same
+    file alone is a duplicate — except the fill-down, on by default, which counts either
+    way."""
     found = con.execute(
         "SELECT import_id, imported_at, options FROM import_log WHERE sha256 = $h AND kind = $k "
         "ORDER BY import_id DESC", {"h": digest, "k": result.kind}).fetchall()
@@ -671,7 +703,8 @@ def _is_duplicate(con: duckdb.DuckDBPyConnection, digest: str, result: ImportRes
 # the choices that change how a file's rows read, and how the notes name them
 _CHOICES = {"date_order": "dates", "event_title": "event title", "event_date": "event date",
             "event_dates": "event dates",
-            "treat_registered_as_attended": "registrations counted as attendance"}
+            "treat_registered_as_attended": "registrations counted as attendance",
+            "header_row": "header row", "fill_down": "grouping columns filled down"}
 
 
 def _changed_choices(earlier: dict[str, Any], options: ImportOptions | None) -> list[str]:
@@ -681,13 +714,22 @@ def _changed_choices(earlier: dict[str, Any], options: ImportOptions | None) -> 
         return []
     now = options.to_json()
     # imports from before the date order was recorded read numeric dates month-first
-    before = {**earlier, "date_order": earlier.get("date_order") or "mdy"}
+    before = {**earlier, "date_order": earlier.get("date_order") or "mdy",
+              "fill_down": earlier.get("fill_down", True)}
     words = []
     for key, label in _CHOICES.items():
         value, was = now.get(key), before.get(key)
+        if key == "fill_down":       # on by default: turning it on again is a choice too
+            if value != was:
+                words.append("imported with grouping columns filled down" if was
+                             else "imported with fill-down turned off")
+            continue
         if not value or value == was:
             continue
-        if key == "date_order":
+        if key == "header_row":
+            words.append(f"whose header was read from row {was}" if was
+                         else "imported without a header row given")
+        elif key == "date_order":
             words.append(f"whose dates were read {ORDER_WORDS.get(str(was), was)}")
         elif isinstance(value, bool):
             words.append(f"imported without {label}")
@@ -748,7 +790,8 @@ def _import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, byt
         if i in results:
             continue
         try:
-            read.append((i, reader.read_bytes(data, name, options.sheet)))
+            read.append((i, reader.read_bytes(data, name, options.sheet, options.header_row,
+                                              options.fill_down)))
         except reader.ReadError as exc:
             results[i] = _failed(name, options, str(exc))
     for main, companions in adapters.bundle([t for _, t in read], options.source):
@@ -790,7 +833,11 @@ def _import_fast_upload(con: duckdb.DuckDBPyConnection, data: bytes, name: str,
 def _fast_options(table: reader.RawTable, options: ImportOptions,
                   name: str) -> ImportOptions | None:
     """The options the generic adapter gives a file starting like *table*; None when
-    another adapter would read it (its source, or auto-detection on its first lines)."""
+    another adapter would read it (its source, or auto-detection on its first lines), or
+    when the header row or the fill-down is the analyst's choice (the Python reader
+    applies those)."""
+    if options.header_row is not None or not options.fill_down:
+        return None
     if options.source == "auto":
         # Zoom's sniff reads on past a meeting header for the participant table, which
         # could lie beyond the first lines: such a header keeps the Python reader
@@ -841,7 +888,8 @@ def _import_fast(con: duckdb.DuckDBPyConnection, path: Path, name: str,
             return None
         result = ImportResult(file_name=name, kind=opts.kind, source=opts.source,
                               status="failed", rows_read=loaded.rows_read,
-                              skipped=loaded.rows_read - kept, read_by="duckdb")
+                              skipped=loaded.rows_read - kept, read_by="duckdb",
+                              header_row=loaded.table.header_line)
         if _is_duplicate(con, loaded.sha256, result, opts):
             return result
         result.mapping = mapping.to_json()

@@ -28,9 +28,16 @@ class ImportOptions:
     date_order: str | None = None
     # the order a tool's export always writes (set by its adapter; None: a generic file)
     known_date_order: str | None = None
+    # the header row, 1-based as the analyst sees the file or sheet; None: found by the
+    # reader (under title rows, reader/layout.py)
+    header_row: int | None = None
+    # grouping columns (event, date …) written once per block of rows are filled down;
+    # False: no column is filled down (the notes say what would have been)
+    fill_down: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return {"treat_registered_as_attended": self.treat_registered_as_attended,
                 "sheet": self.sheet, "event_title": self.event_title,
                 "event_date": self.event_date, "date_order": self.date_order,
+                "header_row": self.header_row, "fill_down": self.fill_down,
                 **({"event_dates": self.event_dates} if self.event_dates else {})}

@@ -40,6 +40,12 @@ class Upload:
                                                       # workbook has several
     sheet: str | None = None                          # the one chosen; None: ALL_SHEETS
     companion: str | None = None                      # 'timeslots' / 'events' (Mobilize)
+    detected_header: int = 1          # the row the reader takes as the header by itself
+    header_row: int | None = None     # the analyst's header row (None: the detected one)
+    fill_down: bool = True            # False: the analyst turned fill-down off
+    fills: bool = False               # the reader fills (or would fill) a column down
+    choice_error: str | None = None   # the chosen header row cannot be read: the file is
+                                      # shown with its detected header and not imported
 
 
 @dataclass
@@ -62,9 +68,23 @@ def sheet_names(content: bytes) -> list[str]:
         return []
 
 
-def read(uploaded: UploadedFile, sheet: str | None = None) -> Upload:
-    """Check the size before reading the bytes, then read the table (never raises)."""
-    up = Upload(name=uploaded.name, file_id=uploaded.file_id)
+def header_key(file_id: str, sheet: str | None) -> str:
+    """The session key of a file's "Header row" input (one per sheet choice, since each
+    sheet has its own detected header)."""
+    return f"header_row_{file_id}_{sheet}"
+
+
+def fill_key(file_id: str) -> str:
+    """The session key of a file's "Fill down grouping columns" checkbox."""
+    return f"fill_down_{file_id}"
+
+
+def read(uploaded: UploadedFile, sheet: str | None = None, header_row: int | None = None,
+         fill_down: bool = True) -> Upload:
+    """Check the size before reading the bytes, then read the table (never raises): with
+    the header the reader finds, and again with the analyst's *header_row* when it is
+    another row; grouping columns filled down unless *fill_down* is False."""
+    up = Upload(name=uploaded.name, file_id=uploaded.file_id, fill_down=fill_down)
     try:
         reader.check_size(uploaded.size, uploaded.name)
         up.content = uploaded.getvalue()
@@ -72,12 +92,39 @@ def read(uploaded: UploadedFile, sheet: str | None = None) -> Upload:
             names = sheet_names(up.content)
             up.sheets = [ALL_SHEETS, *names] if len(names) > 1 else []
             up.sheet = sheet if sheet in names else None
-        up.table = reader.read_bytes(up.content, uploaded.name, up.sheet)
+        try:
+            up.table = reader.read_bytes(up.content, uploaded.name, up.sheet,
+                                         fill_down=fill_down)
+        except reader.ReadError:
+            if header_row is None:
+                raise
+            up.table = None       # the chosen header row may be the way out
+        if up.table is not None:
+            up.detected_header = up.table.header_line
+        if header_row is not None and (up.table is None or header_row != up.detected_header):
+            up.header_row = header_row
+            try:
+                up.table = reader.read_bytes(up.content, uploaded.name, up.sheet, header_row,
+                                             fill_down)
+            except reader.ReadError as exc:
+                if up.table is None:
+                    raise
+                up.choice_error = str(exc)
     except reader.ReadError as exc:
         up.error = str(exc)
         return up
+    assert up.table is not None
+    up.fills = bool(up.table.filled_down)
     up.companion = adapters.companion_role(up.table)
     return up
+
+
+def read_chosen(uploaded: UploadedFile) -> Upload:
+    """*uploaded* read with the sheet, header row and fill-down the Data page's widgets
+    hold for it (their session keys)."""
+    sheet = st.session_state.get(f"sheet_{uploaded.file_id}")
+    return read(uploaded, sheet, st.session_state.get(header_key(uploaded.file_id, sheet)),
+                st.session_state.get(fill_key(uploaded.file_id), True))
 
 
 def companions(uploads: list[Upload]) -> dict[str, reader.RawTable]:
@@ -141,6 +188,8 @@ class Choice:
     event_date: str | None = None
     date_order: str | None = None           # dmy / mdy / ymd; None: decided from the file
     event_dates: dict[str, str] | None = None   # event name -> date, for undated events
+    header_row: int | None = None           # None: the header the reader finds
+    fill_down: bool = True                  # False: no grouping column filled down
 
 
 def import_all(con: duckdb.DuckDBPyConnection, uploads: list[Upload], choices: dict[str, Choice],
@@ -162,7 +211,9 @@ def import_all(con: duckdb.DuckDBPyConnection, uploads: list[Upload], choices: d
             event_title=choice.event_title if choice else None,
             event_date=choice.event_date if choice else None,
             date_order=choice.date_order if choice else None,
-            event_dates=choice.event_dates if choice else None)
+            event_dates=choice.event_dates if choice else None,
+            header_row=choice.header_row if choice else None,
+            fill_down=choice.fill_down if choice else True)
         results += importer.import_uploads(con, [(f.name, f.content) for f in files], options)
     return results
 

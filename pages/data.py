@@ -33,7 +33,8 @@ def mapping_editor(up: uploads.Upload, plan: uploads.Plan, kind: str,
         planned = plan.mapping.get(field)
         value = cols[i % 4].selectbox(FIELD_LABELS[field], options,
                                       index=options.index(planned) if planned in options else 0,
-                                      key=f"map_{up.file_id}_{up.sheet}_{kind}_{source}_{field}")
+                                      key=f"map_{up.file_id}_{up.sheet}_{up.header_row}_{kind}_{source}_"
+                                          f"{field}")
         chosen[field] = "" if value == NOT_MAPPED else value
     return chosen
 
@@ -114,12 +115,37 @@ def date_order_box(up: uploads.Upload, check: importer.DateOrderCheck) -> str | 
     return order
 
 
+def layout_boxes(up: uploads.Upload, detected: int | None = None) -> None:
+    """The header row (the detected one by default) and, when the reader fills a column
+    down, the fill-down checkbox."""
+    left, right = st.columns(2)
+    found = up.detected_header if detected is None else detected
+    left.number_input("Header row", min_value=1, step=1, value=found,
+                      key=uploads.header_key(up.file_id, st.session_state.get(
+                          f"sheet_{up.file_id}")),
+                      help=f"The row with the column names, counted from 1 as the file or "
+                           f"sheet shows it (found: row {found}). Rows above it are skipped "
+                           "and listed in the import's notes.")
+    if up.header_row is not None and detected is None:
+        left.caption(f"The header was found on row {up.detected_header}; row "
+                     f"{up.header_row} is used, as chosen.")
+    if up.fills or not up.fill_down:
+        right.checkbox("Fill down grouping columns", value=True,
+                       key=uploads.fill_key(up.file_id),
+                       help="An event or date written once for a block of rows (or in a "
+                            "merged cell) is repeated on the blank rows below it. Turn it off "
+                            "to leave those cells blank (such rows are then rejected or "
+                            "imported as they are).")
+
+
 def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
                  hide: bool) -> uploads.Choice | None:
     """One file: its source, sheet, mapping, the order of its dates and preview; the
     analyst's choice when the file can be imported."""
     if up.error or up.table is None:
         st.error(up.error or f"{up.name} could not be read.")
+        if up.content and (up.header_row is not None or "header" in (up.error or "").lower()):
+            layout_boxes(up, detected=1)     # the header row may be the way out
         return None
     if up.companion:
         st.info(f"**{layout.plain(up.name)}** is Mobilize's {up.companion} table: it is "
@@ -154,6 +180,10 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
                               "with the layout of the first data sheet (the same columns) is "
                               "imported together, and the notes name the sheets left out; "
                               "choose one sheet to import it alone.")
+        layout_boxes(up)
+        if up.choice_error:
+            st.warning(up.choice_error)
+            return None
         if problem:
             st.warning(f"{up.name}: {problem}")
         if asks_event:
@@ -179,7 +209,7 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
                    "until you press Import):")
         st.dataframe(preview(plan.table, chosen, hide), key=f"preview_{up.file_id}")
     return uploads.Choice(up, changed, title or None, date or None, order,
-                          event_dates or None)
+                          event_dates or None, up.header_row, up.fill_down)
 
 
 def upload_section(hide: bool) -> None:
@@ -194,7 +224,7 @@ def upload_section(hide: bool) -> None:
                              "participations, timeslots and events) together",
                              type=["csv", "txt", "tsv", "xlsx"], accept_multiple_files=True,
                              key="upload_files")
-    read = [uploads.read(f, st.session_state.get(f"sheet_{f.file_id}")) for f in files or []]
+    read = [uploads.read_chosen(f) for f in files or []]
     joined = uploads.companions(read)
     choices = {}
     for up in read:

@@ -4,6 +4,7 @@ the Data Loader / Data Export form (API names with the GW_Volunteers__ prefix)."
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from engage_metrics.adapters.base import Adapter, Context, first_filled, has_all, with_columns
 from engage_metrics.reader import RawTable
@@ -28,8 +29,8 @@ def hours_rows(table: RawTable, ctx: Context) -> RawTable:
     first = table.rows[data_cols[0]].fillna("")
     footer = filled.le(1) & first.str.match(_FOOTER)
     kept = table.rows[~footer]
-    table = RawTable(table.columns, kept.reset_index(drop=True), table.encoding, table.delimiter,
-                     table.skipped + int(footer.sum()), table.notes, table.preamble, table.text)
+    table = replace(table, rows=kept.reset_index(drop=True),
+                    skipped=table.skipped + int(footer.sum()))
     if ctx.kind != "participation":
         return table
     return with_columns(table, starts=first_filled(table, *_STARTS))

@@ -17,7 +17,13 @@ import openpyxl
 import pandas as pd
 
 from engage_metrics.mapping import norm_header
-from engage_metrics.reader.layout import find_header, header_note, looks_like_header
+from engage_metrics.reader.layout import (
+    chosen_header,
+    export_date,
+    find_header,
+    header_note,
+    looks_like_header,
+)
 from engage_metrics.reader.table import RawTable, ReadError, table_from_records
 
 SHEET_LINES = 1_000_000      # line numbers of the n-th sheet taken start at (n-1) × this
@@ -31,14 +37,18 @@ class _Sheet:
     line_nos: list[int]
     header: int              # index of the header record
     merged: dict[str, list[tuple[int, int]]]
+    error: str = ""          # the chosen header row is not on this sheet
 
     @property
     def layout(self) -> tuple[str, ...]:
         return tuple(norm_header(c) for c in self.records[self.header] if c.strip())
 
 
-def read_excel(data: bytes, name: str, sheet: str | None = None) -> RawTable:
-    """The named sheet, or every sheet of the first data sheet's layout, as text cells."""
+def read_excel(data: bytes, name: str, sheet: str | None = None, header_row: int | None = None,
+               fill_down: bool = True) -> RawTable:
+    """The named sheet, or every sheet of the first data sheet's layout, as text cells;
+    the header on row *header_row* of each sheet when given (else found under any title
+    rows); *fill_down* False: no grouping column is filled down."""
     try:
         book = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, dtype=str,
                              engine="openpyxl")
@@ -59,38 +69,58 @@ def read_excel(data: bytes, name: str, sheet: str | None = None) -> RawTable:
         if sheet not in book:
             raise ReadError(f"{name} has no sheet named {sheet!r}; its sheets are "
                             f"{', '.join(book)}. Choose one of them.")
-        taken = [_sheet(sheet, book[sheet], merged.get(sheet, []))]
+        taken = [_sheet(sheet, book[sheet], merged.get(sheet, []), header_row)]
     else:
-        read = [_sheet(k, v, merged.get(k, [])) for k, v in sheets.items()]
+        read = [_sheet(k, v, merged.get(k, []), header_row) for k, v in sheets.items()]
         taken, others = _same_layout(read)
+        if not taken:       # the chosen header row is on no sheet
+            taken = [next((s for s in read if s.error), read[0])]
         if len(sheets) > 1:
             notes.append(_sheets_note(taken, others))
     first = taken[0]
+    if first.error:
+        raise ReadError(f"{name}, {first.error}")
     if not first.records:
         raise ReadError(f"{name}: sheet {first.name!r} is empty. Choose a sheet with data.")
-    if first.header:
-        notes.append(header_note(first.line_nos, first.records, first.header))
+    if first.header or header_row is not None:
+        notes.append(header_note(first.line_nos, first.records, first.header,
+                                 header_row is not None))
     records, line_nos, raws = _rows(taken)
     label = f"{name} [{first.name}]" if len(taken) == 1 else name
+    preamble = first.records[:first.header]
     table = table_from_records(records, line_nos, raws, label, "xlsx", None, notes,
-                               first.records[:first.header], _merged_lines(taken))
+                               preamble, _merged_lines(taken), fill=fill_down)
     if len(taken) == 1:
         table.sheet = first.name if len(sheets) > 1 else None
+    table.header_chosen = header_row is not None
+    found = export_date(first.line_nos[:first.header], preamble)
+    if found:
+        table.export_date, table.export_source = found
     return table
 
 
-def _sheet(name: str, frame: pd.DataFrame, merged: list[tuple[int, int, int]]) -> _Sheet:
+def _sheet(name: str, frame: pd.DataFrame, merged: list[tuple[int, int, int]],
+           header_row: int | None = None) -> _Sheet:
+    rows = len(frame)
     frame = frame.fillna("")
     frame = frame.loc[frame.ne("").any(axis=1).idxmax():] if frame.ne("").any().any() else frame
     records = frame.astype(str).values.tolist()
     line_nos = [int(i) + 1 for i in frame.index]
-    header = find_header(records) or 0
+    error = ""
+    if header_row is None:
+        header = find_header(records) or 0
+    else:
+        try:
+            header = chosen_header(line_nos, records, header_row, rows,
+                                   f"sheet {name!r}")
+        except ValueError as exc:
+            return _Sheet(name, [], [], 0, {}, str(exc))
     head = records[header] if records else []
     spans: dict[str, list[tuple[int, int]]] = {}
     for col, first, last in merged:
         if col < len(head) and head[col].strip() and first > line_nos[header]:
             spans.setdefault(head[col].strip(), []).append((first, last))
-    return _Sheet(name, records, line_nos, header, spans)
+    return _Sheet(name, records, line_nos, header, spans, error)
 
 
 def _same_layout(read: list[_Sheet]) -> tuple[list[_Sheet], list[_Sheet]]:

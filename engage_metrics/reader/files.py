@@ -61,19 +61,22 @@ def sniff_binary(data: bytes, name: str) -> None:
                         "CSV inside, or rename an Excel workbook to .xlsx.")
 
 
-def read_bytes(data: bytes, name: str, sheet: str | None = None) -> RawTable:
-    """Parse an uploaded file (CSV/TSV/TXT or .xlsx) into a RawTable."""
+def read_bytes(data: bytes, name: str, sheet: str | None = None, header_row: int | None = None,
+               fill_down: bool = True) -> RawTable:
+    """Parse an uploaded file (CSV/TSV/TXT or .xlsx) into a RawTable; the header on row
+    *header_row* when given, grouping columns filled down unless *fill_down* is False."""
     check_size(len(data), name)
     if not data.strip():
         raise ReadError(f"{name} is empty (0 bytes of data). Export it again from your tool.")
     sniff_binary(data, name)
     if data.startswith(b"PK\x03\x04"):
-        return read_excel(data, name, sheet)
+        return read_excel(data, name, sheet, header_row, fill_down)
     text, encoding = decode(data, name)
-    return read_text(text, name, encoding)
+    return read_text(text, name, encoding, header_row, fill_down)
 
 
-def read_path(path: str | Path, sheet: str | None = None) -> RawTable:
+def read_path(path: str | Path, sheet: str | None = None, header_row: int | None = None,
+              fill_down: bool = True) -> RawTable:
     path = Path(path)
     check_size(path.stat().st_size, path.name)
-    return read_bytes(path.read_bytes(), path.name, sheet)
+    return read_bytes(path.read_bytes(), path.name, sheet, header_row, fill_down)

@@ -2,6 +2,8 @@
 or note rows (:func:`find_header`), the notes, totals and signature lines after the data
 (:func:`footer_start`), and grouping columns written once per block of rows — a date or
 an event in a merged cell or only on a block's first row — filled down (:func:`fill_down`).
+The analyst may choose the header row (:func:`chosen_header`) and turn fill-down off; a
+title row such as "Exported on 3/12/2024" gives the file's export date (:func:`export_date`).
 
 Every choice made here is returned as a plain sentence for the import's notes. Columns
 are recognized by the same header names as the column mapping (engage_metrics.mapping).
@@ -81,13 +83,66 @@ def describe(record: Sequence[str], limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[:limit - 1] + "…")
 
 
-def header_note(line_nos: Sequence[int], records: Sequence[Sequence[str]], header: int) -> str:
-    """The note of a header found under *header* records of titles and notes."""
+def header_note(line_nos: Sequence[int], records: Sequence[Sequence[str]], header: int,
+                chosen: bool = False) -> str:
+    """The note of a header found (or *chosen*) under *header* records of titles and
+    notes."""
+    if chosen and not header:
+        return f"header on row {line_nos[0]}, as chosen"
     above = ", ".join(describe(r) for r in records[:header])
     rows = (f"row {line_nos[0]}" if header == 1
             else f"rows {line_nos[0]}–{line_nos[header - 1]}")
+    if chosen:
+        return (f"header on row {line_nos[header]}, as chosen; {rows} above it skipped (not "
+                f"data): {above}")
     return (f"header found on row {line_nos[header]}; {rows} above it skipped (a title and "
             f"notes, not data): {above}")
+
+
+def chosen_header(line_nos: Sequence[int], records: Sequence[Sequence[str]], row: int,
+                  rows: int, name: str) -> int:
+    """The index of the record on row *row* (1-based, as the analyst sees the file or
+    sheet, which has *rows* rows); ValueError with a one-line message when there is none
+    or it is blank."""
+    if row < 1 or row > rows:
+        raise ValueError(f"{name} has {rows} row(s): header row {row} is not among them; "
+                         f"choose a row from 1 to {rows}")
+    try:
+        index = list(line_nos).index(row)
+    except ValueError:
+        index = -1
+    if index < 0 or not _filled(records[index]):
+        raise ValueError(f"{name}: row {row} is blank (or inside a cell spanning several "
+                         "lines), so it cannot be the header; choose the row with the column "
+                         "names")
+    return index
+
+
+# a title or note line giving the date the file was made: "Exported on 3/12/2024",
+# "Report generated: 2024-03-12 10:04", "Printed 3/2/2024", "Run date: March 12, 2024"
+_MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+_EXPORT_DATE = re.compile(
+    r"\b(?:export\w*|generated|printed|downloaded|created|run\s+(?:on|at|date)|report\s+date|as\s+of)\b"
+    r"(?:\s+(?:on|at|date))?\s*[:\-–,]?\s*"
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+    r"(\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}\s+{_MONTH}\s+\d{{4}})", re.IGNORECASE)
+
+
+def export_date(line_nos: Sequence[int],
+                records: Sequence[Sequence[str]]) -> tuple[str, str] | None:
+    """The date written on a title or note row above the header ("Exported on
+    3/12/2024"), as written, and the row it is on in words (for the notes); None when no
+    such row."""
+    for line, record in zip(line_nos, records, strict=False):
+        # the cells joined as written: "March 12, 2024" unquoted is two cells of a CSV
+        text = ",".join(record).strip(", ")
+        found = _EXPORT_DATE.search(text)
+        if found:
+            return found.group(1), f"row {line} {describe(record)}"
+    return None
 
 
 def is_footer_line(cells: Sequence[str]) -> bool:
@@ -134,12 +189,21 @@ def block_filled(values: pd.Series) -> bool:
 
 
 def fill_down(frame: pd.DataFrame, columns: list[str],
-              merged: dict[str, list[tuple[int, int]]] | None = None) -> list[str]:
+              merged: dict[str, list[tuple[int, int]]] | None = None,
+              apply: bool = True) -> tuple[list[str], list[str]]:
     """Fill the grouping columns of *frame* (cells as text, `_line` the line numbers) down
     in place: a merged cell's value into the rows it covers (*merged*: column -> (first,
     last line) of each merged block), and a column written once per block into the blank
-    rows below each value. Returns the notes."""
+    rows below each value. Returns the notes and the columns filled down. With *apply*
+    False (the analyst turned fill-down off) nothing is changed: the columns that would
+    have been filled are returned, and the one note says fill-down was turned off."""
+    if not apply:
+        would = _would_fill(frame, columns, merged)
+        return (["fill-down turned off, as chosen: no column filled down"
+                 + (f" ({', '.join(map(repr, would))} would have been; their blank cells "
+                    "stay blank)" if would else "")], would)
     notes: list[str] = []
+    filled_cols: list[str] = []
     grouping = grouping_columns(columns)
     for col, spans in (merged or {}).items():
         lines = frame["_line"]
@@ -154,6 +218,7 @@ def fill_down(frame: pd.DataFrame, columns: list[str],
         if target.any():
             filled = frame[col].where(~inside).replace("", pd.NA).ffill().fillna("")
             frame.loc[target, col] = filled[target]
+            filled_cols.append(col)
             notes.append(f"merged cells in column {col!r}: its value filled into the "
                          f"{int(target.sum())} row(s) each merged cell covers")
     done = []
@@ -162,7 +227,15 @@ def fill_down(frame: pd.DataFrame, columns: list[str],
             blank = frame[col].eq("")
             frame.loc[blank, col] = frame[col].replace("", pd.NA).ffill()[blank]
             done.append(f"{col!r} ({int(blank.sum())} rows)")
+            if col not in filled_cols:
+                filled_cols.append(col)
     if done:
         notes.append(f"filled down {', '.join(done)}: each value was written once for a "
                      "block of rows and is repeated on the blank rows below it")
-    return notes
+    return notes, filled_cols
+
+
+def _would_fill(frame: pd.DataFrame, columns: list[str],
+                merged: dict[str, list[tuple[int, int]]] | None) -> list[str]:
+    """The columns :func:`fill_down` would fill, found on a copy."""
+    return fill_down(frame.copy(), columns, merged)[1]

@@ -37,15 +37,23 @@ class RawTable:
     header_line: int = 1         # the line (or sheet row) of the header
     body_notes: list[str] = field(default_factory=list)  # the notes that depend on every
                                  # row (the lines after the data, columns filled down)
+    filled_down: list[str] = field(default_factory=list)  # the grouping columns filled down
+                                 # (or that would have been, when fill-down is turned off)
+    header_chosen: bool = False  # the header row was the analyst's choice
+    export_date: str | None = None   # the date of a title line above the header such as
+                                 # "Exported on 3/12/2024", as written
+    export_source: str = ""      # that line, in words for the notes ("row 2 'Exported …'")
 
 
 def table_from_records(records: list[list[str]], line_nos: list[int], raws: list[str], name: str,
                        encoding: str, delimiter: str | None, notes: list[str] | None = None,
                        preamble: list[list[str]] | None = None,
-                       merged: dict[str, list[tuple[int, int]]] | None = None) -> RawTable:
+                       merged: dict[str, list[tuple[int, int]]] | None = None,
+                       fill: bool = True) -> RawTable:
     """The table of *records* (the first is the header): non-data rows dropped and counted,
     the lines after the data listed in the notes, grouping columns filled down (*merged*:
-    a workbook's merged cells, header cell -> (first, last line) of each)."""
+    a workbook's merged cells, header cell -> (first, last line) of each; *fill* False:
+    none is, and the notes say so)."""
     header = [h.strip() for h in records[0]]
     if not any(header):
         raise ReadError(f"{name}: the header row is empty, so the columns have no names. "
@@ -79,12 +87,13 @@ def table_from_records(records: list[list[str]], line_nos: list[int], raws: list
         raise ReadError(f"{name} has a header but no data rows (only blank, totals or footer "
                         "lines). Export it again with the rows included.")
     body_notes = [footer_note(footer)] if footer else []
-    body_notes += fill_down(frame, columns, {columns[header.index(h)]: spans
-                                             for h, spans in (merged or {}).items()
-                                             if h in header})
+    fill_notes, filled = fill_down(frame, columns, {columns[header.index(h)]: spans
+                                                    for h, spans in (merged or {}).items()
+                                                    if h in header}, apply=fill)
+    body_notes += fill_notes
     return RawTable(columns, frame.reset_index(drop=True), encoding, delimiter, skipped,
                     list(notes or []) + body_notes, preamble or [], header_line=line_nos[0],
-                    body_notes=body_notes)
+                    body_notes=body_notes, filled_down=filled)
 
 
 def _unique_columns(header: list[str]) -> list[str]:

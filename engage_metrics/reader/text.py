@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import re
 
-from engage_metrics.reader.layout import find_header, header_note
+from engage_metrics.reader.layout import chosen_header, export_date, find_header, header_note
 from engage_metrics.reader.table import RawTable, ReadError, table_from_records
 
 DELIMITERS = (",", "\t", ";")
@@ -108,9 +108,12 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def read_text(text: str, name: str, encoding: str = "utf-8") -> RawTable:
-    """Parse delimited text. The header is the first non-blank line (after an optional
-    `sep=` line); adapters that know a preamble (Zoom) call :func:`table_from_records`."""
+def read_text(text: str, name: str, encoding: str = "utf-8", header_row: int | None = None,
+              fill_down: bool = True) -> RawTable:
+    """Parse delimited text. The header is the line *header_row* (1-based) when given,
+    else the first non-blank line (after an optional `sep=` line) unless a header stands
+    under title rows (layout.find_header); adapters that know a preamble (Zoom) call
+    :func:`table_from_records`. *fill_down* False: no grouping column is filled down."""
     lines = split_lines(text)
     first = 0
     notes: list[str] = []
@@ -119,6 +122,8 @@ def read_text(text: str, name: str, encoding: str = "utf-8") -> RawTable:
     if first < len(lines) and lines[first].lower().startswith("sep="):
         delimiter = lines[first][4:5] or ","
         first += 1
+    elif header_row is not None and first < header_row <= len(lines):
+        delimiter = _delimiter(lines, header_row - 1)    # the chosen header's delimiter
     else:
         delimiter = _delimiter(lines, first)
     try:
@@ -128,16 +133,25 @@ def read_text(text: str, name: str, encoding: str = "utf-8") -> RawTable:
     if not records:
         raise ReadError(f"{name} has no header row. Export it again with its column names "
                         "in the first line.")
-    header = find_header(records)
-    if header:
-        notes.append(header_note(line_nos, records, header))
-        preamble = records[:header]
-        records, line_nos, raws = records[header:], line_nos[header:], raws[header:]
+    if header_row is not None:
+        try:
+            header: int | None = chosen_header(line_nos, records, header_row, len(lines), name)
+        except ValueError as exc:
+            raise ReadError(str(exc)) from exc
     else:
-        preamble = []
+        header = find_header(records)
+    if header or header_row is not None:
+        notes.append(header_note(line_nos, records, header or 0, header_row is not None))
+    header = header or 0
+    preamble = records[:header]
+    found = export_date(line_nos[:header], preamble)
+    records, line_nos, raws = records[header:], line_nos[header:], raws[header:]
     table = table_from_records(records, line_nos, raws, name, encoding, delimiter, notes,
-                               preamble)
+                               preamble, fill=fill_down)
     table.text = text
+    table.header_chosen = header_row is not None
+    if found:
+        table.export_date, table.export_source = found
     return table
 
 
