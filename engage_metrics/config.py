@@ -38,6 +38,7 @@ def defaults() -> dict[str, Any]:
             parsed = tomllib.load(fh)
         DepthConfig.from_dict(parsed["depth"])
         check_lapse_days(parsed["settings"]["lapse_days"])
+        check_date_order(parsed["settings"]["date_order"])
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         what = f"lacks {exc}" if isinstance(exc, KeyError) else str(exc)
         raise ConfigError(f"{DEFAULTS_FILE}: {what}") from None
@@ -146,6 +147,17 @@ def check_lapse_days(value: Any) -> int:
         raise ConfigError(f"the lapse threshold must be a positive whole number of days, "
                          f"not {value!r}")
     return value
+
+
+DATE_ORDER_CHOICES = ("ask", "mdy", "dmy")
+
+
+def check_date_order(value: Any) -> str:
+    """*value* if it is a date order setting: "ask", "mdy" or "dmy"."""
+    if value not in DATE_ORDER_CHOICES:
+        raise ConfigError(f"the date order must be one of {', '.join(DATE_ORDER_CHOICES)}, "
+                          f"not {value!r}")
+    return str(value)
 
 
 def lapse_days(con: duckdb.DuckDBPyConnection) -> int:

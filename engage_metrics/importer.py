@@ -86,11 +86,6 @@ class DateOrderNeeded(ImportFailed):
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 ORDER_WORDS = {"dmy": "day-first", "mdy": "month-first", "ymd": "year-first"}
 DATE_FIELDS = {"participation": ("starts_at", "ends_at"), "ask": ("asked_at",), "people": ()}
-# time zones of the United States, where a numeric date is written month-first: the
-# organization's time zone settles a file whose every numeric date reads both ways
-US_ZONES = re.compile(r"^(America/(New_York|Chicago|Denver|Phoenix|Los_Angeles|Anchorage|"
-                      r"Juneau|Sitka|Nome|Adak|Boise|Detroit|Menominee|Puerto_Rico|Indiana/.+|"
-                      r"Kentucky/.+|North_Dakota/.+)|Pacific/Honolulu|US/.+)$")
 # a date in a file's name ("export-2024-03-12-…", "EventParticipants20240312-…")
 EXPORT_DATE = re.compile(r"(?<!\d)(20\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
 
@@ -117,6 +112,7 @@ class ImportResult:
     duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)  # same-name pairs to review
     read_by: str = "python"          # "duckdb" when the fast CSV reader read the file
     date_order: str | None = None    # the order numeric dates were read in (None: none seen)
+    date_order_basis: str | None = None  # what decided it (ORDER_BASIS)
     needs: str = ""                  # "date_order" / "event_dates": failed until the analyst
                                      # chooses the order / gives the dates of *undated*
     undated: list[str] = field(default_factory=list)   # the events that need a date
@@ -252,9 +248,9 @@ def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: Import
     deleted = _skip_deleted(con, mapping, notes)
     _read_names(con, mapping, notes)
     tz = config.get_setting(con, "timezone")
-    order, date_notes, recorded = _date_order(con, mapping, options, tz)
+    order, date_notes, recorded, basis = _date_order(con, mapping, options, tz)
     if result is not None:
-        result.date_order = recorded
+        result.date_order, result.date_order_basis = recorded, basis
         _add_notes(notes, date_notes)
     statuses = options.statuses if options.statuses is not None else GENERIC_STATUSES
     for name, words in (("status_map", statuses), ("attended_map", ATTENDED_VALUES),
@@ -294,17 +290,19 @@ _NUMERIC_DATE = r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:$|[\sTt])"
 
 
 def _date_order(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: ImportOptions,
-                tz: str) -> tuple[str, list[str], str | None]:
-    """The order to read the file's numeric dates in, its notes, and the order to record
-    (None when the file has no numeric date that depends on it). Decided from the values
-    of the temp table `src` in one query: a first field above 12 reads only day-first, a
-    second above 12 only month-first, a four-digit first field is a year. The analyst's
-    choice wins, then the tool's known order, then the file's values, then the
-    organization's time zone for a file whose every date reads both ways; otherwise
-    DateOrderNeeded names the choice."""
+                tz: str) -> tuple[str, list[str], str | None, str | None]:
+    """The order to read the file's numeric dates in, its notes, the order to record (None
+    when the file has no numeric date that depends on it) and what decided it (ORDER_BASIS).
+    Decided from the values of the temp table `src` in one query: a first field above 12
+    reads only day-first, a second above 12 only month-first, a four-digit first field is a
+    year. The analyst's choice wins, then the tool's known order, then the file's values,
+    then — for a file whose every date reads both ways — the organization's date order
+    setting, then the order its earlier imports' own dates showed when they all agree;
+    otherwise DateOrderNeeded names the choice. The time zone is no hint: a UK
+    organization may keep the default zone."""
     fields = [f for f in DATE_FIELDS.get(options.kind, ()) if f in mapping.fields]
     if not fields:
-        return options.date_order or options.known_date_order or "mdy", [], None
+        return options.date_order or options.known_date_order or "mdy", [], None, None
     values = " UNION ".join(f"SELECT tidy({f}) AS raw FROM src"  # noqa: S608 - field names
                             for f in fields)
     bare_col = fields[0]
@@ -342,11 +340,14 @@ def _date_order(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: Impor
         if options.date_order not in DATE_ORDERS:
             raise ImportFailed(f"unknown date order {options.date_order!r}; use one of "
                                f"{', '.join(DATE_ORDERS)}")
-        if numeric:
-            notes.append(f"dates read {ORDER_WORDS[options.date_order]}, as chosen")
-        return options.date_order, notes, options.date_order if numeric else None
+        if not numeric:
+            return options.date_order, notes, None, None
+        notes.append(f"dates read {ORDER_WORDS[options.date_order]}, as chosen")
+        return options.date_order, notes, options.date_order, "chosen"
     if options.known_date_order:
-        return options.known_date_order, notes, options.known_date_order if numeric else None
+        if not numeric:
+            return options.known_date_order, notes, None, None
+        return options.known_date_order, notes, options.known_date_order, "tool"
     choose = "choose with --date-order dmy or --date-order mdy (or on the Data page)"
     if dmy and mdy:
         raise DateOrderNeeded(
@@ -355,19 +356,49 @@ def _date_order(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: Impor
             "that way are rejected rows.")
     if dmy:
         notes.append(f"dates read day-first: {dmy_ex} has a first field above 12")
-        return "dmy", notes, "dmy"
+        return "dmy", notes, "dmy", "values"
     if mdy:
         notes.append(f"dates read month-first: {mdy_ex} has a second field above 12")
-        return "mdy", notes, "mdy"
+        return "mdy", notes, "mdy", "values"
     if both:
-        if US_ZONES.match(tz):
-            notes.append(f"dates like {both_ex} read month-first, as dates are written in the "
-                         f"organization's time zone ({tz}); import again with --date-order dmy "
-                         "if they are day-first")
-            return "mdy", notes, "mdy"
-        raise DateOrderNeeded(f"dates like {both_ex} can be read day-first or month-first; "
-                              f"{choose}")
-    return "mdy", notes, "mdy" if numeric else None
+        hint = organization_date_order(con)
+        if hint is None:
+            raise DateOrderNeeded(f"dates like {both_ex} can be read day-first or "
+                                  f"month-first, and nothing else in the file tells; {choose}")
+        order, why, basis = hint
+        notes.append(f"dates like {both_ex} read {ORDER_WORDS[order]}, {why}; import again "
+                     f"with --date-order {'mdy' if order == 'dmy' else 'dmy'} (or choose on "
+                     "the Data page) if they are not")
+        return order, notes, order, basis
+    return "mdy", notes, None, None
+
+
+# what decided a file's date order, as recorded with the import: only the orders a file's
+# own dates showed, or the analyst chose, say how the organization writes dates
+ORDER_BASIS = ("chosen", "values", "tool", "setting", "earlier imports")
+
+
+def organization_date_order(con: duckdb.DuckDBPyConnection
+                            ) -> tuple[str, str, str] | None:
+    """How the organization writes numeric dates, for a file whose every date reads both
+    ways: (order, why in words, basis) from the date order setting when it is not "ask",
+    else from its earlier imports whose own dates showed the order (or whose order the
+    analyst chose), when they all agree; else None (the order must be chosen)."""
+    setting = config.check_date_order(config.get_setting(con, "date_order"))
+    if setting in ("dmy", "mdy"):
+        return setting, "as the organization's date order setting says", "setting"
+    rows = con.execute(
+        """SELECT json_extract_string(options, '$.date_order') AS o, count(*) AS n,
+                  min(file_name) AS example
+           FROM import_log
+           WHERE json_extract_string(options, '$.date_order_basis') IN ('chosen', 'values')
+             AND json_extract_string(options, '$.date_order') IN ('dmy', 'mdy')
+           GROUP BY ALL""").fetchall()
+    if len(rows) != 1:
+        return None
+    order, count, example = rows[0]
+    files = f"{example!r}" if count == 1 else f"{example!r} and {count - 1} more"
+    return order, f"as in this organization's earlier imports ({files})", "earlier imports"
 
 
 @dataclass
@@ -408,7 +439,7 @@ def check_date_order(con: duckdb.DuckDBPyConnection, table: reader.RawTable,
         tz = config.get_setting(con, "timezone")
         message = ""
         try:
-            order, notes, recorded = _date_order(con, mapping, options, tz)
+            order, notes, recorded, _ = _date_order(con, mapping, options, tz)
         except DateOrderNeeded as exc:
             order, notes, recorded, message = None, [], "?", str(exc)
         except ImportFailed:
@@ -455,12 +486,13 @@ def export_date_from_line(con: duckdb.DuckDBPyConnection, written: str,
                           order: str | None) -> date | None:
     """The date of a title line's export date *written* ("3/12/2024", "2024-03-12 10:04",
     "March 12, 2024") read by the import's macro parse_ts in the file's date *order*; with
-    no order known, month-first in a United States time zone (as the file's own dates
-    would be read), else only when day-first and month-first read it alike (else None)."""
+    no order known, in the organization's order (as the file's own dates would be read),
+    else only when day-first and month-first read it alike (else None)."""
     resolve.install_macros(con)
     tz = config.get_setting(con, "timezone")
-    if order not in DATE_ORDERS and US_ZONES.match(tz):
-        order = "mdy"
+    if order not in DATE_ORDERS:
+        hint = organization_date_order(con)
+        order = hint[0] if hint else None
     orders = [order] if order in DATE_ORDERS else ["dmy", "mdy"]
     days = {con.execute("SELECT CAST(CAST(parse_ts(tidy($v), $tz, $ord) AS TIMESTAMP) AS DATE)",
                         {"v": written, "tz": tz, "ord": o}).fetchall()[0][0] for o in orders}
@@ -645,6 +677,7 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
             {"id": import_id, "name": file_name, "sha": digest, "kind": options.kind,
              "source": options.source, "mapping": json.dumps(result.mapping),
              "options": json.dumps({**options.to_json(), "date_order": result.date_order,
+                                    "date_order_basis": result.date_order_basis,
                                     "header_row": result.header_row}),
              "read": result.rows_read,
              "acc": result.accepted, "rej": result.rejected, "skip": result.skipped,

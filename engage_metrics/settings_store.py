@@ -152,6 +152,8 @@ def save_settings(con: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> Non
         config.DepthConfig.from_dict(values["depth"])
     if "lapse_days" in values:
         config.check_lapse_days(values["lapse_days"])
+    if "date_order" in values:
+        config.check_date_order(values["date_order"])
     with transaction(con):
         for key, value in values.items():
             config.set_setting(con, key, value)

@@ -88,6 +88,11 @@ def keywords_section() -> None:
         st.rerun()
 
 
+DATE_ORDER_LABELS = {"Ask (or follow earlier imports)": "ask",
+                     "Month first (03/04/2024 is March 4)": "mdy",
+                     "Day first (03/04/2024 is 3 April)": "dmy"}
+
+
 def numbers_section() -> None:
     settings = data.settings()
     depth = dict(settings["depth"])
@@ -103,6 +108,12 @@ def numbers_section() -> None:
             "Lapse threshold (days)", min_value=1, value=int(settings["lapse_days"]), step=1,
             help="Someone whose last attendance is this many days or more before a date has "
                  "lapsed then (Lapsed people; slipping regulars have not lapsed yet).")
+        order = left.selectbox(
+            "Numeric dates a file cannot settle", list(DATE_ORDER_LABELS),
+            index=list(DATE_ORDER_LABELS.values()).index(settings["date_order"]),
+            help="A file whose every date reads both ways (03/04/2024) is read in this order. "
+                 "'Ask' stops the import and asks, unless the organization's earlier imports "
+                 "showed the order; a file with a date like 25/04/2024 settles it itself.")
         st.markdown("**Relationship depth weights** (each part is 0–1; depth = 100 × the "
                     "weighted sum, so weights should add up to 1)")
         cols = st.columns(len(DEPTH_PARTS))
@@ -118,6 +129,7 @@ def numbers_section() -> None:
             settings_store.save_settings(store.cursor(), {
                 "org_name": org.strip() or settings["org_name"], "hourly_value": hourly,
                 "fiscal_year_start_month": MONTHS.index(month) + 1, "lapse_days": int(lapse_days),
+                "date_order": DATE_ORDER_LABELS[order],
                 "depth": {**depth, "weights": weights}})
             st.toast("Settings saved — every number is recomputed")
             st.rerun()

@@ -186,15 +186,11 @@ def ambiguous_workbook(path: Path) -> None:
 
 def test_ambiguous_dates_ask_for_their_order_then_import_and_undo(
         demo_store, page, tmp_path: Path) -> None:
-    """Issue 13: an organization outside the US uploads a workbook whose dates read both
-    ways; the Data page asks for the order with a preview, and imports in the one chosen."""
-    from engage_metrics import config, db
-
+    """An organization uploads a workbook whose dates all read both ways (its time zone is
+    no hint); the Data page asks for the order with a preview, and imports in the one
+    chosen."""
     path = tmp_path / "engage.duckdb"
     shutil.copy(demo_store.path, path)
-    con = db.connect(path)
-    config.set_setting(con, "timezone", "Europe/London")
-    con.close()
     workbook = tmp_path / "spring-signins.xlsx"
     ambiguous_workbook(workbook)
     with streamlit_server(path) as server:

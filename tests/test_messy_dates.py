@@ -115,12 +115,13 @@ def test_excel_date_cells_serials_and_time_cells(store):
     ]
 
 
-def test_an_ambiguous_file_is_refused_outside_the_us_then_chosen_and_replaced(store):
-    config.set_setting(store, "timezone", "Europe/London")
+def test_an_ambiguous_file_is_refused_then_chosen_and_replaced(store):
+    # the default zone (America/New_York) is no hint: nothing says how 03/04/2024 reads
     r = imported(store, "sign-in sheet.csv")
     assert (r.status, r.needs) == ("failed", "date_order")
-    assert r.message == ("dates like 03/04/2024 can be read day-first or month-first; choose "
-                         "with --date-order dmy or --date-order mdy (or on the Data page)")
+    assert r.message == ("dates like 03/04/2024 can be read day-first or month-first, and "
+                         "nothing else in the file tells; choose with --date-order dmy or "
+                         "--date-order mdy (or on the Data page)")
     assert rows(store, "SELECT COUNT(*) FROM import_log") == [(0,)]
 
     r = imported(store, "sign-in sheet.csv", date_order="dmy")
@@ -139,12 +140,57 @@ def test_an_ambiguous_file_is_refused_outside_the_us_then_chosen_and_replaced(st
     assert rows(store, days) == [("Ana Lopez", date(2024, 3, 4)), ("Bob Smith", date(2024, 5, 4))]
 
 
-def test_a_us_organization_reads_an_ambiguous_file_month_first_and_says_so(store):
+def test_the_date_order_setting_reads_an_ambiguous_file_and_says_so(store):
+    config.set_setting(store, "date_order", "mdy")
     r = imported(store, "sign-in sheet.csv")
     assert r.status == "imported"
-    assert ("dates like 03/04/2024 read month-first, as dates are written in the organization's "
-            "time zone (America/New_York); import again with --date-order dmy if they are "
-            "day-first") in r.notes
+    assert ("dates like 03/04/2024 read month-first, as the organization's date order setting "
+            "says; import again with --date-order dmy (or choose on the Data page) if they "
+            "are not") in r.notes
+    assert rows(store, "SELECT min(event_date) FROM event") == [(date(2024, 3, 4),)]
+
+
+def _sheet(*days: str) -> bytes:
+    return ("Email,Event,Date\n" + "".join(f"p{i}@x.org,Pantry,{d}\n" for i, d in enumerate(days))
+            ).encode()
+
+
+def test_earlier_imports_that_showed_the_order_settle_an_ambiguous_file(store):
+    # no history yet: the ambiguous sheet must be chosen
+    assert import_bytes(store, _sheet("03/04/2024"), "week 2.csv").needs == "date_order"
+    # a sheet whose own dates show day-first (25 > 12), then the ambiguous one follows it
+    first = import_bytes(store, _sheet("25/03/2024", "01/04/2024"), "week 1.csv")
+    assert "dates read day-first: 25/03/2024 has a first field above 12" in first.notes
+    r = import_bytes(store, _sheet("03/04/2024"), "week 2.csv")
+    assert r.status == "imported"
+    assert ("dates like 03/04/2024 read day-first, as in this organization's earlier imports "
+            "('week 1.csv'); import again with --date-order mdy (or choose on the Data page) "
+            "if they are not") in r.notes
+    assert rows(store, "SELECT DISTINCT event_date FROM event ORDER BY 1") == [
+        (date(2024, 3, 25),), (date(2024, 4, 1),), (date(2024, 4, 3),)]
+    # an analyst's choice counts too; earlier imports that disagree settle nothing
+    chosen = import_bytes(store, _sheet("02/04/2024"), "week 3.csv", ImportOptions(
+        date_order="mdy"))
+    assert chosen.status == "imported"
+    assert import_bytes(store, _sheet("05/06/2024"), "week 4.csv").needs == "date_order"
+    # the setting wins over the history
+    config.set_setting(store, "date_order", "dmy")
+    r = import_bytes(store, _sheet("05/06/2024"), "week 4.csv")
+    assert ("dates like 05/06/2024 read day-first, as the organization's date order setting "
+            "says; import again with --date-order mdy (or choose on the Data page) if they "
+            "are not") in r.notes
+
+
+def test_a_tools_own_order_says_nothing_of_the_organizations(store):
+    from engage_metrics.importer import organization_date_order
+
+    assert imported(store, "sign-in sheet.csv", date_order="dmy").status == "imported"
+    assert organization_date_order(store) == (
+        "dmy", "as in this organization's earlier imports ('sign-in sheet.csv')",
+        "earlier imports")
+    store.execute("UPDATE import_log SET options = json_object('date_order', 'mdy', "
+                  "'date_order_basis', 'tool')")
+    assert organization_date_order(store) is None
 
 
 def test_contradicting_dates_are_refused(store):
@@ -261,6 +307,10 @@ def test_any_supported_form_of_one_instant_parses_to_the_same_local_time(macros,
 
 def test_the_fast_csv_reader_takes_the_same_decision(store, write, monkeypatch):
     monkeypatch.setenv("ENGAGE_FAST_CSV_MB", "0.000001")
+    ambiguous = write("amb.csv", "Email,Event,Date\nana@x.org,Shift,03/04/2024\n")
+    [r] = import_files(store, [ambiguous])
+    assert (r.read_by, r.status, r.needs) == ("duckdb", "failed", "date_order")
+    assert "choose with --date-order dmy or --date-order mdy" in r.message
     day_first = write("rota.csv", "Email,Event,Date\nana@x.org,Shift,23/02/2024\n"
                                   "bob@x.org,Shift,05/03/2024\n")
     [r] = import_files(store, [day_first])
@@ -268,7 +318,8 @@ def test_the_fast_csv_reader_takes_the_same_decision(store, write, monkeypatch):
     assert "dates read day-first: 23/02/2024 has a first field above 12" in r.notes
     assert rows(store, "SELECT event_date FROM event ORDER BY 1") == [
         (date(2024, 2, 23),), (date(2024, 3, 5),)]
-    config.set_setting(store, "timezone", "Europe/London")
-    [r] = import_files(store, [write("amb.csv", "Email,Event,Date\nana@x.org,Shift,03/04/2024\n")])
-    assert (r.read_by, r.status, r.needs) == ("duckdb", "failed", "date_order")
-    assert "choose with --date-order dmy or --date-order mdy" in r.message
+    # the earlier import showed day-first: the ambiguous file follows it
+    [r] = import_files(store, [ambiguous])
+    assert (r.read_by, r.status) == ("duckdb", "imported")
+    assert any("read day-first, as in this organization's earlier imports ('rota.csv')" in n
+               for n in r.notes)
