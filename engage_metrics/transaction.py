@@ -15,6 +15,10 @@ from contextlib import contextmanager
 import duckdb
 
 _WRITE_LOCK = threading.RLock()
+# a session variable recording that this connection holds the import macros (temp macros,
+# resolve.install_macros): a rolled-back transaction takes the macros it created away, so
+# it resets the mark too
+MACROS_MARK = "engage_macros"
 
 
 @contextmanager
@@ -27,10 +31,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("BEGIN TRANSACTION")
         try:
             yield con
+            con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.TransactionException:    # COMMIT failed: already rolled back
+                pass
+            con.execute(f"RESET VARIABLE {MACROS_MARK}")
             raise
-        con.execute("COMMIT")
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
