@@ -442,3 +442,55 @@ def test_revocation_applies_at_the_next_click_even_after_a_broken_save(
         secrets_file.write_text(good)
         ana.close()
         dana.close()
+
+
+def test_secrets_file_is_never_committed() -> None:
+    """.streamlit/secrets.toml (password hashes, OIDC client secrets) is ignored."""
+    import shutil
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    for path in (".streamlit/secrets.toml", "deploy/.streamlit/secrets.toml"):
+        assert subprocess.run(["git", "check-ignore", "-q", path], cwd=root).returncode == 0
+
+
+HOLDER = """
+import sys, time
+from engage_metrics import db
+con = db.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(120)
+"""
+
+
+def test_store_busy_message_shows_viewers_no_server_path(app, tmp_path: Path) -> None:
+    """The store is held by another process (a CLI import); the signed-in viewer
+    learns that it is busy, but not where the server keeps its files."""
+    import subprocess
+
+    from helpers_ui import ROOT
+
+    path = tmp_path / "private-dir" / "engage.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        at = app(path, secrets=PASSWORD_SECRETS)
+        sign_in(at, "dana", VIEWER_PW)
+        assert [e.value for e in at.exception] == []
+        shown = [e.value for e in at.error]
+        assert len(shown) == 1 and "busy" in shown[0].lower()
+        text = " ".join(str(e.value) for kind in ("markdown", "caption", "error", "warning",
+                                                  "info") for e in at.get(kind))
+        assert str(tmp_path) not in text and "engage.duckdb" not in text and "/" not in shown[0]
+        # the command line still names the file: its user typed that path
+        from engage_metrics import db
+
+        with pytest.raises(db.StoreBusy) as busy:
+            db.connect(path)
+        assert str(path) in str(busy.value) and str(tmp_path) not in busy.value.public
+    finally:
+        holder.kill()
+        holder.wait()
