@@ -16,6 +16,11 @@ or ``mode = "oidc"`` (Streamlit's ``st.login``, configured in ``[auth]``) with
 ``[engage.roles] analysts = ["ana@example.org"]``; everyone else who signs in
 is a viewer. A configuration that cannot be read fails closed: nobody gets in
 and the message says what to fix.
+
+The secrets files are read afresh at every check (:func:`read_secrets`), so a removed
+user or a changed role applies at the user's next click, and failed sign-ins are counted
+in this process's memory (:data:`THROTTLE`), which no client of the server can clear.
+docs/security.md describes the whole model.
 """
 from __future__ import annotations
 
@@ -26,8 +31,11 @@ import secrets
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+import tomllib
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 ALGORITHM = "pbkdf2_sha256"
@@ -39,7 +47,66 @@ MODES = ("local", "password", "oidc")
 
 
 class AuthConfigError(ValueError):
-    """The sign-in configuration cannot be used; the message says what to fix."""
+    """The sign-in configuration cannot be used; the message says what to fix (and names
+    no server path: it is shown on the sign-in screen, to anyone)."""
+
+
+class TooManyAttempts(Exception):
+    """The user name has had too many failed sign-ins lately; no password was checked."""
+
+
+def normalize_user(name: str | None) -> str:
+    """The form of a user name that the configuration, the sign-in and the throttle all
+    key on: Unicode-normalized (NFKC), trimmed and case-folded."""
+    return unicodedata.normalize("NFKC", name or "").strip().casefold()
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _email_key(email: str | None) -> str:
+    """An OIDC email as the analysts list is matched: trimmed, ASCII letters lower-cased
+    and nothing else folded. The email comes from the identity provider, so no Unicode
+    folding may make another account's address equal an analyst's (``str.lower`` turns
+    the Kelvin sign into "k", ``casefold`` turns "ß" into "ss")."""
+    return (email or "").strip().translate(_ASCII_LOWER)
+
+
+def read_secrets(paths: Iterable[str | Path]) -> dict[str, Any]:
+    """The secrets of the TOML files in *paths* that exist, each file's top-level keys
+    overriding the earlier ones' (as Streamlit merges them); {} when none exists.
+
+    Read afresh at every call: it is a small file, and a cached copy is what let a removed
+    user stay signed in. (Streamlit's own ``st.secrets`` reloads through a file watcher
+    that stops for good after a save that does not parse.) A file that exists but cannot
+    be read or parsed raises AuthConfigError, so a broken file locks everyone out.
+    Directory entries (Kubernetes-style secrets) are skipped: they cannot hold the
+    ``[engage]`` tables."""
+    merged: dict[str, Any] = {}
+    for entry in paths:
+        path = Path(entry)
+        if path.suffix != ".toml":
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AuthConfigError(f"the secrets file {_shown(path)} cannot be read "
+                                  f"({type(exc).__name__}).") from None
+        try:
+            merged.update(tomllib.loads(text))
+        except tomllib.TOMLDecodeError as exc:
+            # tomllib's message says where (line, column), never the file's content
+            raise AuthConfigError(f"the secrets file {_shown(path)} is not valid TOML "
+                                  f"({exc}).") from None
+    return merged
+
+
+def _shown(path: Path) -> str:
+    """A secrets file as the sign-in screen names it: its folder and name, never where
+    on the server it is (``.streamlit/secrets.toml``)."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
 
 
 def _b64(raw: bytes) -> str:
@@ -109,6 +176,10 @@ def parse_config(secrets_: Mapping[str, Any] | None) -> AuthConfig:
     if mode == "password":
         users: dict[str, tuple[str, str]] = {}
         for name, entry in _section(engage.get("users"), "engage.users").items():
+            key = normalize_user(str(name))
+            if not key or key in users:
+                raise AuthConfigError(f"[engage.users.{name}]: user names must be distinct "
+                                      "ignoring case and spaces, and not empty.")
             entry = _section(entry, f"engage.users.{name}")
             role = str(entry.get("role", VIEWER)).strip().lower()
             if role not in ROLES:
@@ -118,7 +189,7 @@ def parse_config(secrets_: Mapping[str, Any] | None) -> AuthConfig:
             if not encoded.startswith(ALGORITHM + "$"):
                 raise AuthConfigError(f"[engage.users.{name}] needs a password_hash made by "
                                       "`python -m engage_metrics.auth hash`.")
-            users[str(name).strip().lower()] = (encoded, role)
+            users[key] = (encoded, role)
         if not users:
             raise AuthConfigError("[engage.auth] mode = \"password\" needs at least one "
                                   "[engage.users.<name>] with a password_hash and a role.")
@@ -129,14 +200,14 @@ def parse_config(secrets_: Mapping[str, Any] | None) -> AuthConfig:
         if isinstance(analysts, str) or not all(isinstance(a, str) for a in analysts):
             raise AuthConfigError("[engage.roles] analysts must be a list of email addresses.")
         provider = auth.get("provider")
-        return AuthConfig(mode=mode, analysts=frozenset(a.strip().lower() for a in analysts),
+        return AuthConfig(mode=mode, analysts=frozenset(_email_key(a) for a in analysts),
                           provider=str(provider) if provider else None)
     return AuthConfig()
 
 
 def authenticate(config: AuthConfig, username: str, password: str) -> str | None:
     """The role of a password-mode user whose password is right, else None."""
-    entry = config.users.get(username.strip().lower())
+    entry = config.users.get(normalize_user(username))
     if entry is None:
         verify_password(password, _DUMMY_HASH)
         return None
@@ -145,13 +216,13 @@ def authenticate(config: AuthConfig, username: str, password: str) -> str | None
 
 def user_role(config: AuthConfig, username: str | None) -> str | None:
     """A signed-in password user's role now (None when the user was removed since)."""
-    entry = config.users.get((username or "").strip().lower())
+    entry = config.users.get(normalize_user(username))
     return entry[1] if entry else None
 
 
 def oidc_role(config: AuthConfig, email: str | None) -> str:
     """An OIDC user's role: analyst when the email is listed, else viewer."""
-    return ANALYST if (email or "").strip().lower() in config.analysts else VIEWER
+    return ANALYST if _email_key(email) in config.analysts else VIEWER
 
 
 def is_analyst(role: str | None) -> bool:
@@ -160,7 +231,13 @@ def is_analyst(role: str | None) -> bool:
 
 class Throttle:
     """Refuses sign-in for a user name after *limit* failures within *window* seconds,
-    for the rest of that window: slows password guessing across every session."""
+    for the rest of that window: slows password guessing across every session.
+
+    An attempt is counted *before* its password is checked (:meth:`reserve`, atomic under
+    a lock), so simultaneous guesses cannot all slip in before the first is recorded; a
+    right password then takes its attempt back and forgets the name's failures."""
+
+    MAX_NAMES = 10_000          # names remembered before expired ones are swept out
 
     def __init__(self, limit: int = 5, window: float = 900.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -168,23 +245,63 @@ class Throttle:
         self._failures: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
-    def _recent(self, key: str) -> list[float]:
-        now = self.clock()
+    def _recent(self, key: str, now: float) -> list[float]:
         recent = [t for t in self._failures.get(key, []) if now - t < self.window]
-        self._failures[key] = recent
+        if recent:
+            self._failures[key] = recent
+        else:
+            self._failures.pop(key, None)
         return recent
 
-    def blocked(self, username: str) -> bool:
-        with self._lock:
-            return len(self._recent(username.strip().lower())) >= self.limit
+    def _sweep(self, now: float) -> None:
+        """Forget names whose failures have all expired (random names must not grow the
+        memory without bound)."""
+        for key in list(self._failures):
+            self._recent(key, now)
 
-    def failed(self, username: str) -> None:
+    def blocked(self, username: str) -> bool:
+        """True while the name has *limit* failures (or attempts under way) in the window."""
         with self._lock:
-            self._recent(username.strip().lower()).append(self.clock())
+            return len(self._recent(normalize_user(username), self.clock())) >= self.limit
+
+    def reserve(self, username: str) -> bool:
+        """Count an attempt for *username* now, before its password is checked; False
+        (nothing counted) when the name is blocked."""
+        key = normalize_user(username)
+        with self._lock:
+            now = self.clock()
+            if len(self._failures) >= self.MAX_NAMES:
+                self._sweep(now)
+            recent = self._recent(key, now)
+            if len(recent) >= self.limit:
+                return False
+            self._failures[key] = [*recent, now]
+            return True
 
     def succeeded(self, username: str) -> None:
+        """The right password: the name's failures are forgotten."""
         with self._lock:
-            self._failures.pop(username.strip().lower(), None)
+            self._failures.pop(normalize_user(username), None)
+
+
+# Failed sign-ins of this server process: in plain process memory, not in a Streamlit
+# cache, because any client of the server can clear those (the "Clear cache" menu item is
+# a message every websocket client may send, signed in or not). A restart forgets them.
+THROTTLE = Throttle()
+
+
+def sign_in(config: AuthConfig, username: str, password: str,
+            throttle: Throttle | None = None) -> str | None:
+    """Check a password-mode sign-in: the user's role, or None for a wrong user name or
+    password. Raises TooManyAttempts, without checking the password, once the name has had
+    *limit* failures in the window; the attempt is counted before the (slow) check."""
+    throttle = throttle if throttle is not None else THROTTLE
+    if not throttle.reserve(username):
+        raise TooManyAttempts(username)
+    role = authenticate(config, username, password)
+    if role is not None:
+        throttle.succeeded(username)
+    return role
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -87,7 +87,16 @@ MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
 
 
 class StoreError(RuntimeError):
-    """The store cannot be used as it is; the message says why and what to do."""
+    """The store cannot be used as it is; the message says why and what to do.
+
+    The message names the file (the CLI's user typed that path); :attr:`public` says the
+    same for the dashboard, whose users must not learn where the server keeps its files:
+    no path, no DuckDB wording (which quotes paths and process ids)."""
+
+    def __init__(self, message: str, public: str | None = None) -> None:
+        super().__init__(message)
+        self.public = public or ("The Engage database cannot be opened right now. Ask the "
+                                 "person who runs this Engage server; its log says why.")
 
 
 class StoreBusy(StoreError):
@@ -113,8 +122,10 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
         if "lock" in str(exc).lower():
             raise StoreBusy(
                 f"{path} is open in another Engage process (the dashboard or an import). "
-                "Close it, or import through the dashboard's Data page, then try again."
-            ) from exc
+                "Close it, or import through the dashboard's Data page, then try again.",
+                "The Engage database is busy: another Engage program on the server (an "
+                "import, or a second dashboard) has it open. Try again in a few minutes; "
+                "if it stays busy, ask the person who runs this Engage server.") from exc
         raise StoreError(
             f"cannot open {path} as an Engage database ({str(exc).splitlines()[0]}). Check "
             "the path (ENGAGE_DB or --db), or restore a backup into a new file."
@@ -140,7 +151,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
                 "upgrade it.")
     except StoreError as exc:
         con.close()
-        raise type(exc)(f"{path}: {exc}") from exc
+        raise type(exc)(f"{path}: {exc}", exc.public) from exc   # public: still no path
     except duckdb.Error as exc:   # a migration failed: rolled back, the file is unchanged
         version = schema_version(con)
         con.close()

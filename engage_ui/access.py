@@ -5,12 +5,17 @@ The entry point calls :func:`gate` before anything touches the data: in local mo
 at once; in a shared deployment it shows only the sign-in screen until the user has
 signed in. Analyst pages call :func:`require_analyst` as a second lock, in case one
 is reached without the entry point's navigation.
+
+The secrets files are read afresh at every check (not through ``st.secrets``, whose
+reloading stops after one unparsable save), so removing a user or changing a role
+applies at that user's next click. Failed sign-ins are counted in
+``engage_metrics.auth.THROTTLE`` (process memory), never in a Streamlit cache: any
+websocket client may clear those. docs/security.md has the whole model.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -19,6 +24,7 @@ from engage_metrics import auth
 
 log = logging.getLogger("engage.dashboard")
 _USER = "_engage_signed_in_user"     # not a widget key: the browser cannot set it
+_logged_error: str | None = None      # the configuration error last written to the log
 
 
 @dataclass(frozen=True)
@@ -32,25 +38,18 @@ class Session:
         return auth.is_analyst(self.role)
 
 
-@st.cache_resource(show_spinner=False)
-def _throttle() -> auth.Throttle:
-    """Failed sign-ins per user name, shared by every session of the server."""
-    return auth.Throttle()
-
-
 def _secrets() -> dict[str, Any]:
-    """The secrets as a dict ({} when there is no secrets file: local mode). A secrets
+    """The secrets as they are in the files now ({} when there is no secrets file: local
+    mode), from where Streamlit looks for them (the ``secrets.files`` option). A secrets
     file that exists but cannot be read fails closed instead of opening local mode."""
+    global _logged_error
     try:
-        return st.secrets.to_dict()
-    except FileNotFoundError as exc:     # StreamlitSecretNotFoundError is one
-        paths = [Path(p) for p in st.get_option("secrets.files")]
-        if any(p.exists() for p in paths):
-            log.error("secrets file unreadable: %s", type(exc).__name__)
-            raise auth.AuthConfigError(
-                "a secrets file exists but cannot be read (check its TOML syntax: "
-                + ", ".join(str(p) for p in paths if p.exists()) + ").") from None
-        return {}
+        return auth.read_secrets(st.get_option("secrets.files"))
+    except auth.AuthConfigError as exc:
+        if str(exc) != _logged_error:     # once per error, not at every click
+            _logged_error = str(exc)
+            log.error("sign-in configuration unusable: %s", exc)   # names no secret
+        raise
 
 
 def config() -> auth.AuthConfig:
@@ -79,26 +78,25 @@ def current() -> Session | None:
     return Session(auth.oidc_role(cfg, email), email, cfg.mode) if logged_in else None
 
 
-def _password_form() -> None:
-    throttle = _throttle()
+def _password_form(cfg: auth.AuthConfig) -> None:
     with st.form("sign_in"):
         username = st.text_input("User name", key="sign_in_user")
         password = st.text_input("Password", type="password", key="sign_in_password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if not submitted:
         return
-    if throttle.blocked(username):
+    try:
+        role = auth.sign_in(cfg, username, password)
+    except auth.TooManyAttempts:
+        log.warning("sign-in refused: too many failures")   # no user name: personal data
         st.error("Too many failed sign-ins for this user name. Wait 15 minutes and try again.")
         return
-    role = auth.authenticate(config(), username, password)
     if role is None:
-        throttle.failed(username)
         log.warning("failed sign-in")          # no user name: it may be personal data
         st.error("The user name or the password is wrong. Try again, or ask your Engage "
                  "administrator to reset your password.")
         return
-    throttle.succeeded(username)
-    st.session_state[_USER] = username.strip().lower()
+    st.session_state[_USER] = auth.normalize_user(username)
     st.rerun()
 
 
@@ -114,7 +112,7 @@ def sign_in_page() -> None:
     if cfg.mode == "password":
         st.caption("This dashboard is shared; sign in with the user name and password your "
                    "Engage administrator gave you.")
-        _password_form()
+        _password_form(cfg)
     else:
         st.caption("This dashboard is shared; sign in with your organization account.")
         if st.button("Sign in", type="primary", key="oidc_sign_in"):

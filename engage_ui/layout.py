@@ -42,8 +42,9 @@ def guarded(body: Callable[[], None]) -> Callable[[], None]:
         multipage.require_entry_point()
         try:
             body()
-        except db.StoreError as exc:
-            st.error(str(exc))
+        except db.StoreError as exc:      # its message names the file: the log's, not the page's
+            log.error("store unavailable: %s", exc)
+            st.error(exc.public)
         except Exception as exc:  # noqa: BLE001 - the user sees a message, the log the details
             log_failure("page failed", exc)
             session = access.gate()

@@ -7,6 +7,8 @@ transaction) and the data version tells the caches when anything changed.
 """
 from __future__ import annotations
 
+import logging
+
 import duckdb
 import streamlit as st
 
@@ -14,6 +16,7 @@ from engage_metrics import db
 from engage_metrics.transaction import data_version
 
 _CURSOR = "_engage_cursor"
+log = logging.getLogger("engage.dashboard")
 
 
 @st.cache_resource(show_spinner=False)
@@ -25,11 +28,13 @@ def begin_run() -> duckdb.DuckDBPyConnection:
     """Open this rerun's cursor (closing the previous run's) and return it.
 
     A store that cannot be opened (held by another process, written by a newer Engage,
-    not a database) is shown as a clear message, never a traceback."""
+    not a database) is shown as a clear message, never a traceback, and without the
+    file's path (that goes to the server's log)."""
     try:
         con = _connection(str(db.default_db_path()))
     except db.StoreError as exc:
-        st.error(str(exc))
+        log.error("store unavailable: %s", exc)
+        st.error(exc.public)
         st.stop()
     old = st.session_state.get(_CURSOR)
     if old is not None:

@@ -13,9 +13,11 @@ import duckdb
 import pytest
 from helpers_browser import CHROMIUM, LAUNCH_ARGS, streamlit_server
 from helpers_ui import APP, TIMEOUT, DemoStore, fresh_caches
+from helpers_ws import write_secrets
+from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from engage_metrics import db, demo, metrics
+from engage_metrics import auth, db, demo, metrics
 from engage_ui import multipage
 
 
@@ -61,9 +63,23 @@ def demo_copy(demo_store: DemoStore, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch) -> Iterator:
+def secrets_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The one secrets file the dashboard reads during the test (Streamlit's
+    ``secrets.files`` option), not yet written: local mode until a test writes it; and a
+    sign-in throttle of the test's own."""
+    path = tmp_path / "deployment" / ".streamlit" / "secrets.toml"
+    before = st_config.get_option("secrets.files")
+    st_config.set_option("secrets.files", [str(path)])
+    monkeypatch.setattr(auth, "THROTTLE", auth.Throttle())
+    yield path
+    st_config.set_option("secrets.files", before)
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch, secrets_file: Path) -> Iterator:
     """app(db_path, page=None, secrets=None, user=None) -> an AppTest that has run once on
-    *db_path* (with *secrets* as st.secrets and *user* as st.user when given)."""
+    *db_path* (with *secrets* in the secrets file the dashboard reads, and as st.secrets,
+    and *user* as st.user when given)."""
 
     def start(path: Path, page: str | None = None, secrets: dict[str, Any] | None = None,
               user: dict[str, Any] | None = None) -> AppTest:
@@ -71,7 +87,10 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Iterator:
         fresh_caches()
         at = AppTest.from_file(APP, default_timeout=TIMEOUT)
         if secrets:
+            write_secrets(secrets_file, secrets)
             at.secrets.update(secrets)
+        else:
+            secrets_file.unlink(missing_ok=True)
         if user is not None:
             at.user = user
         at.run()
