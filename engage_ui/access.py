@@ -42,18 +42,21 @@ def _secrets() -> dict[str, Any]:
     """The secrets as they are in the files now ({} when there is no secrets file: local
     mode), from where Streamlit looks for them (the ``secrets.files`` option). A secrets
     file that exists but cannot be read fails closed instead of opening local mode."""
+    return auth.read_secrets(st.get_option("secrets.files"))
+
+
+def config() -> auth.AuthConfig:
+    """The sign-in configuration as the secrets files say now. An unusable one raises
+    AuthConfigError, written to the log once per distinct error (the screen says only
+    that sign-in is misconfigured: the reason can name a user)."""
     global _logged_error
     try:
-        return auth.read_secrets(st.get_option("secrets.files"))
+        return auth.parse_config(_secrets())
     except auth.AuthConfigError as exc:
         if str(exc) != _logged_error:     # once per error, not at every click
             _logged_error = str(exc)
             log.error("sign-in configuration unusable: %s", exc)   # names no secret
         raise
-
-
-def config() -> auth.AuthConfig:
-    return auth.parse_config(_secrets())
 
 
 def _oidc_user() -> tuple[bool, str | None]:
@@ -105,9 +108,10 @@ def sign_in_page() -> None:
     st.title("Sign in to Engage")
     try:
         cfg = config()
-    except auth.AuthConfigError as exc:
-        st.error(f"Sign-in is misconfigured, so nobody can sign in: {exc} Ask the person "
-                 "who runs this Engage server to fix .streamlit/secrets.toml.")
+    except auth.AuthConfigError:      # the reason (it may name a user) is in the server log
+        st.error("Sign-in is misconfigured, so nobody can sign in. Ask the person who runs "
+                 "this Engage server: the server's log says what to fix in "
+                 ".streamlit/secrets.toml.")
         return
     if cfg.mode == "password":
         st.caption("This dashboard is shared; sign in with the user name and password your "
