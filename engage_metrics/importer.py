@@ -148,12 +148,17 @@ def sha256(data: bytes) -> str:
 def prepare(table: reader.RawTable, options: ImportOptions) -> tuple[pd.DataFrame, Mapping]:
     """The file's rows under canonical field names (text), and the mapping used."""
     mapping = _mapping(table, options)
+    return _frame(table, mapping, options), mapping
+
+
+def _frame(table: reader.RawTable, mapping: Mapping, options: ImportOptions) -> pd.DataFrame:
+    """:func:`prepare`'s frame of the table's rows under *mapping*."""
     src = pd.DataFrame({f: (table.rows[mapping.fields[f]] if f in mapping.fields else None)
                         for f in FIELDS[options.kind]}, dtype=object)
     src["_line"] = table.rows["_line"].astype("int64")
     src["_raw"] = table.rows["_raw"]
     src["_overflow"] = table.rows["_overflow"].astype(bool)
-    return src, mapping
+    return src
 
 
 def _mapping(table: reader.RawTable, options: ImportOptions) -> Mapping:
@@ -595,10 +600,11 @@ def import_table(con: duckdb.DuckDBPyConnection, table: reader.RawTable, file_na
                           status="failed", rows_read=len(table.rows) + table.skipped,
                           skipped=table.skipped)
     result.header_row = table.header_line
+    mapping = _mapping(table, options)      # before the duplicate check, which compares it
+    result.mapping = mapping.to_json()
     if _is_duplicate(con, digest, result, options):
         return result
-    src, mapping = prepare(table, options)
-    result.mapping = mapping.to_json()
+    src = _frame(table, mapping, options)
     result.notes = _notes(table, mapping, options) + result.notes
     export = (table.export_date, table.export_source) if table.export_date else None
     try:
@@ -635,7 +641,7 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
             return result
         import_id = con.execute(
             "SELECT COALESCE(MAX(import_id), 0) + 1 FROM import_log").fetchall()[0][0]
-        if result.replaces is not None:        # the same file read in another date order
+        if result.replaces is not None:        # the same file with other choices
             _delete_journal(con, result.replaces)
         con.execute(
             "INSERT INTO import_log (import_id, file_name, sha256, kind, source, mapping, "
@@ -673,18 +679,24 @@ def _is_duplicate(con: duckdb.DuckDBPyConnection, digest: str, result: ImportRes
                   options: ImportOptions | None = None) -> bool:
     """True (and *result* says so) when a file with this content was already imported.
     Imported again with other choices (a date order, an event title or date, event dates,
-    registrations counted as attendance, a header row, the fill-down) than the earlier
-    import, it is not: the new import replaces the earlier one (``result.replaces``), so
-    rows are never doubled. A choice left out (None, False) is no new choice: the same
-    file alone is a duplicate — except the fill-down, on by default, which counts either
-    way."""
+    registrations counted as attendance, a header row, the fill-down, a column mapping
+    that maps the file differently) than the earlier import, it is not: the new import
+    replaces the earlier one (``result.replaces``), so rows are never doubled. A choice
+    left out (None, False, no mapping) is no new choice: the same file alone is a
+    duplicate — except the fill-down, on by default, which counts either way. The mapping
+    compared is the one each import used (``result.mapping``, set before this check)."""
     found = con.execute(
-        "SELECT import_id, imported_at, options FROM import_log WHERE sha256 = $h AND kind = $k "
-        "ORDER BY import_id DESC", {"h": digest, "k": result.kind}).fetchall()
+        "SELECT import_id, imported_at, options, mapping FROM import_log "
+        "WHERE sha256 = $h AND kind = $k ORDER BY import_id DESC",
+        {"h": digest, "k": result.kind}).fetchall()
     if not found:
         return False
     previous = found[0]
-    changed = _changed_choices(json.loads(previous[2] or "{}"), options)
+    earlier = json.loads(previous[2] or "{}")
+    changed = _changed_choices(earlier, options)
+    if options is not None and options.analyst_mapping:
+        mapped = _changed_mapping(earlier, json.loads(previous[3] or "{}"), result.mapping)
+        changed += [mapped] if mapped else []
     if changed:
         if result.replaces is None:
             result.replaces = previous[0]
@@ -738,6 +750,33 @@ def _changed_choices(earlier: dict[str, Any], options: ImportOptions | None) -> 
         else:
             words.append(f"imported with the {label} {was!r}")
     return words
+
+
+MAPPING_CHANGES = 6      # the changed fields a note names, at most
+
+
+def _changed_mapping(earlier: dict[str, Any], was: dict[str, str],
+                     now: dict[str, str]) -> str | None:
+    """How the earlier import mapped the file's columns, in words, when the mapping used
+    now (*now*, field -> column) differs from the one it used (*was*): "whose columns were
+    mapped differently (starts_at: 'Date' → 'Shift date')" — "mapped automatically" when
+    the earlier import had no mapping of the analyst's (imports from before the mapping was
+    recorded count as that). None when both map every field to the same column, however
+    either mapping was written."""
+    order = list(dict.fromkeys(f for kind in FIELDS.values() for f in kind))
+    fields = sorted(was.keys() | now.keys(),
+                    key=lambda f: (order.index(f) if f in order else len(order), f))
+    moves = [f"{f}: {_column(was.get(f))} → {_column(now.get(f))}" for f in fields
+             if (was.get(f) or None) != (now.get(f) or None)]
+    if not moves:
+        return None
+    how = "differently" if earlier.get("mapping") else "automatically"
+    shown = "; ".join(moves[:MAPPING_CHANGES]) + (" …" if len(moves) > MAPPING_CHANGES else "")
+    return f"whose columns were mapped {how} ({shown})"
+
+
+def _column(column: str | None) -> str:
+    return repr(column) if column else "not mapped"
 
 
 def content_digest(data: bytes, table: reader.RawTable) -> str:
@@ -801,9 +840,8 @@ def _import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, byt
         digest = (content_digest(uploads[i][1], table) if len(parts) == 1
                   else sha256("".join(sha256(uploads[k][1]) for k in parts).encode()))
         try:
-            adapted, opts = adapters.adapt(
-                table, options, uploads[i][0],
-                {role: read[c][1] for role, c in companions.items()})
+            adapted, opts = _adapt(table, options, uploads[i][0],
+                                   {role: read[c][1] for role, c in companions.items()})
             results[i] = _with_duplicates(con, import_table(con, adapted, name, digest, opts))
         except (reader.ReadError, ImportFailed, adapters.AdapterError) as exc:
             results[i] = _failed(name, options, str(exc))
@@ -849,10 +887,20 @@ def _fast_options(table: reader.RawTable, options: ImportOptions,
     elif adapters.ADAPTERS.get(options.source, adapters.GENERIC) is not adapters.GENERIC:
         return None
     try:
-        adapted, opts = adapters.adapt(table, options, name)
+        adapted, opts = _adapt(table, options, name)
     except adapters.AdapterError:
         return None
     return opts if adapted is table else None
+
+
+def _adapt(table: reader.RawTable, options: ImportOptions, name: str,
+           companions: dict[str, reader.RawTable] | None = None,
+           ) -> tuple[reader.RawTable, ImportOptions]:
+    """adapters.adapt, keeping the analyst's own mapping (``options.mapping`` before the
+    adapter fills it in) as ``analyst_mapping``: a choice of the import, recorded and
+    compared on a re-import of the same file."""
+    adapted, opts = adapters.adapt(table, options, name, companions)
+    return adapted, replace(opts, analyst_mapping=options.mapping or None)
 
 
 def _import_fast(con: duckdb.DuckDBPyConnection, path: Path, name: str,
@@ -889,10 +937,10 @@ def _import_fast(con: duckdb.DuckDBPyConnection, path: Path, name: str,
         result = ImportResult(file_name=name, kind=opts.kind, source=opts.source,
                               status="failed", rows_read=loaded.rows_read,
                               skipped=loaded.rows_read - kept, read_by="duckdb",
-                              header_row=loaded.table.header_line)
+                              header_row=loaded.table.header_line,
+                              mapping=mapping.to_json())
         if _is_duplicate(con, loaded.sha256, result, opts):
             return result
-        result.mapping = mapping.to_json()
         result.notes = _notes(loaded.table, mapping, opts) + result.notes
         try:
             staged = _stage_src(con, mapping, opts, lambda lines: reader.read_lines(path, lines),
