@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -29,7 +29,7 @@ from engage_metrics.mapping import (
     check_required,
     resolve_mapping,
 )
-from engage_metrics.options import ImportOptions
+from engage_metrics.options import FileLayout, ImportOptions
 from engage_metrics.transaction import bump_data_version, transaction
 
 KINDS = ("participation", "people", "ask")
@@ -799,8 +799,11 @@ def import_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
 
 
 def import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, bytes]],
-                   options: ImportOptions | None = None) -> list[ImportResult]:
-    """Import several uploaded files (name, bytes) with the same options.
+                   options: ImportOptions | None = None,
+                   layouts: Sequence[FileLayout | None] | None = None) -> list[ImportResult]:
+    """Import several uploaded files (name, bytes) with the same options; *layouts*, one
+    per upload (or None), gives a file its own header row and fill-down (see
+    :func:`file_options`).
 
     Files that belong together are imported as one: Mobilize's timeslots and events
     tables are joined to the participations file of the same call (one result,
@@ -811,26 +814,48 @@ def import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, byte
     and read by DuckDB — same results, without the Python reader's minute and gigabytes
     for 100 MB; such files are imported first."""
     options = options or ImportOptions()
+    layouts = list(layouts or [None] * len(uploads))
     results: dict[int, ImportResult] = {}
     for i, (name, data) in enumerate(uploads):
-        result = _import_fast_upload(con, data, name, options)
+        result = _import_fast_upload(con, data, name, file_options(options, layouts[i]))
         if result is not None:
             results[i] = result
-    return _import_uploads(con, uploads, options, results)
+    return _import_uploads(con, uploads, options, results, layouts)
+
+
+def file_options(options: ImportOptions, layout: FileLayout | None) -> ImportOptions:
+    """The options of one file of a call: the call's, with the file's own header row and
+    fill-down (a FileLayout's None keeps the call's)."""
+    if layout is None:
+        return options
+    return replace(options,
+                   header_row=layout.header_row if layout.header_row is not None
+                   else options.header_row,
+                   fill_down=layout.fill_down if layout.fill_down is not None
+                   else options.fill_down)
 
 
 def _import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, bytes]],
                     options: ImportOptions, results: dict[int, ImportResult],
+                    layouts: Sequence[FileLayout | None] | None = None,
                     ) -> list[ImportResult]:
-    """:func:`import_uploads` with the Python reader, of the uploads *results* lacks."""
+    """:func:`import_uploads` with the Python reader, of the uploads *results* lacks. Each
+    file is read with its own options (:func:`file_options`); the options of a bundle's
+    import are its main file's, and the notes of the files joined to it (their header
+    row, fill-down …) are added to its notes under their names."""
     results = dict(results)
+    layouts = list(layouts or [None] * len(uploads))
     read: list[tuple[int, reader.RawTable]] = []
+    used: dict[int, ImportOptions] = {}
     for i, (name, data) in enumerate(uploads):
         if i in results:
             continue
+        own = layouts[i]
+        call_wide = (len(uploads) > 1 and options.header_row is not None
+                     and (own is None or own.header_row is None))
         try:
-            read.append((i, reader.read_bytes(data, name, options.sheet, options.header_row,
-                                              options.fill_down)))
+            table, used[i] = _read_upload(data, name, file_options(options, own), call_wide)
+            read.append((i, table))
         except reader.ReadError as exc:
             results[i] = _failed(name, options, str(exc))
     for main, companions in adapters.bundle([t for _, t in read], options.source):
@@ -839,8 +864,11 @@ def _import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, byt
         name = " + ".join(uploads[k][0] for k in parts)
         digest = (content_digest(uploads[i][1], table) if len(parts) == 1
                   else sha256("".join(sha256(uploads[k][1]) for k in parts).encode()))
+        joined = [(uploads[read[c][0]][0], read[c][1]) for _, c in sorted(companions.items())]
+        table = replace(table, notes=table.notes + [f"{part}: {note}" for part, t in joined
+                                                    for note in t.notes])
         try:
-            adapted, opts = _adapt(table, options, uploads[i][0],
+            adapted, opts = _adapt(table, used[i], uploads[i][0],
                                    {role: read[c][1] for role, c in companions.items()})
             results[i] = _with_duplicates(con, import_table(con, adapted, name, digest, opts))
         except (reader.ReadError, ImportFailed, adapters.AdapterError) as exc:
@@ -850,6 +878,45 @@ def _import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, byt
             elif isinstance(exc, adapters.EventDatesNeeded):
                 results[i].needs, results[i].undated = "event_dates", exc.events
     return [results[i] for i in sorted(results)]
+
+
+def _read_upload(data: bytes, name: str, options: ImportOptions,
+                 call_wide: bool) -> tuple[reader.RawTable, ImportOptions]:
+    """The upload read with the header row and fill-down of *options*, and the options it
+    was read with. A header row given for every file of a call of several (*call_wide*:
+    not the file's own) is not applied to a file that is, under the header the reader finds
+    itself on another row, a table joined to another file (Mobilize's timeslots or events
+    table, a contacts or jobs/shifts extract): that row was meant for the file it is joined
+    to, and would make it unreadable; the file keeps its own header, noted. (Such a call
+    reads each file once more, to find its own header.)"""
+    if call_wide and options.header_row is not None and options.kind == "participation":
+        try:
+            found: reader.RawTable | None = reader.read_bytes(data, name, options.sheet,
+                                                              None, options.fill_down)
+        except reader.ReadError:
+            found = None
+        what = _joined_as(found) if found is not None else None
+        if found is not None and what and found.header_line != options.header_row:
+            note = (f"header row {options.header_row}, given for every file, not applied: "
+                    f"this file is {what}, joined to another file of the import, and its "
+                    f"header was found on row {found.header_line} (choose its own row with "
+                    f"--header-row {name}=N)")
+            return (replace(found, notes=[*found.notes, note]),
+                    replace(options, header_row=None))
+    return (reader.read_bytes(data, name, options.sheet, options.header_row, options.fill_down),
+            options)
+
+
+def _joined_as(table: reader.RawTable) -> str | None:
+    """What *table* is when it looks like a table joined to another file of a call, in
+    words ("Mobilize's timeslots table", "a contacts extract"); None otherwise."""
+    role = adapters.companion_role(table)
+    if role is not None:
+        return f"Mobilize's {role} table"
+    extract = adapters.companions_module.kind(table)
+    if extract is not None:
+        return f"a {adapters.companions_module.ROLE_WORDS[extract]} extract"
+    return None
 
 
 def _import_fast_upload(con: duckdb.DuckDBPyConnection, data: bytes, name: str,
@@ -982,9 +1049,11 @@ def _with_duplicates(con: duckdb.DuckDBPyConnection, result: ImportResult) -> Im
 
 
 def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
-                 options: ImportOptions | None = None) -> list[ImportResult]:
+                 options: ImportOptions | None = None,
+                 layouts: Sequence[FileLayout | None] | None = None) -> list[ImportResult]:
     """Import several files with the same options; one result per file (or per
-    bundle of files joined together, see :func:`import_uploads`).
+    bundle of files joined together, see :func:`import_uploads`). *layouts*, one per
+    path (or None), gives a file its own header row and fill-down (:func:`file_options`).
 
     A big generic CSV/TSV file (at least reader.fast_csv_min_bytes(), ENGAGE_FAST_CSV_MB,
     8 MB by default; UTF-8; source generic, a custom label, or auto-detected as generic)
@@ -997,11 +1066,13 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
     options = options or ImportOptions()
     unreadable: list[ImportResult] = []
     fast: list[ImportResult] = []
-    slow: list[Path] = []
+    slow: list[tuple[Path, FileLayout | None]] = []
     files = [Path(p) for p in paths]
+    own = list(layouts or [None] * len(files))
     joins = _has_companion(files)    # then every file goes through the bundling reader
-    for path in files:
-        result = None if joins else _import_fast(con, path, path.name, options)
+    for path, layout in zip(files, own, strict=True):
+        result = (None if joins else
+                  _import_fast(con, path, path.name, file_options(options, layout)))
         if result is not None:
             fast.append(result)
             continue
@@ -1014,15 +1085,17 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
             unreadable.append(_failed(path.name, options,
                                       f"cannot read the file ({exc.strerror})"))
             continue
-        slow.append(path)
+        slow.append((path, layout))
     uploads: list[tuple[str, bytes]] = []
-    for path in slow:
+    slow_layouts: list[FileLayout | None] = []
+    for path, layout in slow:
         try:
             uploads.append((path.name, path.read_bytes()))
+            slow_layouts.append(layout)
         except OSError as exc:
             unreadable.append(_failed(path.name, options,
                                       f"cannot read the file ({exc.strerror})"))
-    return unreadable + fast + _import_uploads(con, uploads, options, {})
+    return unreadable + fast + _import_uploads(con, uploads, options, {}, slow_layouts)
 
 
 def _has_companion(paths: list[Path]) -> bool:

@@ -48,3 +48,13 @@ class ImportOptions:
                 # key order and null or "" (unmapped) do not matter
                 **({"mapping": {f: c or "" for f, c in sorted(self.analyst_mapping.items())}}
                    if self.analyst_mapping else {})}
+
+
+@dataclass(frozen=True)
+class FileLayout:
+    """One file's own layout choices in an import call of several files (the CLI's
+    ``--header-row FILE=N`` and ``--no-fill-down-for FILE``, the Data page's boxes of each
+    uploaded file). None leaves the call's choice (ImportOptions.header_row / fill_down)."""
+
+    header_row: int | None = None   # 1-based, as the analyst sees the file or sheet
+    fill_down: bool | None = None
