@@ -12,11 +12,15 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from engage_metrics import __version__, db, registry
 from engage_metrics.config import ConfigError
+
+if TYPE_CHECKING:
+    from engage_metrics.options import FileLayout
 
 EXIT_ERROR = 2
 EXIT_PIPE_CLOSED = 1
@@ -94,17 +98,26 @@ def build_parser() -> argparse.ArgumentParser:
                    "(a first field above 12 is a day), the tool's format, or the organization's "
                    "US time zone; an import stops and asks when they cannot tell. Importing an "
                    "already imported file with another order replaces that import")
-    p.add_argument("--header-row", type=_positive, metavar="N",
+    p.add_argument("--header-row", action="append", default=[], metavar="[FILE=]N",
                    help="the row of the column names, counted from 1 as the file or sheet "
                    "shows it (rows above it are skipped and listed in the notes); default: "
-                   "found under any title or note rows. Importing an already imported file "
-                   "with another header row replaces that import")
+                   "found under any title or note rows. FILE=N chooses the row of one file "
+                   "of the call (FILE as given or its name; every sheet of a workbook), and "
+                   "may be repeated; N alone is for every file, except a file joined to "
+                   "another (Mobilize's timeslots or events table, a contacts or jobs/shifts "
+                   "extract) whose own header is found on another row: it keeps that "
+                   "header, as its note says. Importing an already imported file with "
+                   "another header row replaces that import")
     p.add_argument("--no-fill-down", dest="fill_down", action="store_false",
-                   help="fill no column down: an event or date written once for a block of "
-                   "rows (or in a merged cell) stays on the block's first row, the blank "
-                   "cells below it stay blank (default: such grouping columns are filled "
-                   "down, as the notes say). Importing an already imported file with another "
-                   "fill-down setting replaces that import")
+                   help="fill no column down in any file of the call: an event or date "
+                   "written once for a block of rows (or in a merged cell) stays on the "
+                   "block's first row, the blank cells below it stay blank (default: such "
+                   "grouping columns are filled down, as the notes say). Importing an "
+                   "already imported file with another fill-down setting replaces that "
+                   "import")
+    p.add_argument("--no-fill-down-for", action="append", default=[], metavar="FILE",
+                   help="fill no column down in FILE only (as given or its name); may be "
+                   "repeated")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     p = sub.add_parser("report", help="print the metric report for a window",
@@ -225,6 +238,59 @@ def _event_dates(path: Path) -> dict[str, str]:
     return out
 
 
+def _file_index(files: list[Path], name: str, option: str) -> list[int]:
+    """The files of the call *name* names: the path as given, else its file name."""
+    given = [i for i, f in enumerate(files) if f == Path(name)]
+    if given:
+        return given
+    named = [i for i, f in enumerate(files) if f.name == name]
+    if not named:
+        raise CliError(f"{option}: {name!r} is not a file of this import; its files are "
+                       + ", ".join(str(f) for f in files))
+    if len({files[i] for i in named}) > 1:
+        raise CliError(f"{option}: {name!r} names {len(named)} files of this import ("
+                       + ", ".join(str(files[i]) for i in named) + "); give the path as in "
+                       "the list of files")
+    return named
+
+
+def _file_layouts(files: list[Path], header_rows: list[str], no_fill_down: list[str],
+                  ) -> tuple[int | None, list[FileLayout | None]]:
+    """The header row given for every file (--header-row N) and each file's own choices
+    (--header-row FILE=N, --no-fill-down-for FILE); a one-line error for a value that is
+    no row number, a FILE not in the call, or two rows for one file."""
+    from engage_metrics.options import FileLayout
+
+    every: int | None = None
+    rows: dict[int, int] = {}
+    for value in header_rows:
+        name, eq, number = value.rpartition("=")
+        option = f"--header-row {value}"
+        try:
+            row = _positive(number)
+        except argparse.ArgumentTypeError:
+            raise CliError(f"{option}: not a row number (1, 2, 3 …); give N for every file, "
+                           "or FILE=N for one file") from None
+        if not eq:
+            if every is not None and every != row:
+                raise CliError(f"--header-row given twice for every file ({every} and {row}); "
+                               "give FILE=N for each file that has its own")
+            every = row
+            continue
+        if not name:
+            raise CliError(f"{option}: name the file before '=' (FILE=N)")
+        for i in _file_index(files, name, option):
+            if rows.get(i, row) != row:
+                raise CliError(f"--header-row gives {files[i]} two rows ({rows[i]} and {row})")
+            rows[i] = row
+    off = {i for name in no_fill_down
+           for i in _file_index(files, name, f"--no-fill-down-for {name}")}
+    layouts: list[FileLayout | None] = [
+        FileLayout(header_row=rows.get(i), fill_down=False if i in off else None)
+        if i in rows or i in off else None for i in range(len(files))]
+    return every, layouts
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from engage_metrics.importer import import_files
     from engage_metrics.options import ImportOptions
@@ -238,14 +304,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not isinstance(mapping, dict):
             raise CliError(f"{args.mapping}: the mapping must be a JSON object")
     event_dates = _event_dates(args.event_dates) if args.event_dates else None
+    header_row, layouts = _file_layouts(args.files, args.header_row, args.no_fill_down_for)
     options = ImportOptions(kind=args.kind, source=args.source, mapping=mapping,
                             treat_registered_as_attended=args.treat_registered_as_attended,
                             sheet=args.sheet, event_title=args.event_title,
                             event_date=args.event_date, event_dates=event_dates,
-                            date_order=args.date_order, header_row=args.header_row,
+                            date_order=args.date_order, header_row=header_row,
                             fill_down=args.fill_down)
     con = _open(args.db, create=True)
-    results = import_files(con, args.files, options)
+    results = import_files(con, args.files, options, layouts)
     failed = [r for r in results if r.status == "failed"]
     for r in results:             # what landed (or was already there) on stdout
         if r.status != "failed":

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -29,7 +29,7 @@ from engage_metrics.mapping import (
     check_required,
     resolve_mapping,
 )
-from engage_metrics.options import ImportOptions
+from engage_metrics.options import FileLayout, ImportOptions
 from engage_metrics.transaction import bump_data_version, transaction
 
 KINDS = ("participation", "people", "ask")
@@ -144,12 +144,17 @@ def sha256(data: bytes) -> str:
 def prepare(table: reader.RawTable, options: ImportOptions) -> tuple[pd.DataFrame, Mapping]:
     """The file's rows under canonical field names (text), and the mapping used."""
     mapping = _mapping(table, options)
+    return _frame(table, mapping, options), mapping
+
+
+def _frame(table: reader.RawTable, mapping: Mapping, options: ImportOptions) -> pd.DataFrame:
+    """:func:`prepare`'s frame of the table's rows under *mapping*."""
     src = pd.DataFrame({f: (table.rows[mapping.fields[f]] if f in mapping.fields else None)
                         for f in FIELDS[options.kind]}, dtype=object)
     src["_line"] = table.rows["_line"].astype("int64")
     src["_raw"] = table.rows["_raw"]
     src["_overflow"] = table.rows["_overflow"].astype(bool)
-    return src, mapping
+    return src
 
 
 def _mapping(table: reader.RawTable, options: ImportOptions) -> Mapping:
@@ -627,10 +632,11 @@ def import_table(con: duckdb.DuckDBPyConnection, table: reader.RawTable, file_na
                           status="failed", rows_read=len(table.rows) + table.skipped,
                           skipped=table.skipped)
     result.header_row = table.header_line
+    mapping = _mapping(table, options)      # before the duplicate check, which compares it
+    result.mapping = mapping.to_json()
     if _is_duplicate(con, digest, result, options):
         return result
-    src, mapping = prepare(table, options)
-    result.mapping = mapping.to_json()
+    src = _frame(table, mapping, options)
     result.notes = _notes(table, mapping, options) + result.notes
     export = (table.export_date, table.export_source) if table.export_date else None
     try:
@@ -667,7 +673,7 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
             return result
         import_id = con.execute(
             "SELECT COALESCE(MAX(import_id), 0) + 1 FROM import_log").fetchall()[0][0]
-        if result.replaces is not None:        # the same file read in another date order
+        if result.replaces is not None:        # the same file with other choices
             _delete_journal(con, result.replaces)
         con.execute(
             "INSERT INTO import_log (import_id, file_name, sha256, kind, source, mapping, "
@@ -706,18 +712,24 @@ def _is_duplicate(con: duckdb.DuckDBPyConnection, digest: str, result: ImportRes
                   options: ImportOptions | None = None) -> bool:
     """True (and *result* says so) when a file with this content was already imported.
     Imported again with other choices (a date order, an event title or date, event dates,
-    registrations counted as attendance, a header row, the fill-down) than the earlier
-    import, it is not: the new import replaces the earlier one (``result.replaces``), so
-    rows are never doubled. A choice left out (None, False) is no new choice: the same
-    file alone is a duplicate — except the fill-down, on by default, which counts either
-    way."""
+    registrations counted as attendance, a header row, the fill-down, a column mapping
+    that maps the file differently) than the earlier import, it is not: the new import
+    replaces the earlier one (``result.replaces``), so rows are never doubled. A choice
+    left out (None, False, no mapping) is no new choice: the same file alone is a
+    duplicate — except the fill-down, on by default, which counts either way. The mapping
+    compared is the one each import used (``result.mapping``, set before this check)."""
     found = con.execute(
-        "SELECT import_id, imported_at, options FROM import_log WHERE sha256 = $h AND kind = $k "
-        "ORDER BY import_id DESC", {"h": digest, "k": result.kind}).fetchall()
+        "SELECT import_id, imported_at, options, mapping FROM import_log "
+        "WHERE sha256 = $h AND kind = $k ORDER BY import_id DESC",
+        {"h": digest, "k": result.kind}).fetchall()
     if not found:
         return False
     previous = found[0]
-    changed = _changed_choices(json.loads(previous[2] or "{}"), options)
+    earlier = json.loads(previous[2] or "{}")
+    changed = _changed_choices(earlier, options)
+    if options is not None and options.analyst_mapping:
+        mapped = _changed_mapping(earlier, json.loads(previous[3] or "{}"), result.mapping)
+        changed += [mapped] if mapped else []
     if changed:
         if result.replaces is None:
             result.replaces = previous[0]
@@ -773,6 +785,33 @@ def _changed_choices(earlier: dict[str, Any], options: ImportOptions | None) -> 
     return words
 
 
+MAPPING_CHANGES = 6      # the changed fields a note names, at most
+
+
+def _changed_mapping(earlier: dict[str, Any], was: dict[str, str],
+                     now: dict[str, str]) -> str | None:
+    """How the earlier import mapped the file's columns, in words, when the mapping used
+    now (*now*, field -> column) differs from the one it used (*was*): "whose columns were
+    mapped differently (starts_at: 'Date' → 'Shift date')" — "mapped automatically" when
+    the earlier import had no mapping of the analyst's (imports from before the mapping was
+    recorded count as that). None when both map every field to the same column, however
+    either mapping was written."""
+    order = list(dict.fromkeys(f for kind in FIELDS.values() for f in kind))
+    fields = sorted(was.keys() | now.keys(),
+                    key=lambda f: (order.index(f) if f in order else len(order), f))
+    moves = [f"{f}: {_column(was.get(f))} → {_column(now.get(f))}" for f in fields
+             if (was.get(f) or None) != (now.get(f) or None)]
+    if not moves:
+        return None
+    how = "differently" if earlier.get("mapping") else "automatically"
+    shown = "; ".join(moves[:MAPPING_CHANGES]) + (" …" if len(moves) > MAPPING_CHANGES else "")
+    return f"whose columns were mapped {how} ({shown})"
+
+
+def _column(column: str | None) -> str:
+    return repr(column) if column else "not mapped"
+
+
 def content_digest(data: bytes, table: reader.RawTable) -> str:
     """The import's identity: the file's sha256, plus the sheet when a workbook has several
     (so each sheet of one workbook can be imported once)."""
@@ -793,8 +832,11 @@ def import_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str,
 
 
 def import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, bytes]],
-                   options: ImportOptions | None = None) -> list[ImportResult]:
-    """Import several uploaded files (name, bytes) with the same options.
+                   options: ImportOptions | None = None,
+                   layouts: Sequence[FileLayout | None] | None = None) -> list[ImportResult]:
+    """Import several uploaded files (name, bytes) with the same options; *layouts*, one
+    per upload (or None), gives a file its own header row and fill-down (see
+    :func:`file_options`).
 
     Files that belong together are imported as one: Mobilize's timeslots and events
     tables are joined to the participations file of the same call (one result,
@@ -805,26 +847,48 @@ def import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, byte
     and read by DuckDB — same results, without the Python reader's minute and gigabytes
     for 100 MB; such files are imported first."""
     options = options or ImportOptions()
+    layouts = list(layouts or [None] * len(uploads))
     results: dict[int, ImportResult] = {}
     for i, (name, data) in enumerate(uploads):
-        result = _import_fast_upload(con, data, name, options)
+        result = _import_fast_upload(con, data, name, file_options(options, layouts[i]))
         if result is not None:
             results[i] = result
-    return _import_uploads(con, uploads, options, results)
+    return _import_uploads(con, uploads, options, results, layouts)
+
+
+def file_options(options: ImportOptions, layout: FileLayout | None) -> ImportOptions:
+    """The options of one file of a call: the call's, with the file's own header row and
+    fill-down (a FileLayout's None keeps the call's)."""
+    if layout is None:
+        return options
+    return replace(options,
+                   header_row=layout.header_row if layout.header_row is not None
+                   else options.header_row,
+                   fill_down=layout.fill_down if layout.fill_down is not None
+                   else options.fill_down)
 
 
 def _import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, bytes]],
                     options: ImportOptions, results: dict[int, ImportResult],
+                    layouts: Sequence[FileLayout | None] | None = None,
                     ) -> list[ImportResult]:
-    """:func:`import_uploads` with the Python reader, of the uploads *results* lacks."""
+    """:func:`import_uploads` with the Python reader, of the uploads *results* lacks. Each
+    file is read with its own options (:func:`file_options`); the options of a bundle's
+    import are its main file's, and the notes of the files joined to it (their header
+    row, fill-down …) are added to its notes under their names."""
     results = dict(results)
+    layouts = list(layouts or [None] * len(uploads))
     read: list[tuple[int, reader.RawTable]] = []
+    used: dict[int, ImportOptions] = {}
     for i, (name, data) in enumerate(uploads):
         if i in results:
             continue
+        own = layouts[i]
+        call_wide = (len(uploads) > 1 and options.header_row is not None
+                     and (own is None or own.header_row is None))
         try:
-            read.append((i, reader.read_bytes(data, name, options.sheet, options.header_row,
-                                              options.fill_down)))
+            table, used[i] = _read_upload(data, name, file_options(options, own), call_wide)
+            read.append((i, table))
         except reader.ReadError as exc:
             results[i] = _failed(name, options, str(exc))
     for main, companions in adapters.bundle([t for _, t in read], options.source):
@@ -833,10 +897,12 @@ def _import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, byt
         name = " + ".join(uploads[k][0] for k in parts)
         digest = (content_digest(uploads[i][1], table) if len(parts) == 1
                   else sha256("".join(sha256(uploads[k][1]) for k in parts).encode()))
+        joined = [(uploads[read[c][0]][0], read[c][1]) for _, c in sorted(companions.items())]
+        table = replace(table, notes=table.notes + [f"{part}: {note}" for part, t in joined
+                                                    for note in t.notes])
         try:
-            adapted, opts = adapters.adapt(
-                table, options, uploads[i][0],
-                {role: read[c][1] for role, c in companions.items()})
+            adapted, opts = _adapt(table, used[i], uploads[i][0],
+                                   {role: read[c][1] for role, c in companions.items()})
             results[i] = _with_duplicates(con, import_table(con, adapted, name, digest, opts))
         except (reader.ReadError, ImportFailed, adapters.AdapterError) as exc:
             results[i] = _failed(name, options, str(exc))
@@ -845,6 +911,45 @@ def _import_uploads(con: duckdb.DuckDBPyConnection, uploads: list[tuple[str, byt
             elif isinstance(exc, adapters.EventDatesNeeded):
                 results[i].needs, results[i].undated = "event_dates", exc.events
     return [results[i] for i in sorted(results)]
+
+
+def _read_upload(data: bytes, name: str, options: ImportOptions,
+                 call_wide: bool) -> tuple[reader.RawTable, ImportOptions]:
+    """The upload read with the header row and fill-down of *options*, and the options it
+    was read with. A header row given for every file of a call of several (*call_wide*:
+    not the file's own) is not applied to a file that is, under the header the reader finds
+    itself on another row, a table joined to another file (Mobilize's timeslots or events
+    table, a contacts or jobs/shifts extract): that row was meant for the file it is joined
+    to, and would make it unreadable; the file keeps its own header, noted. (Such a call
+    reads each file once more, to find its own header.)"""
+    if call_wide and options.header_row is not None and options.kind == "participation":
+        try:
+            found: reader.RawTable | None = reader.read_bytes(data, name, options.sheet,
+                                                              None, options.fill_down)
+        except reader.ReadError:
+            found = None
+        what = _joined_as(found) if found is not None else None
+        if found is not None and what and found.header_line != options.header_row:
+            note = (f"header row {options.header_row}, given for every file, not applied: "
+                    f"this file is {what}, joined to another file of the import, and its "
+                    f"header was found on row {found.header_line} (choose its own row with "
+                    f"--header-row {name}=N)")
+            return (replace(found, notes=[*found.notes, note]),
+                    replace(options, header_row=None))
+    return (reader.read_bytes(data, name, options.sheet, options.header_row, options.fill_down),
+            options)
+
+
+def _joined_as(table: reader.RawTable) -> str | None:
+    """What *table* is when it looks like a table joined to another file of a call, in
+    words ("Mobilize's timeslots table", "a contacts extract"); None otherwise."""
+    role = adapters.companion_role(table)
+    if role is not None:
+        return f"Mobilize's {role} table"
+    extract = adapters.companions_module.kind(table)
+    if extract is not None:
+        return f"a {adapters.companions_module.ROLE_WORDS[extract]} extract"
+    return None
 
 
 def _import_fast_upload(con: duckdb.DuckDBPyConnection, data: bytes, name: str,
@@ -882,10 +987,20 @@ def _fast_options(table: reader.RawTable, options: ImportOptions,
     elif adapters.ADAPTERS.get(options.source, adapters.GENERIC) is not adapters.GENERIC:
         return None
     try:
-        adapted, opts = adapters.adapt(table, options, name)
+        adapted, opts = _adapt(table, options, name)
     except adapters.AdapterError:
         return None
     return opts if adapted is table else None
+
+
+def _adapt(table: reader.RawTable, options: ImportOptions, name: str,
+           companions: dict[str, reader.RawTable] | None = None,
+           ) -> tuple[reader.RawTable, ImportOptions]:
+    """adapters.adapt, keeping the analyst's own mapping (``options.mapping`` before the
+    adapter fills it in) as ``analyst_mapping``: a choice of the import, recorded and
+    compared on a re-import of the same file."""
+    adapted, opts = adapters.adapt(table, options, name, companions)
+    return adapted, replace(opts, analyst_mapping=options.mapping or None)
 
 
 def _import_fast(con: duckdb.DuckDBPyConnection, path: Path, name: str,
@@ -922,10 +1037,10 @@ def _import_fast(con: duckdb.DuckDBPyConnection, path: Path, name: str,
         result = ImportResult(file_name=name, kind=opts.kind, source=opts.source,
                               status="failed", rows_read=loaded.rows_read,
                               skipped=loaded.rows_read - kept, read_by="duckdb",
-                              header_row=loaded.table.header_line)
+                              header_row=loaded.table.header_line,
+                              mapping=mapping.to_json())
         if _is_duplicate(con, loaded.sha256, result, opts):
             return result
-        result.mapping = mapping.to_json()
         result.notes = _notes(loaded.table, mapping, opts) + result.notes
         try:
             staged = _stage_src(con, mapping, opts, lambda lines: reader.read_lines(path, lines),
@@ -967,9 +1082,11 @@ def _with_duplicates(con: duckdb.DuckDBPyConnection, result: ImportResult) -> Im
 
 
 def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
-                 options: ImportOptions | None = None) -> list[ImportResult]:
+                 options: ImportOptions | None = None,
+                 layouts: Sequence[FileLayout | None] | None = None) -> list[ImportResult]:
     """Import several files with the same options; one result per file (or per
-    bundle of files joined together, see :func:`import_uploads`).
+    bundle of files joined together, see :func:`import_uploads`). *layouts*, one per
+    path (or None), gives a file its own header row and fill-down (:func:`file_options`).
 
     A big generic CSV/TSV file (at least reader.fast_csv_min_bytes(), ENGAGE_FAST_CSV_MB,
     8 MB by default; UTF-8; source generic, a custom label, or auto-detected as generic)
@@ -982,11 +1099,13 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
     options = options or ImportOptions()
     unreadable: list[ImportResult] = []
     fast: list[ImportResult] = []
-    slow: list[Path] = []
+    slow: list[tuple[Path, FileLayout | None]] = []
     files = [Path(p) for p in paths]
+    own = list(layouts or [None] * len(files))
     joins = _has_companion(files)    # then every file goes through the bundling reader
-    for path in files:
-        result = None if joins else _import_fast(con, path, path.name, options)
+    for path, layout in zip(files, own, strict=True):
+        result = (None if joins else
+                  _import_fast(con, path, path.name, file_options(options, layout)))
         if result is not None:
             fast.append(result)
             continue
@@ -999,15 +1118,17 @@ def import_files(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path],
             unreadable.append(_failed(path.name, options,
                                       f"cannot read the file ({exc.strerror})"))
             continue
-        slow.append(path)
+        slow.append((path, layout))
     uploads: list[tuple[str, bytes]] = []
-    for path in slow:
+    slow_layouts: list[FileLayout | None] = []
+    for path, layout in slow:
         try:
             uploads.append((path.name, path.read_bytes()))
+            slow_layouts.append(layout)
         except OSError as exc:
             unreadable.append(_failed(path.name, options,
                                       f"cannot read the file ({exc.strerror})"))
-    return unreadable + fast + _import_uploads(con, uploads, options, {})
+    return unreadable + fast + _import_uploads(con, uploads, options, {}, slow_layouts)
 
 
 def _has_companion(paths: list[Path]) -> bool:

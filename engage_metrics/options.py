@@ -14,6 +14,10 @@ class ImportOptions:
     kind: str = "participation"
     source: str = "auto"        # auto-detect an adapter, an adapter name, or any label
     mapping: dict[str, str] | None = None
+    # the analyst's own mapping (``mapping`` as given, before an adapter fills it in), kept
+    # by the importer: a choice of the import, recorded and compared when the same file is
+    # imported again; None: the mapping was detected (the tool's, or from the headers)
+    analyst_mapping: dict[str, str] | None = None
     treat_registered_as_attended: bool = False
     sheet: str | None = None
     statuses: dict[str, str] | None = None   # the source's status table; None: generic
@@ -40,4 +44,17 @@ class ImportOptions:
                 "sheet": self.sheet, "event_title": self.event_title,
                 "event_date": self.event_date, "date_order": self.date_order,
                 "header_row": self.header_row, "fill_down": self.fill_down,
-                **({"event_dates": self.event_dates} if self.event_dates else {})}
+                **({"event_dates": self.event_dates} if self.event_dates else {}),
+                # key order and null or "" (unmapped) do not matter
+                **({"mapping": {f: c or "" for f, c in sorted(self.analyst_mapping.items())}}
+                   if self.analyst_mapping else {})}
+
+
+@dataclass(frozen=True)
+class FileLayout:
+    """One file's own layout choices in an import call of several files (the CLI's
+    ``--header-row FILE=N`` and ``--no-fill-down-for FILE``, the Data page's boxes of each
+    uploaded file). None leaves the call's choice (ImportOptions.header_row / fill_down)."""
+
+    header_row: int | None = None   # 1-based, as the analyst sees the file or sheet
+    fill_down: bool | None = None

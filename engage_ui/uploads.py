@@ -21,7 +21,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from engage_metrics import adapters, importer, reader
 from engage_metrics.mapping import FIELDS, Mapping, MappingError, check_required, resolve_mapping
-from engage_metrics.options import ImportOptions
+from engage_metrics.options import FileLayout, ImportOptions
 
 AUTO = "auto"
 ALL_SHEETS = "All sheets of the same layout"   # the sheet selector's default: sheet None
@@ -188,14 +188,14 @@ class Choice:
     event_date: str | None = None
     date_order: str | None = None           # dmy / mdy / ymd; None: decided from the file
     event_dates: dict[str, str] | None = None   # event name -> date, for undated events
-    header_row: int | None = None           # None: the header the reader finds
-    fill_down: bool = True                  # False: no grouping column filled down
 
 
 def import_all(con: duckdb.DuckDBPyConnection, uploads: list[Upload], choices: dict[str, Choice],
                kind: str, source: str, registered: bool) -> list[importer.ImportResult]:
     """Import every chosen file; companions go with the Mobilize file they belong to
-    (one result for the joined files). Files without a choice are not imported."""
+    (one result for the joined files). Files without a choice are not imported. Each file
+    is read with its own header row and fill-down (its Upload's), a companion too: the
+    main file's never apply to the files joined to it."""
     readable = [(up, up.table) for up in uploads if up.table is not None]
     results: list[importer.ImportResult] = []
     for main, parts in adapters.bundle([table for _, table in readable], source):
@@ -211,10 +211,9 @@ def import_all(con: duckdb.DuckDBPyConnection, uploads: list[Upload], choices: d
             event_title=choice.event_title if choice else None,
             event_date=choice.event_date if choice else None,
             date_order=choice.date_order if choice else None,
-            event_dates=choice.event_dates if choice else None,
-            header_row=choice.header_row if choice else None,
-            fill_down=choice.fill_down if choice else True)
-        results += importer.import_uploads(con, [(f.name, f.content) for f in files], options)
+            event_dates=choice.event_dates if choice else None)
+        results += importer.import_uploads(con, [(f.name, f.content) for f in files], options,
+                                           [FileLayout(f.header_row, f.fill_down) for f in files])
     return results
 
 

@@ -150,6 +150,9 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
     if up.companion:
         st.info(f"**{layout.plain(up.name)}** is Mobilize's {up.companion} table: it is "
                 "joined to the Mobilize participations file uploaded with it.")
+        layout_boxes(up)            # its own header row and fill-down, not the main file's
+        if up.choice_error:
+            st.warning(up.choice_error)
         return None
     title, date = file_event(up)
     chosen_order = st.session_state.get(f"date_order_{up.file_id}")
@@ -209,7 +212,7 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
                    "until you press Import):")
         st.dataframe(preview(plan.table, chosen, hide), key=f"preview_{up.file_id}")
     return uploads.Choice(up, changed, title or None, date or None, order,
-                          event_dates or None, up.header_row, up.fill_down)
+                          event_dates or None)
 
 
 def upload_section(hide: bool) -> None:

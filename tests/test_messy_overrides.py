@@ -87,7 +87,7 @@ def test_cli_help_names_both_options(capsys) -> None:
     with pytest.raises(SystemExit):
         cli.main(["import", "--help"])
     out = " ".join(capsys.readouterr().out.split())
-    assert "--header-row N" in out and "--no-fill-down" in out
+    assert "--header-row [FILE=]N" in out and "--no-fill-down" in out
 
 
 def workbook() -> bytes:
