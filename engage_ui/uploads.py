@@ -22,6 +22,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from engage_metrics import adapters, importer, reader
 from engage_metrics.mapping import FIELDS, Mapping, MappingError, check_required, resolve_mapping
 from engage_metrics.options import FileLayout, ImportOptions
+from engage_ui import store
 
 AUTO = "auto"
 ALL_SHEETS = "All sheets of the same layout"   # the sheet selector's default: sheet None
@@ -237,10 +238,22 @@ ORDER_LABELS = {"dmy": "Day-first", "mdy": "Month-first", "ymd": "Year-first"}
 def date_check(con: duckdb.DuckDBPyConnection, planned: Plan,
                overrides_: dict[str, str]) -> importer.DateOrderCheck | None:
     """How the import would read the file's numeric dates with the analyst's mapping when no
-    order is chosen (None: no numeric date depends on the order)."""
-    options = replace(planned.options,
+    order is chosen (None: no numeric date depends on the order). Kept per table content,
+    options and data version (the setting and earlier imports count): a rerun of the Data
+    page does not run the check again."""
+    options = replace(planned.options, date_order=None,   # the check is of no chosen order
                       mapping={**(planned.options.mapping or {}), **overrides_} or None)
-    return importer.check_date_order(con, planned.table, options)
+    rows = planned.table.rows
+    content = (tuple(planned.table.columns), len(rows),
+               int(pd.util.hash_pandas_object(rows, index=False).sum()))
+    return _date_check(con, planned.table, options, repr(options), content, store.version())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _date_check(_con: duckdb.DuckDBPyConnection, _table: reader.RawTable,
+                _options: ImportOptions, options: str, content: tuple[Any, ...],
+                version: int) -> importer.DateOrderCheck | None:
+    return importer.check_date_order(_con, _table, _options)
 
 
 def say_date(ts: dt.datetime | None) -> str:

@@ -75,6 +75,22 @@ def test_ambiguous_dates_ask_for_the_order_with_a_preview(app, tmp_path: Path) -
     assert starts == [dt.date(2024, 4, 3), dt.date(2024, 6, 5)]
 
 
+def test_the_date_order_check_runs_once_per_file_and_data_version(
+        app, tmp_path: Path, monkeypatch) -> None:
+    calls = []
+    check = importer.check_date_order
+    monkeypatch.setattr(importer, "check_date_order",
+                        lambda *a, **k: calls.append(1) or check(*a, **k))
+    at = app(london_store(tmp_path / "store.duckdb"), "data")
+    upload(at, "signin.csv", AMBIGUOUS)
+    assert len(calls) == 1
+    order_radio(at).set_value("dmy").run()        # reruns: the check is not run again
+    at.run()
+    assert len(calls) == 1
+    upload(at, "signin.csv", AMBIGUOUS.replace("03/04/2024", "04/03/2024"))   # other content
+    assert len(calls) == 2
+
+
 def test_a_detected_order_can_be_overridden(app, tmp_path: Path) -> None:
     at = app(london_store(tmp_path / "store.duckdb"), "data")
     upload(at, "signin.csv", AMBIGUOUS.replace("05/06/2024", "25/06/2024"))
