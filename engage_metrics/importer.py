@@ -1045,10 +1045,11 @@ def _import_fast(con: duckdb.DuckDBPyConnection, path: Path, name: str,
         try:
             staged = _stage_src(con, mapping, opts, lambda lines: reader.read_lines(path, lines),
                                 result)
-        except ImportFailed as exc:
-            result.message = str(exc)
-            result.needs = "date_order" if isinstance(exc, DateOrderNeeded) else ""
-            return result
+        except ImportFailed as exc:     # as the Python reader's failure says it
+            failed = _failed(name, options, str(exc))
+            failed.needs = "date_order" if isinstance(exc, DateOrderNeeded) else ""
+            failed.read_by = "duckdb"
+            return failed
         return _with_duplicates(con, _land(con, result, *staged, name, loaded.sha256, opts))
     finally:
         for table in ("src", "staged"):
