@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import streamlit as st
 
-from engage_metrics import db
+from engage_metrics import db, faults, transaction
 from engage_metrics.transaction import data_version
 
 _CURSOR = "_engage_cursor"
@@ -63,3 +63,18 @@ def forget_connection() -> None:
     """Drop the cached connection (tests switch between database files)."""
     _connection.clear()
     st.session_state.pop(_CURSOR, None)
+
+
+def after_fault(fault: db.StoreError) -> str:
+    """The message to show for a store fault. After a failed write the shared connection is
+    closed (with it every session's cursor; the next rerun of each opens the file again)
+    and the store recovered (see transaction.recover): the message then says what the store
+    holds."""
+    if not isinstance(fault, faults.StoreWriteFailed):
+        return str(fault)
+    try:
+        _connection(str(db.default_db_path())).close()
+    except (duckdb.Error, db.StoreError):
+        pass
+    forget_connection()
+    return transaction.recover(fault)
