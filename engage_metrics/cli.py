@@ -2,8 +2,8 @@
 
 Exit codes: 0 success; 2 a clear one-line error (bad input, nothing imported,
 database busy or damaged, a write that failed on a full disk, a mistake in
-data/engage.toml); 1 when the output's reader went away (a pipe closed early); never a
-traceback for expected problems.
+data/engage.toml, a board pack format that could not be written); 1 when the output's
+reader went away (a pipe closed early); never a traceback for expected problems.
 """
 from __future__ import annotations
 
@@ -400,6 +400,9 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     for path in written:
         print(path)
+    if pack.failures:    # the files above were written; what was not, on one line
+        done = "the other files were written" if written else "no file was written"
+        raise CliError(f"{'; '.join(pack.failures)} ({done})")
     print(f"board pack of {window.start} to {window.end} written in {pack.seconds:.1f} s")
     return 0
 

@@ -38,7 +38,7 @@ def guarded(body: Callable[[], None]) -> Callable[[], None]:
     """Run a page body; an engine error becomes a clear message, never a traceback. A fault
     of the store (damaged, a write that failed on a full disk) says what happened and what
     to do; any other error says the page failed. Only analysts see the error's own words
-    (which may quote their data)."""
+    (which may quote their data) and are pointed to the pages only they can open."""
     @functools.wraps(body)
     def run() -> None:
         multipage.require_entry_point()
@@ -53,9 +53,13 @@ def guarded(body: Callable[[], None]) -> Callable[[], None]:
                 return
             log_failure("page failed", exc)
             session = access.gate()
-            detail = f": {exc}" if session is not None and session.is_analyst else ""
-            st.error(f"This page could not be computed{detail}. The other pages still work; if "
-                     "this persists, check the Data page (last import) and the Settings page.")
+            if session is not None and session.is_analyst:
+                st.error(f"This page could not be computed: {exc}. The other pages still work; "
+                         "if this persists, check the Data page (last import) and the Settings "
+                         "page.")
+            else:
+                st.error("This page could not be computed. The other pages still work; if this "
+                         "persists, tell your Engage analyst.")
     return run
 
 
