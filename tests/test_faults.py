@@ -314,11 +314,15 @@ def block_read_only_by_the_report(src: Path, tmp_path: Path) -> int:
     raise AssertionError("no block of the store is read by the report alone")
 
 
-def test_a_corrupt_block_in_report_is_a_one_line_refusal(small_store: Path, tmp_path: Path,
-                                                         capsys) -> None:
+@pytest.fixture(scope="module")
+def report_block(small_store: Path, tmp_path_factory: pytest.TempPathFactory) -> int:
+    return block_read_only_by_the_report(small_store, tmp_path_factory.mktemp("probe"))
+
+
+def test_a_corrupt_block_in_report_is_a_one_line_refusal(small_store: Path, report_block: int,
+                                                         tmp_path: Path, capsys) -> None:
     """Issue 14.10: a data block failing its checksum gave a traceback from `report`."""
-    path = damaged(small_store, tmp_path / "block.duckdb",
-                   flip_at=block_read_only_by_the_report(small_store, tmp_path))
+    path = damaged(small_store, tmp_path / "block.duckdb", flip_at=report_block)
     before = path.read_bytes()
     metrics.clear_caches()
     code, out, err = cli_run(capsys, "report", "--db", str(path))
@@ -435,9 +439,9 @@ def test_the_dashboard_says_a_damaged_store_is_damaged(app, small_store: Path,
 
 
 def test_the_dashboard_shows_a_damaged_block_as_a_plain_message(app, small_store: Path,
+                                                                report_block: int,
                                                                 tmp_path: Path) -> None:
-    path = damaged(small_store, tmp_path / "block.duckdb",
-                   flip_at=block_read_only_by_the_report(small_store, tmp_path))
+    path = damaged(small_store, tmp_path / "block.duckdb", flip_at=report_block)
     metrics.clear_caches()
     at = app(path)
     assert [e.value for e in at.exception] == []
