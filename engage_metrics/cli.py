@@ -1,8 +1,9 @@
 """`engage` (or `python -m engage_metrics`): every number without the UI.
 
 Exit codes: 0 success; 2 a clear one-line error (bad input, nothing imported,
-database busy, a mistake in data/engage.toml); 1 when the output's reader went away
-(a pipe closed early); never a traceback for expected problems.
+database busy or damaged, a write that failed on a full disk, a mistake in
+data/engage.toml, a board pack format that could not be written); 1 when the output's
+reader went away (a pipe closed early); never a traceback for expected problems.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from engage_metrics import __version__, db, registry
+from engage_metrics import __version__, db, faults, registry, transaction
 from engage_metrics.config import ConfigError
 
 if TYPE_CHECKING:
@@ -28,6 +29,10 @@ EXIT_PIPE_CLOSED = 1
 
 class CliError(Exception):
     """An expected problem: printed as one line, exit code 2."""
+
+
+# the stores this run opened: closed when it ends, and before a failed write is recovered
+_OPENED: list[duckdb.DuckDBPyConnection] = []
 
 
 def _date(text: str) -> date:
@@ -201,12 +206,35 @@ def _open(path: Path | None, create: bool = False) -> duckdb.DuckDBPyConnection:
         raise CliError(f"there is no database at {target}; check --db (or ENGAGE_DB), or "
                        "create one with `import` or `demo`")
     try:
-        return db.connect(path)
+        con = db.connect(path)
     except db.StoreError as exc:
         raise CliError(str(exc)) from exc
     except duckdb.Error as exc:
         raise CliError(f"cannot open the database {path or db.default_db_path()}: "
                        f"{str(exc).splitlines()[0]}") from exc
+    _OPENED.append(con)
+    return con
+
+
+def _close_stores() -> None:
+    while _OPENED:
+        try:
+            _OPENED.pop().close()
+        except duckdb.Error:
+            pass
+
+
+def _store_fault(exc: BaseException, args: argparse.Namespace | None) -> str | None:
+    """The one-line message of a store fault behind *exc* (None when it is not one), after
+    closing the stores; a failed write is recovered first (see transaction.recover)."""
+    path = getattr(args, "db", None) or db.default_db_path()
+    fault = faults.explain(exc, _OPENED[-1] if _OPENED else None, path)
+    if fault is None:
+        return None
+    _close_stores()
+    if isinstance(fault, faults.StoreWriteFailed):
+        return transaction.recover(fault)
+    return str(fault)
 
 
 def _event_dates(path: Path) -> dict[str, str]:
@@ -439,6 +467,9 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     for path in written:
         print(path)
+    if pack.failures:    # the files above were written; what was not, on one line
+        done = "the other files were written" if written else "no file was written"
+        raise CliError(f"{'; '.join(pack.failures)} ({done})")
     print(f"board pack of {window.start} to {window.end} written in {pack.seconds:.1f} s")
     return 0
 
@@ -474,6 +505,7 @@ COMMANDS = {"sources": cmd_sources, "import": cmd_import, "report": cmd_report, 
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -484,6 +516,14 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except (db.StoreError, duckdb.Error) as exc:   # the store failed under a command
+        message = _store_fault(exc, args)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_ERROR
     except BrokenPipeError:   # the output's reader stopped early (`engage definitions | head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no flush error
         return EXIT_PIPE_CLOSED
+    finally:
+        _close_stores()

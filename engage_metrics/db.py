@@ -1,8 +1,11 @@
 """Opening the DuckDB store: schema creation, seeding, migrations, data version.
 
 A DuckDB file is opened read-write by one process at a time. Every entry point
-(CLI, dashboard) goes through :func:`connect`, which turns DuckDB's lock error
-into :class:`StoreBusy` with a message that says what to do.
+(CLI, dashboard) goes through :func:`connect`, which turns what DuckDB raises into a
+:class:`StoreError` that says what to do: :class:`StoreBusy` when another process holds
+the file's lock, :class:`StoreDamaged` when the file is cut short or a block fails its
+checksum (see :mod:`engage_metrics.faults`, which tells them apart by error type and by the
+file system, never by the words of a message).
 
 Within one process (the Streamlit server: every browser session shares one
 connection through its own cursor) write transactions are serialized by a
@@ -18,8 +21,15 @@ from pathlib import Path
 
 import duckdb
 
-from engage_metrics import resolve
+from engage_metrics import faults, resolve
 from engage_metrics.config import PROJECT_ROOT, defaults, normalize_keyword
+from engage_metrics.faults import (  # noqa: F401 - the store's errors, by their usual names
+    StoreBusy,
+    StoreDamaged,
+    StoreError,
+    StoreTooNew,
+    StoreWriteFailed,
+)
 from engage_metrics.transaction import transaction
 
 SCHEMA_VERSION = 6
@@ -86,27 +96,6 @@ MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     4: _window_person_snapshot, 5: _snapshot_stamps_with_settings}
 
 
-class StoreError(RuntimeError):
-    """The store cannot be used as it is; the message says why and what to do.
-
-    The message names the file (the CLI's user typed that path); :attr:`public` says the
-    same for the dashboard, whose users must not learn where the server keeps its files:
-    no path, no DuckDB wording (which quotes paths and process ids)."""
-
-    def __init__(self, message: str, public: str | None = None) -> None:
-        super().__init__(message)
-        self.public = public or ("The Engage database cannot be opened right now. Ask the "
-                                 "person who runs this Engage server; its log says why.")
-
-
-class StoreBusy(StoreError):
-    """The database file is held open by another process."""
-
-
-class StoreTooNew(StoreError):
-    """The database file was written by a newer Engage (a higher schema version)."""
-
-
 def default_db_path() -> Path:
     return Path(os.environ.get("ENGAGE_DB") or DEFAULT_DB)
 
@@ -119,17 +108,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
-        if "lock" in str(exc).lower():
-            raise StoreBusy(
-                f"{path} is open in another Engage process (the dashboard or an import). "
-                "Close it, or import through the dashboard's Data page, then try again.",
-                "The Engage database is busy: another Engage program on the server (an "
-                "import, or a second dashboard) has it open. Try again in a few minutes; "
-                "if it stays busy, ask the person who runs this Engage server.") from exc
-        raise StoreError(
-            f"cannot open {path} as an Engage database ({str(exc).splitlines()[0]}). Check "
-            "the path (ENGAGE_DB or --db), or restore a backup into a new file."
-        ) from exc
+        raise faults.opening_error(path, exc) from exc
     con.execute("SET enable_progress_bar = false")   # long queries: no bar in CLI output
     limit = os.environ.get("ENGAGE_MEMORY_LIMIT", "").strip()
     if limit:   # e.g. "1GB": DuckDB spills larger joins and sorts to disk beside the file
@@ -151,10 +130,21 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
                 "upgrade it.")
     except StoreError as exc:
         con.close()
+        if isinstance(exc, (StoreDamaged, StoreWriteFailed)):      # they name the file
+            raise
         raise type(exc)(f"{path}: {exc}", exc.public) from exc   # public: still no path
-    except duckdb.Error as exc:   # a migration failed: rolled back, the file is unchanged
-        version = schema_version(con)
+    except duckdb.Error as exc:
+        fault = faults.store_fault(exc, con, path)   # reading the schema version met a fault
+        version = None
+        if fault is None:
+            try:
+                version = schema_version(con)
+            except duckdb.Error as again:
+                fault = faults.store_fault(again, con, path)
         con.close()
+        if fault is not None:
+            raise fault from exc
+        # a migration failed: rolled back, the file is unchanged
         raise StoreError(
             f"{path}: upgrading this database from schema {version} to {SCHEMA_VERSION} failed "
             f"({str(exc).splitlines()[0]}); the file is unchanged. Keep it, and restore a "

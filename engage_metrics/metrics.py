@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from engage_metrics import config, registry
+from engage_metrics import config, faults, registry
 from engage_metrics.config import RUNG_NAMES, TIERS, depth_config
 
 QUADRANTS = {
@@ -88,7 +88,8 @@ class Window:
     @classmethod
     def default(cls, con: duckdb.DuckDBPyConnection) -> Window:
         """The last 12 months of data: up to the latest event date (today when empty)."""
-        row = con.execute("SELECT MAX(event_date) FROM event").fetchone()
+        with faults.reading(con):
+            row = con.execute("SELECT MAX(event_date) FROM event").fetchone()
         last = row[0] if row and row[0] is not None else dt.date.today()
         end = last + dt.timedelta(days=1)
         try:
@@ -508,13 +509,15 @@ def run(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> pd.Dat
     """Run one metric's query with bound parameters (extra ones are ignored; settings not
     given, the depth formula's and lapse_days, are the stored ones). A metric that reads
     prepared relations (window facts, depth) runs on a private cursor that
-    :func:`depth_ready` prepares, unless *con* is such a cursor already."""
-    params = {**config.metric_params(con), **params}
-    metric = registry.get(metric_id)
-    if any(name in metric.sql and not _has(con, name) for name in PREPARED):
-        with depth_ready(con, [metric_id], params) as cur:
-            return _execute(cur, metric, params)
-    return _execute(con, metric, params)
+    :func:`depth_ready` prepares, unless *con* is such a cursor already. A damaged store is
+    a :class:`~engage_metrics.faults.StoreError` (see :func:`faults.reading`)."""
+    with faults.reading(con):
+        params = {**config.metric_params(con), **params}
+        metric = registry.get(metric_id)
+        if any(name in metric.sql and not _has(con, name) for name in PREPARED):
+            with depth_ready(con, [metric_id], params) as cur:
+                return _execute(cur, metric, params)
+        return _execute(con, metric, params)
 
 
 def scalar(con: duckdb.DuckDBPyConnection, metric_id: str, **params: Any) -> Any:
@@ -566,12 +569,14 @@ def report(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str, Any]:
 
     A report is a function of the data, the settings and the window: within a process it
     is kept (keyed like the prepared relations, on the database file and its data version,
-    plus the settings the SQL binds), so the board pack and repeated calls compute it once."""
-    key = _cache_key(con, "report", window, tuple(sorted(config.metric_params(con).items())))
-    kept = _REPORTS.get(key)
-    if kept is not None:
-        return copy.deepcopy(kept)
-    result = _compute_report(con, window)
+    plus the settings the SQL binds), so the board pack and repeated calls compute it once.
+    A damaged store is a :class:`~engage_metrics.faults.StoreError`, never other numbers."""
+    with faults.reading(con):
+        key = _cache_key(con, "report", window, tuple(sorted(config.metric_params(con).items())))
+        kept = _REPORTS.get(key)
+        if kept is not None:
+            return copy.deepcopy(kept)
+        result = _compute_report(con, window)
     if key is not None:
         _REPORTS.put(key, copy.deepcopy(result))
     return result

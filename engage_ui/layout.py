@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from engage_metrics import db, demo, registry
+from engage_metrics import db, demo, faults, registry
 from engage_metrics.export import to_csv_bytes
 from engage_ui import access, data, multipage, store
 
@@ -35,22 +35,32 @@ def log_failure(what: str, exc: BaseException) -> None:
 
 
 def guarded(body: Callable[[], None]) -> Callable[[], None]:
-    """Run a page body; an engine error becomes a clear message, never a traceback. Only
-    analysts see the error's own words (which may quote their data)."""
+    """Run a page body; an engine error becomes a clear message, never a traceback. A fault
+    of the store (damaged, a write that failed on a full disk) says what happened and what
+    to do; any other error says the page failed. Only analysts see the error's own words
+    (which may quote their data) and are pointed to the pages only they can open."""
     @functools.wraps(body)
     def run() -> None:
         multipage.require_entry_point()
         try:
             body()
-        except db.StoreError as exc:      # its message names the file: the log's, not the page's
-            log.error("store unavailable: %s", exc)
-            st.error(exc.public)
         except Exception as exc:  # noqa: BLE001 - the user sees a message, the log the details
+            fault = faults.explain(exc, path=db.default_db_path())
+            if fault is not None:       # its message names the file: the log's, not the page's
+                if not isinstance(fault, (db.StoreBusy, db.StoreTooNew)):
+                    log_failure("store fault", exc)
+                log.error("store fault: %s", fault)
+                st.error(store.after_fault(fault))
+                return
             log_failure("page failed", exc)
             session = access.gate()
-            detail = f": {exc}" if session is not None and session.is_analyst else ""
-            st.error(f"This page could not be computed{detail}. The other pages still work; if "
-                     "this persists, check the Data page (last import) and the Settings page.")
+            if session is not None and session.is_analyst:
+                st.error(f"This page could not be computed: {exc}. The other pages still work; "
+                         "if this persists, check the Data page (last import) and the Settings "
+                         "page.")
+            else:
+                st.error("This page could not be computed. The other pages still work; if this "
+                         "persists, tell your Engage analyst.")
     return run
 
 
@@ -89,7 +99,9 @@ def start_screen() -> None:
                     demo.build_demo(store.cursor())
                 except Exception as exc:  # noqa: BLE001
                     log_failure("demo failed", exc)
-                    st.error(f"The demo could not be built: {exc}")
+                    fault = faults.explain(exc, path=db.default_db_path())
+                    st.error(store.after_fault(fault) if fault is not None
+                             else f"The demo could not be built: {exc}")
                     return
             st.rerun()
     with right:

@@ -12,7 +12,7 @@ import logging
 import duckdb
 import streamlit as st
 
-from engage_metrics import db
+from engage_metrics import db, faults, transaction
 from engage_metrics.transaction import data_version
 
 _CURSOR = "_engage_cursor"
@@ -68,3 +68,30 @@ def forget_connection() -> None:
     """Drop the cached connection (tests switch between database files)."""
     _connection.clear()
     st.session_state.pop(_CURSOR, None)
+
+
+def after_fault(fault: db.StoreError) -> str:
+    """The message to show for a store fault (without the file's path). After a failed
+    write the shared connection is closed (with it every session's cursor; the next rerun
+    of each opens the file again) and the store recovered (see transaction.recover): the
+    message then says what the store holds."""
+    if not isinstance(fault, faults.StoreWriteFailed):
+        return fault.public
+    try:
+        _connection(str(db.default_db_path())).close()
+    except (duckdb.Error, db.StoreError):
+        pass
+    forget_connection()
+    said = transaction.recover(fault)
+    log.error("after a failed write: %s", said)
+    return without_path(said)
+
+
+def without_path(text: str) -> str:
+    """*text* with the store's file named only as "the Engage database" (a dashboard user
+    must not learn where the server keeps its files)."""
+    path = db.default_db_path()
+    for form in sorted({str(path.resolve()), str(path.absolute()), str(path)}, key=len,
+                       reverse=True):
+        text = text.replace(form, "the Engage database")
+    return text

@@ -51,8 +51,11 @@ def main() -> None:
     if made_for != request:
         st.info("The period, programs, name or formats changed since this pack was made; "
                 "generate it again to update it.")
-    st.success(f"Board pack for {period_text(pack.window)} ready "
-               f"({pack.seconds:.0f} s).")
+    if pack.files():
+        st.success(f"Board pack for {period_text(pack.window)} ready "
+                   f"({pack.seconds:.0f} s).")
+    if pack.failures:    # what could not be made; the downloads below still work
+        st.warning("Not in this pack: " + "; ".join(pack.failures) + ".")
     # at most three files (PDF, PowerPoint, chart images), each in its own column
     for col, (name, content) in zip(st.columns(3), pack.files().items(), strict=False):
         kind = name.rsplit(".", 1)[1]

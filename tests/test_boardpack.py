@@ -17,6 +17,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -431,3 +432,184 @@ def test_board_pack_in_the_browser(server: str, page) -> None:
     page.get_by_text("Screen 2 of").wait_for(timeout=30_000)
     page.get_by_role("heading", name="Headline numbers").wait_for(timeout=30_000)
     assert page.console_errors == []
+
+
+# ---------------------------------------------------------------- long names (issue 14.8)
+
+# A program named in a few hundred characters, with a 204-letter word no line can break:
+# the PDF's programs table raised "row too high", which lost the whole pack (every format)
+LONG = ("Neighbourhood " + "Supercalifragilisticexpialidocious" * 6 + " organizing program"
+        + " for every street" * 15)
+LONG_ORG = "The " + "Extraordinarily" * 12 + " Longnamed Community Fund of " + "Somewhere " * 20
+
+
+def long_names_org() -> Org:
+    """8 people in the long-named program and 8 in Main, each at 3 events in the first half
+    of 2024 and one before; every event type a few hundred characters long."""
+    o = Org()
+    for offset, program in ((0, LONG), (100, "Main")):
+        for k, day in enumerate(("2023-10-10", "2024-02-10", "2024-03-10", "2024-04-10")):
+            e = o.event(day, program, ("task", "mixed", "relationship", "task")[k],
+                        event_type="Y" * 300)
+            for p in range(1, 9):
+                o.part(p + offset, e, hours=2.0, rung=2 + p % 3)
+    return o
+
+
+@pytest.fixture(scope="module")
+def long_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("long") / "long.duckdb"
+    open_store(path, long_names_org()).close()
+    return path
+
+
+@contextmanager
+def fake_charts() -> Iterator:
+    """A chart renderer without Chromium: a small grey PNG per chart."""
+    from PIL import Image
+
+    def render(fig, size: tuple[int, int]) -> bytes:
+        buf = io.BytesIO()
+        Image.new("RGB", (size[0] // 20, size[1] // 20), "grey").save(buf, "PNG")
+        return buf.getvalue()
+    yield render
+
+
+def chart_labels(fig) -> list[str]:
+    """The text drawn on a figure's markers and its axes' category labels, <br> as spaces."""
+    out = []
+    for trace in fig.data:
+        texts = getattr(trace, "text", None)
+        if isinstance(texts, (list, tuple)) and "markers" in (getattr(trace, "mode", "") or ""):
+            out += [str(t).replace("<br>", " ") for t in texts]
+    return out
+
+
+def test_long_names_are_shortened_alike_in_every_table_and_chart(long_store: Path) -> None:
+    con = db.connect(long_store)
+    try:
+        sections = boardpack.build_sections(con, TINY, LONG_ORG, today=TODAY)
+    finally:
+        con.close()
+    short = boardpack.short_label(LONG)
+    assert short != LONG and len(short) <= boardpack.LABEL_CHARS and "…" in short
+    assert short == boardpack.short_label(LONG)             # the same name, the same label
+    by_key = {s.key.split("_", 1)[1]: s for s in sections}
+    programs = [r[0] for r in by_key["programs"].table.rows]
+    assert short in programs and "Main" in programs and LONG not in programs
+    assert short in chart_labels(by_key["spectrum"].figure)
+    for s in sections:
+        for row in (s.table.columns, *s.table.rows) if s.table else ():
+            assert all(len(cell) <= 2 * boardpack.LABEL_CHARS for cell in row), (s.title, row)
+        assert all(len(label) <= boardpack.LABEL_CHARS
+                   for label in (chart_labels(s.figure) if s.figure else ())), s.title
+        assert LONG not in " ".join((s.title, s.lead, *s.bullets)), s.title
+        assert "Y" * 100 not in " ".join((s.title, s.lead, *s.bullets))
+    # every document renders them (the PDF's table raised "row too high" here)
+    text = boardpack.render_pdf(sections, sections[0].title, boardpack.period_text(TINY))
+    assert text.startswith(b"%PDF")
+    prs = Presentation(io.BytesIO(boardpack.render_pptx(sections, sections[0].title)))
+    assert short in list(pptx_texts(prs))
+
+
+@needs_pdftotext
+def test_cli_writes_every_format_with_a_long_program_name(long_store: Path, tmp_path: Path,
+                                                          capsys) -> None:
+    """`engage boardpack` on a store with a long program name, charts drawn by Chromium:
+    it was a traceback and no file at all."""
+    from engage_metrics import cli
+
+    out_dir = tmp_path / "out"
+    code = cli.main(["boardpack", "--db", str(long_store), "--out", str(out_dir),
+                     "--start", "2024-01-01", "--end", "2024-07-01", "--org-name", LONG_ORG])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    stem = out_dir / "board-pack-2024-01-01-to-2024-06-30"
+    pdf, pptx = stem.with_suffix(".pdf"), stem.with_suffix(".pptx")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert Presentation(pptx).slides
+    charts = sorted((out_dir / f"{stem.name}-charts").glob("*.png"))
+    assert len(charts) >= 6 and all(p.read_bytes().startswith(b"\x89PNG") for p in charts)
+    assert zipfile.ZipFile(out_dir / f"{stem.name}-charts.zip").namelist()
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    words = boardpack.short_label(LONG).split()
+    assert words[0] in text and LONG not in re.sub(r"\s+", " ", text)
+
+
+def test_one_failing_format_loses_none_of_the_others(long_store: Path, tmp_path: Path,
+                                                     monkeypatch, capsys) -> None:
+    from engage_metrics import cli
+    from engage_metrics.boardpack import pack as pack_module
+
+    def broken(*args, **kwargs) -> bytes:
+        raise RuntimeError("the PDF writer broke")
+
+    monkeypatch.setattr(pack_module, "chart_renderer", fake_charts)
+    monkeypatch.setattr(pack_module, "render_pdf", broken)
+    out_dir = tmp_path / "out"
+    code = cli.main(["boardpack", "--db", str(long_store), "--out", str(out_dir),
+                     "--start", "2024-01-01", "--end", "2024-07-01"])
+    printed = capsys.readouterr()
+    assert code == 2
+    assert printed.err.count("\n") == 1 and "PDF" in printed.err and "broke" in printed.err
+    written = {Path(line).name for line in printed.out.splitlines()}
+    stem = "board-pack-2024-01-01-to-2024-06-30"
+    assert {f"{stem}.pptx", f"{stem}-charts.zip"} <= written and f"{stem}.pdf" not in written
+    assert (out_dir / f"{stem}.pptx").exists() and not (out_dir / f"{stem}.pdf").exists()
+    assert list((out_dir / f"{stem}-charts").glob("*.png"))
+
+
+def test_board_pack_page_with_a_long_program_name(app, long_store: Path, tmp_path: Path,
+                                                  monkeypatch) -> None:
+    import shutil as sh
+
+    from engage_metrics.boardpack import pack as pack_module
+
+    path = tmp_path / "long.duckdb"
+    sh.copy(long_store, path)
+    monkeypatch.setattr(pack_module, "chart_renderer", fake_charts)
+    at = app(path, "boardpack")
+    at.button(key="boardpack_generate").click().run(timeout=240)
+    assert problems(at) == []
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels == ["Download the PDF", "Download the PowerPoint",
+                      "Download the charts (PNG, zip)"]
+    # a format failing for another reason: the others are offered, the failure named
+    monkeypatch.setattr(pack_module, "render_pptx",
+                        lambda *a, **k: (_ for _ in ()).throw(RuntimeError("pptx broke")))
+    at.text_input(key="boardpack_org").set_value("Other name")
+    at.button(key="boardpack_generate").click().run(timeout=240)
+    assert [e.value for e in at.exception] == []
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels == ["Download the PDF", "Download the charts (PNG, zip)"]
+    assert any("PowerPoint" in w.value for w in [*at.warning, *at.error])
+
+
+def test_a_page_failure_tells_a_viewer_nothing_of_pages_they_cannot_open(
+        app, demo_store: DemoStore, monkeypatch) -> None:
+    from test_auth import PASSWORD_SECRETS, VIEWER_PW, sign_in
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something inside broke")
+
+    monkeypatch.setattr(boardpack, "build_pack", broken)
+    at = app(demo_store.path, secrets=PASSWORD_SECRETS)
+    sign_in(at, "dana", VIEWER_PW)
+    at.switch_page("pages/boardpack.py").run()
+    at.button(key="boardpack_generate").click().run()
+    [shown] = [e.value for e in at.error]
+    assert "could not be computed" in shown
+    assert "Data page" not in shown and "Settings page" not in shown and "inside" not in shown
+
+
+def test_names_that_shorten_alike_keep_apart() -> None:
+    north = "Youth organizing program for the northern neighbourhoods of the city"
+    south = north.replace("northern", "southern")
+    labels = boardpack.short_labels([north, south, "Main", north])
+    assert labels["Main"] == "Main"
+    assert "northern" in labels[north] and "southern" in labels[south]
+    assert all(len(v) <= boardpack.LABEL_CHARS for v in labels.values())
+    assert len(set(labels.values())) == 3
+    twins = boardpack.short_labels(["x" * 300, "x" * 300 + " ", "x" * 301])
+    assert len(set(twins.values())) == 2             # the same name twice is one program

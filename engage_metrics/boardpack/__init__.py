@@ -10,6 +10,7 @@ narrative, the charts and the definitions, with no personal data at all:
 
 The pieces, each importing only pieces listed before it:
 
+- ``labels``: long program and organization names shortened alike everywhere in the pack;
 - ``numbers``: the headline numbers of the window and the previous period, computed once,
   and how their change is written;
 - ``suppression``: "< 5" for small counts and small bases, and the narrative with nothing
@@ -18,9 +19,11 @@ The pieces, each importing only pieces listed before it:
   that the PDF, the PowerPoint and the dashboard's presentation view all render;
 - ``images``: chart PNGs by kaleido, with one Chromium for the whole pack;
 - ``pdf`` (fpdf2) and ``slides`` (python-pptx): the two documents;
-- ``pack``: :func:`build_pack` assembles them, :func:`write_pack` saves them.
+- ``pack``: :func:`build_pack` assembles them, :func:`write_pack` saves them; one format
+  failing loses none of the others (the failures are named in ``BoardPack.failures``).
 """
 from engage_metrics.boardpack.images import PNG_SCALE, ChartsUnavailable
+from engage_metrics.boardpack.labels import LABEL_CHARS, short_label, short_labels
 from engage_metrics.boardpack.numbers import KPIS
 from engage_metrics.boardpack.pack import FORMATS, BoardPack, build_pack, write_pack
 from engage_metrics.boardpack.pdf import render_pdf
@@ -35,7 +38,8 @@ from engage_metrics.boardpack.suppression import (
 from engage_metrics.periods import fiscal_label, fiscal_year, period_text
 
 __all__ = [
-    "FORMATS", "KPIS", "PNG_SCALE", "SUPPRESSED", "BoardPack", "ChartsUnavailable", "Section",
-    "build_pack", "build_sections", "count_text", "fiscal_label", "fiscal_year",
-    "narrate_privately", "period_text", "render_pdf", "render_pptx", "value_text", "write_pack",
+    "FORMATS", "KPIS", "LABEL_CHARS", "PNG_SCALE", "SUPPRESSED", "BoardPack", "ChartsUnavailable",
+    "Section", "build_pack", "build_sections", "count_text", "fiscal_label", "fiscal_year",
+    "narrate_privately", "period_text", "render_pdf", "render_pptx", "short_label",
+    "short_labels", "value_text", "write_pack",
 ]

@@ -1,5 +1,10 @@
 """The pack assembled: the sections drawn with one Chromium, written as the formats asked
-for, and saved to a folder."""
+for, and saved to a folder.
+
+One format failing never loses the others: a chart that cannot be drawn leaves its page
+with a sentence saying so, a document that cannot be written (or saved) is left out, and
+every such failure is named, in one line each, in :attr:`BoardPack.failures` — the CLI
+prints them and exits 2, the dashboard shows them beside the downloads that worked."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,6 +26,7 @@ from engage_metrics.metrics import Window
 from engage_metrics.periods import period_text
 
 FORMATS = ("pdf", "pptx", "png")
+FORMAT_NAMES = {"pdf": "PDF", "pptx": "PowerPoint", "png": "chart images"}
 
 
 @dataclass
@@ -35,6 +41,7 @@ class BoardPack:
     pngs: dict[str, bytes] = field(default_factory=dict)
     png_zip: bytes | None = None
     seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)     # one line per failure
 
     @property
     def stem(self) -> str:
@@ -63,44 +70,80 @@ def build_pack(con: duckdb.DuckDBPyConnection, window: Window, org_name: str | N
     started = time.perf_counter()
     step = progress or (lambda fraction, text: None)
     pngs: dict[str, bytes] = {}
+    failures: list[str] = []
     with chart_renderer() as render:        # Chromium starts while the numbers are computed
         sections = build_sections(con, window, org_name, today, step)
         charted = [s for s in sections if s.figure is not None]
         for i, s in enumerate(charted):
             step(0.45 + 0.4 * i / len(charted), f"Drawing chart {i + 1} of {len(charted)}: "
                                                  f"{s.title}")
-            s.png = pngs[f"{s.key}.png"] = render(s.figure, s.size)
+            try:
+                s.png = pngs[f"{s.key}.png"] = render(s.figure, s.size)
+            except Exception as exc:  # noqa: BLE001 - one chart failing loses no other
+                failures.append(f"the chart “{s.title}” could not be drawn "
+                                f"({_reason(exc)})")
+                s.bullets = (*s.bullets, "This chart could not be drawn.")
     org = sections[0].title
-    pack = BoardPack(window, org, sections, pngs=pngs)
+    pack = BoardPack(window, org, sections, pngs=pngs, failures=failures)
     period = period_text(window)
-    if "pdf" in formats:
-        step(0.87, "Writing the PDF")
-        pack.pdf = render_pdf(sections, org, period)
-    if "pptx" in formats:
-        step(0.94, "Writing the PowerPoint")
-        pack.pptx = render_pptx(sections, org)
-    if "png" in formats:
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, png in pack.pngs.items():
-                z.writestr(name, png)
-        pack.png_zip = buf.getvalue()
+    writers = {"pdf": (0.87, "Writing the PDF", lambda: render_pdf(sections, org, period)),
+               "pptx": (0.94, "Writing the PowerPoint", lambda: render_pptx(sections, org)),
+               "png": (0.97, "Zipping the chart images", lambda: _zip(pack.pngs))}
+    for fmt in FORMATS:
+        if fmt not in formats:
+            continue
+        fraction, text, write = writers[fmt]
+        step(fraction, text)
+        try:
+            content = write()
+        except Exception as exc:  # noqa: BLE001 - one format failing loses none of the others
+            pack.failures.append(f"the {FORMAT_NAMES[fmt]} could not be written ({_reason(exc)})")
+            continue
+        if fmt == "pdf":
+            pack.pdf = content
+        elif fmt == "pptx":
+            pack.pptx = content
+        else:
+            pack.png_zip = content
     pack.seconds = time.perf_counter() - started
     step(1.0, f"Board pack ready in {pack.seconds:.0f} s")
     return pack
 
 
+def _zip(pngs: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, png in pngs.items():
+            z.writestr(name, png)
+    return buf.getvalue()
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception in a few words, on one line."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+
+
 def write_pack(pack: BoardPack, out_dir: Path) -> list[Path]:
-    """Write the PDF, the PowerPoint and the chart PNGs (files and zip) into *out_dir*."""
+    """Write the PDF, the PowerPoint and the chart PNGs (files and zip) into *out_dir*; a
+    file that cannot be saved is named in pack.failures and the others are still written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
+
+    def save(path: Path, content: bytes) -> None:
+        try:
+            path.write_bytes(content)
+        except OSError as exc:
+            path.unlink(missing_ok=True)
+            pack.failures.append(f"{path.name} could not be saved ({exc.strerror or exc})")
+        else:
+            written.append(path)
+
     for name, content in pack.files().items():
-        (out_dir / name).write_bytes(content)
-        written.append(out_dir / name)
+        save(out_dir / name, content)
     if pack.png_zip is not None:
         charts_dir = out_dir / f"{pack.stem}-charts"
         charts_dir.mkdir(exist_ok=True)
         for name, png in pack.pngs.items():
-            (charts_dir / name).write_bytes(png)
-            written.append(charts_dir / name)
+            save(charts_dir / name, png)
     return written

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+from engage_metrics.boardpack.labels import FOOTER_ORG_CHARS, short_label
 from engage_metrics.boardpack.sections import Section
 from engage_metrics.boardpack.suppression import SUPPRESSION_NOTE
 from engage_metrics.config import PROJECT_ROOT
@@ -23,6 +24,8 @@ def render_pdf(sections: Sequence[Section], org_name: str, period: str) -> bytes
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
+    footer_org = short_label(org_name, FOOTER_ORG_CHARS)
+
     class Pdf(FPDF):
         def footer(self) -> None:
             if self.page_no() == 1:
@@ -30,7 +33,7 @@ def render_pdf(sections: Sequence[Section], org_name: str, period: str) -> bytes
             self.set_y(-10)
             self.set_font(PDF_FONT, size=8)
             self.set_text_color(*MUTED)
-            self.cell(0, 5, f"{org_name} · {period} · {SUPPRESSION_NOTE}", align="L")
+            self.cell(0, 5, f"{footer_org} · {period} · {SUPPRESSION_NOTE}", align="L")
             self.set_x(-MARGIN - 20)
             self.cell(20, 5, f"{self.page_no()}", align="R")
 

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from engage_metrics import charts, registry
+from engage_metrics.boardpack.labels import ORG_CHARS, short_label, short_labels
 from engage_metrics.boardpack.numbers import (
     KPIS,
     Numbers,
@@ -88,11 +89,26 @@ def _quadrant_text(r: dict[str, Any]) -> str:
     return SUPPRESSED if quadrant and r["participation"]["active"] < SMALL else quadrant or "–"
 
 
+def program_labels(n: Numbers) -> dict[str, str]:
+    """Each program's label in this pack (see labels.short_labels): the same in every table,
+    chart and sentence."""
+    return short_labels([*n.window.programs, *n.programs["program"],
+                         *n.previous_programs["program"]])
+
+
+def _labelled(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """*frame* with its program names replaced by their labels."""
+    out = frame.copy()
+    out["program"] = [labels.get(str(p), short_label(p)) for p in out["program"]]
+    return out
+
+
 def _narrative_section(n: Numbers) -> Section:
+    labels = program_labels(n)
     return Section("reading", "What the numbers say",
                    "A plain-language reading of this period against the previous one.",
-                   bullets=tuple(narrate_privately(n.now, n.before, n.programs,
-                                                   n.previous_programs)),
+                   bullets=tuple(narrate_privately(n.now, n.before, _labelled(n.programs, labels),
+                                                   _labelled(n.previous_programs, labels))),
                    metric_ids=("active_people", "repeat_rate", "return_rate_90d",
                                "escalation_rate", "task_share", "mean_depth"))
 
@@ -115,6 +131,8 @@ def _spectrum_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
     if n.now["participation"]["active"] < SMALL:
         points = points.iloc[0:0]
     trail = trajectory(con, n.window.end, shown)
+    labels = {**program_labels(n), "Organization": "Organization"}
+    points, trail = _labelled(points, labels), _labelled(trail, labels)
     return _chart_section(
         "spectrum", "Where we sit: tasks and relationships",
         "Each dot is a program (★ the whole organization); dotted trails show the last "
@@ -259,8 +277,10 @@ def _programs_section(n: Numbers) -> Section:
                 hidden(registry.format_value(or_none(strength), "ratio")),
                 hidden(or_none(quadrant) or "–"))
 
-    rows = [row(r["program"], r["active"], r["new"], r["attended"], r["hours"], r["task_share"],
-                r["relationship_strength"], r["quadrant"]) for _, r in n.programs.iterrows()]
+    labels = program_labels(n)
+    rows = [row(labels[str(r["program"])], r["active"], r["new"], r["attended"], r["hours"],
+                r["task_share"], r["relationship_strength"], r["quadrant"])
+            for _, r in n.programs.iterrows()]
     p, s = n.now["participation"], n.now["spectrum"]
     rows.append(row("Selected programs" if n.window.programs else "All programs", p["active"],
                     p["new"], p["attended"], p["hours"], s["task_share"],
@@ -359,10 +379,11 @@ def build_sections(con: duckdb.DuckDBPyConnection, window: Window, org_name: str
     presentation view uses this directly)."""
     step = progress or (lambda fraction, text: None)
     n = compute(con, window, step)
-    org = (org_name or "").strip() or str(n.settings["org_name"])
+    org = short_label((org_name or "").strip() or str(n.settings["org_name"]), ORG_CHARS)
+    labels = program_labels(n)
+    chosen = ", ".join(labels[p] for p in window.programs)
     title = Section("title", org, "Engagement board pack", kind="title", bullets=(
-        period_text(window) + (f" · {', '.join(window.programs)}" if window.programs else
-                               " · all programs"),
+        period_text(window) + (f" · {chosen}" if window.programs else " · all programs"),
         f"Compared with {period_text(n.previous)}",
         f"Prepared {fmt_date(today or dt.date.today())} with Engage"))
     sections = [title, _kpi_section(n), _narrative_section(n)]

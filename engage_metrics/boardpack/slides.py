@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from engage_metrics import registry
+from engage_metrics.boardpack.labels import FOOTER_ORG_CHARS, short_label
 from engage_metrics.boardpack.sections import Section, definition
 from engage_metrics.boardpack.suppression import SUPPRESSION_NOTE
 from engage_metrics.theme import DOCUMENT_INK as INK
@@ -58,7 +59,7 @@ def render_pptx(sections: Sequence[Section], org_name: str) -> bytes:
         style_runs(shape.text_frame, 30, ink, bold=True)
         if lead:
             text_box(slide, 0.6, 1.1, SLIDE_W_IN - 1.2, 0.6, [lead], 13, muted)
-        footer = [f"{org_name} · {SUPPRESSION_NOTE}"]
+        footer = [f"{short_label(org_name, FOOTER_ORG_CHARS)} · {SUPPRESSION_NOTE}"]
         text_box(slide, 0.6, SLIDE_H_IN - 0.45, SLIDE_W_IN - 1.2, 0.3, footer, 9, muted)
         return slide
 
