@@ -19,7 +19,8 @@ GOLDEN = Path(__file__).with_name("golden")
 
 # tool -> {form: golden file}
 FORMS = {
-    "mobilize": {"SQL-mirror participations view": "mobilize/participations.csv"},
+    "mobilize": {"SQL-mirror participations view": "mobilize/participations.csv",
+                 "dashboard shift export": "mobilize/shift export.csv"},
     "action_network": {
         "report download": "action_network/export-2024-03-12-csv_report_332566_1710201600.csv",
         "API attendances (OSDI, flattened)": "action_network/attendances.csv"},
@@ -220,6 +221,10 @@ def test_action_network_people_and_event_records_are_companions(rel, role):
     assert companions.kind(table) == role
 
 
+def test_mobilize_event_export_is_a_companion_of_the_shift_export():
+    assert adapters.companion_role(read("mobilize/event export.csv")) == "events"
+
+
 # ------------------------------------------------------------------ Action Network: API
 
 AN = GOLDEN / "action_network"
@@ -320,14 +325,102 @@ def test_action_network_people_records_in_other_flattenings(people, email, phone
     assert view.rows[view.columns].values.tolist() == [["p-1", "Ana", "Lopez", email, phone]]
 
 
+# ------------------------------------------------------------------ Mobilize: dashboard export
+
+MOBILIZE_DASHBOARD = [GOLDEN / "mobilize/shift export.csv", GOLDEN / "mobilize/event export.csv"]
+
+
+def test_mobilize_shift_export_joined_with_the_event_export(store):
+    [r] = import_files(store, MOBILIZE_DASHBOARD)
+    assert r.file_name == "shift export.csv + event export.csv"
+    assert (r.source, r.accepted, r.rejected) == ("mobilize", 5, 1)
+    assert r.rejected_rows[["line_no", "reason"]].values.tolist() == [
+        [7, "unknown status 'WAITLISTED'"]]
+    assert r.notes[0].startswith("read as Mobilize's dashboard shift export")
+    assert participations(store) == [
+        ("ana@example.org", "Ana", "Lopez", "Saturday Canvass", "2024-03-09 09:00", None,
+         "CANVASS", "registered", "attendee"),                               # CONFIRMED
+        ("bob@example.org", "Bob", "Smith", "Saturday Canvass", "2024-03-09 09:00", None,
+         "CANVASS", "registered", "attendee"),
+        # the event's second timeslot is its own occurrence; a partner organization's signup
+        ("cara@example.org", "Cara", "Diaz", "Saturday Canvass", "2024-03-10 19:30", None,
+         "CANVASS", "registered", "attendee"),
+        ("eli.park@example.org", "Eli", "Park", "Saturday Canvass", "2024-03-10 19:30", None,
+         "CANVASS", "registered", "attendee"),
+        ("ana@example.org", "Ana", "Lopez", "Volunteer Meeting", "2024-03-13 20:00", None,
+         "MEETING", "cancelled", "attendee")]
+    assert rows(store, "SELECT event_key FROM event ORDER BY 1") == [
+        ("id:77/2024-03-09 09:00:00",), ("id:77/2024-03-10 19:30:00",),
+        ("id:78/2024-03-13 20:00:00",)]
+
+
+def test_mobilize_shift_export_alone_titles_events_by_their_ids(store):
+    [r] = import_files(store, MOBILIZE_DASHBOARD[:1])
+    assert (r.source, r.accepted) == ("mobilize", 5)
+    assert any("name their event by its Event ID only" in n for n in r.notes)
+    assert rows(store, "SELECT DISTINCT title FROM event ORDER BY 1") == [
+        ("Mobilize event 77",), ("Mobilize event 78",)]
+
+
+def test_mobilize_dashboard_download_with_readable_statuses(store, write):
+    """The columns and status words a dashboard download may have (assumed, not seen in a
+    real file: docs/export-formats.md): the status words as the dashboard shows them, an
+    Attended Yes/No column deciding over the status."""
+    path = write("Spring Canvass signups.csv",
+                 "First name,Last name,Email,Phone,Zip,Event ID,Event name,Event type,"
+                 "Timeslot start,Timeslot end,Status,Attended,Signup date,Referrer\n"
+                 "Ana,Lopez,ana@example.org,(202) 555-0101,20001,512,Spring Canvass,Canvass,"
+                 "2024-04-06 10:00:00,2024-04-06 13:00:00,Registered,Yes,2024-03-20 14:02:11,"
+                 "facebook\n"
+                 "Bob,Smith,bob@example.org,,20001,512,Spring Canvass,Canvass,2024-04-06 10:00:00,"
+                 "2024-04-06 13:00:00,Confirmed,No,2024-03-21 09:15:00,\n"
+                 "Cara,Diaz,cara@example.org,,20002,512,Spring Canvass,Canvass,2024-04-06 10:00:00,"
+                 "2024-04-06 13:00:00,Completed,,2024-03-22 18:40:00,email\n"
+                 "Dan,Wu,dan@example.org,,20003,512,Spring Canvass,Canvass,2024-04-06 10:00:00,"
+                 "2024-04-06 13:00:00,No show,,2024-03-23 08:00:00,\n"
+                 "Eve,Adams,eve@example.org,,20004,512,Spring Canvass,Canvass,2024-04-06 10:00:00,"
+                 "2024-04-06 13:00:00,Cancelled,No,2024-03-24 12:00:00,\n"
+                 "Fay,Ito,fay@example.org,,20005,513,Phone Bank,Phone Bank,2024-04-09 18:00:00,"
+                 "2024-04-09 20:00:00,Registered,,2024-03-25 10:30:00,\n")
+    [r] = import_files(store, [path])
+    assert (r.source, r.accepted, r.rejected) == ("mobilize", 6, 0)
+    assert r.notes[0].startswith("read as Mobilize's dashboard shift export")
+    assert [(e, t, s, end, st) for e, _, _, t, s, end, _, st, _ in participations(store)] == [
+        ("ana@example.org", "Spring Canvass", "2024-04-06 10:00", "2024-04-06 13:00", "attended"),
+        ("bob@example.org", "Spring Canvass", "2024-04-06 10:00", "2024-04-06 13:00", "no_show"),
+        ("cara@example.org", "Spring Canvass", "2024-04-06 10:00", "2024-04-06 13:00",
+         "attended"),                                                        # Completed
+        ("dan@example.org", "Spring Canvass", "2024-04-06 10:00", "2024-04-06 13:00", "no_show"),
+        ("eve@example.org", "Spring Canvass", "2024-04-06 10:00", "2024-04-06 13:00",
+         "cancelled"),                                       # a cancellation stays cancelled
+        ("fay@example.org", "Phone Bank", "2024-04-09 18:00", "2024-04-09 20:00", "registered")]
+
+
+def test_mobilize_shift_export_of_2020_lower_case_without_a_status(store, write):
+    # the column names before August 2022 (dakranz/SwingLeft mobam_to_actnet.py)
+    path = write("shift export.csv",
+                 "first name,last name,email,zip,phone,event id,event name,start,"
+                 "event organization name,event type\n"
+                 "Ana,Lopez,ana@example.org,20001,2025550101,301,Lit Drop,2020-10-03 10:00:00,"
+                 "Swing Left Metro,CANVASS\n")
+    [r] = import_files(store, [path])
+    assert (r.source, r.accepted) == ("mobilize", 1)
+    assert participations(store) == [("ana@example.org", "Ana", "Lopez", "Lit Drop",
+                                      "2020-10-03 10:00", None, "CANVASS", "registered",
+                                      "attendee")]
+
+
 # ------------------------------------------------------------------ the CLI
 
-def test_cli_imports_action_network_api_attendances(tmp_path, capsys):
+def test_cli_imports_each_new_form(tmp_path, capsys):
     db_path = str(tmp_path / "cli.duckdb")
     assert cli.main(["import", "--db", db_path, *map(str, AN_API)]) == 0
     out = capsys.readouterr().out
     assert ("attendances.csv + people.csv + events.csv: import #1 (participation, source "
             "action_network): 7 rows read, 6 accepted, 1 rejected") in out
+    assert cli.main(["import", "--db", db_path, *map(str, MOBILIZE_DASHBOARD)]) == 0
+    assert ("shift export.csv + event export.csv: import #2 (participation, source mobilize): "
+            "6 rows read, 5 accepted, 1 rejected") in capsys.readouterr().out
     # the attendances without their events: exit 2, naming what is needed; then the dates
     dates = tmp_path / "event-dates.csv"
     dates.write_text(f"event,date\n{E1},2024-04-13 10:00\n{E2},2024-04-18 18:30\n")
