@@ -225,6 +225,18 @@ def test_mobilize_event_export_is_a_companion_of_the_shift_export():
     assert adapters.companion_role(read("mobilize/event export.csv")) == "events"
 
 
+@pytest.mark.parametrize(("rel", "says"), [
+    ("mobilize/event export.csv", "This is Mobilize's event export (id, name, event_type …): "
+                                  "it names the events of the dashboard's shift export"),
+    ("action_network/people.csv", "This looks like a contacts extract (an id column, "
+                                  "'action_network:person_id' from the identifiers"),
+    ("action_network/events.csv", "This looks like a jobs/shifts/events extract (an id column, "
+                                  "'action_network:event_id' from the identifiers")])
+def test_a_companion_imported_alone_says_what_it_goes_with(store, rel, says):
+    [r] = import_files(store, [GOLDEN / rel])
+    assert r.status == "failed" and r.message.startswith(says)
+
+
 # ------------------------------------------------------------------ Action Network: API
 
 AN = GOLDEN / "action_network"

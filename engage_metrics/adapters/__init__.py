@@ -150,8 +150,7 @@ def adapt(table: RawTable, options: ImportOptions, file_name: str = "",
     the adapter's explicit status table (None: the generic vocabulary)."""
     role = companion_role(table)
     if role and options.source in ("auto", "mobilize"):
-        raise AdapterError(f"This is Mobilize's {role} table: it is joined to a participations "
-                           "export, not imported alone. " + mobilize.NEEDS_COMPANIONS)
+        raise AdapterError(mobilize.alone_message(table, role))
     if options.source == "auto":
         adapter = detect(table)
         source = adapter.name

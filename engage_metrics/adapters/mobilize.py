@@ -58,6 +58,16 @@ NEEDS_COMPANIONS = (
     "They are joined on timeslot_id and event_id.")
 
 
+def alone_message(table: RawTable, role: str) -> str:
+    """What to say of a companion table imported by itself."""
+    if role == "events" and has_all(table.columns, EVENT_EXPORT_HEADERS):
+        return ("This is Mobilize's event export (id, name, event_type …): it names the events "
+                "of the dashboard's shift export and is imported together with it (select both "
+                "files at once), not alone.")
+    return (f"This is Mobilize's {role} table: it is joined to a participations export, not "
+            "imported alone. " + NEEDS_COMPANIONS)
+
+
 def _lookup(table: RawTable, key: str, value: str) -> dict[str, str]:
     ids, values = column(table, key), column(table, value)
     if ids is None or values is None:
@@ -83,7 +93,7 @@ def matches(table: RawTable) -> bool:
 def join_views(table: RawTable, ctx: Context) -> RawTable:
     if ctx.kind != "participation":
         return table
-    if not has_all(table.columns, SQL_FORM):
+    if has_all(table.columns, DASHBOARD_FORM) and not has_all(table.columns, SQL_FORM):
         return shift_export(table, ctx)
     timeslots, events = ctx.companions.get("timeslots"), ctx.companions.get("events")
     timeslot = first_filled(table, "timeslotid")
@@ -137,7 +147,7 @@ def shift_export(table: RawTable, ctx: Context) -> RawTable:
     start = first_filled(table, "timeslotstart", "start", "timeslotstartdate").str.strip()
     end = first_filled(table, "timeslotend", "end", "timeslotenddate")
     slot = first_filled(table, "timeslotid").str.strip()
-    occurrence = slot.where(slot.ne(""), event_id + "/" + start)
+    occurrence = slot.where(slot.ne(""), (event_id + "/" + start).where(event_id.ne(""), ""))
     title = first_filled(table, "eventname", "eventtitle", "event", "title").str.strip()
     event_type = first_filled(table, "eventtype", "eventtypename")
     notes = [DASHBOARD_NOTE]
