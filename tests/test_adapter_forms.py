@@ -408,6 +408,13 @@ def test_mobilize_dashboard_download_with_readable_statuses(store, write):
         ("fay@example.org", "Phone Bank", "2024-04-09 18:00", "2024-04-09 20:00", "registered")]
 
 
+def test_a_sign_up_sheet_with_event_ids_and_starts_is_not_mobilize():
+    table = reader.read_bytes(b"First Name,Last Name,Email,Event ID,Event,Start,Attendance status\n"
+                              b"Ana,Lopez,ana@example.org,12,Rally,2024-05-04 12:00,Attended\n",
+                              "signups.csv")
+    assert adapters.detect(table).name == "generic"
+
+
 def test_mobilize_shift_export_of_2020_lower_case_without_a_status(store, write):
     # the column names before August 2022 (dakranz/SwingLeft mobam_to_actnet.py)
     path = write("shift export.csv",

@@ -33,9 +33,11 @@ EVENT_EXPORT_HEADERS = (("id",), ("name",), ("eventtype",), ("eventowneremailadd
 # the SQL mirror's participations view
 SQL_FORM = (("userid",), ("timeslotid",), ("status",), ("attended",),
             ("useremailaddress", "emailatsignup"))
-# the dashboard's shift export (2022 names and the earlier lower-case ones)
+# the dashboard's shift export (2022 names and the earlier lower-case ones); a generic
+# sign-up sheet may have Event ID, Start, Email, First name and even Attendance status, so
+# a Mobilize-only column is required too
 DASHBOARD_FORM = (("eventid",), ("timeslotstart", "start"), ("email",), ("firstname",),
-                  ("timeslotstart", "eventorganizationname", "attendancestatus"))
+                  ("timeslotstart", "eventorganizationname"))
 # a participations export already joined with its timeslot's dates
 _JOINED_START = ("timeslotstartdate", "startdate", "timeslotstart")
 _JOINED_END = ("timeslotenddate", "enddate", "timeslotend")
