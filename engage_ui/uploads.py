@@ -1,7 +1,8 @@
 """What the Data page knows about each uploaded file before anything is written:
 its table, its sheets, the source it looks like, and the mapping the import would
 use — and the import itself, with related files (Mobilize's participations,
-timeslots and events tables) imported together so they are joined.
+timeslots and events tables; other tools' contacts and jobs/shifts/events extracts, such
+as Action Network's people and event records) imported together so they are joined.
 
 Every bad-input failure becomes a message that names the file, the problem and
 what to do (the engine writes them); nothing here raises for a bad file.
@@ -135,6 +136,26 @@ def companions(uploads: list[Upload]) -> dict[str, reader.RawTable]:
         if up.companion and up.table is not None:
             found.setdefault(up.companion, up.table)
     return found
+
+
+def attached(uploads: list[Upload]) -> tuple[dict[str, dict[str, reader.RawTable]],
+                                             dict[str, tuple[str, str]]]:
+    """Other tools' companion extracts among the uploads (adapters.companions: a contacts
+    or jobs/shifts/events extract, Action Network's people and event records) attached to
+    the upload whose ids they hold, as the import attaches them: {main file_id: {role:
+    table}}, and {companion file_id: (role, the main file's name)}."""
+    readable = [(up, up.table) for up in uploads if up.table is not None and not up.companion]
+    if len(readable) < 2:
+        return {}, {}
+    found = adapters.companions_module.attach([table for _, table in readable],
+                                              list(range(len(readable))))
+    tables: dict[str, dict[str, reader.RawTable]] = {}
+    parts: dict[str, tuple[str, str]] = {}
+    for main, roles in found.items():
+        for role, i in roles.items():
+            tables.setdefault(readable[main][0].file_id, {})[role] = readable[i][1]
+            parts[readable[i][0].file_id] = (role, readable[main][0].name)
+    return tables, parts
 
 
 def plan(up: Upload, kind: str, source: str, joined: dict[str, reader.RawTable],

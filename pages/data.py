@@ -229,9 +229,17 @@ def upload_section(hide: bool) -> None:
                              key="upload_files")
     read = [uploads.read_chosen(f) for f in files or []]
     joined = uploads.companions(read)
+    extracts, parts = uploads.attached(read)
     choices = {}
     for up in read:
-        choice = file_section(up, joined, kind, source, hide)
+        if up.file_id in parts:
+            role, main = parts[up.file_id]
+            st.info(f"**{layout.plain(up.name)}** is a "
+                    f"{adapters.companions_module.ROLE_WORDS[role]} file: it is joined "
+                    f"to **{layout.plain(main)}** uploaded with it, on their shared ids.")
+            continue
+        choice = file_section(up, {**joined, **extracts.get(up.file_id, {})}, kind, source,
+                              hide)
         if choice is not None:
             choices[up.file_id] = choice
     registered = st.checkbox("Count registrations as attendance (for exports that record no "

@@ -22,7 +22,13 @@ DETECTED = {
     "mobilize/participations.csv": "mobilize",
     "mobilize/timeslots.csv": "companion:timeslots",
     "mobilize/events.csv": "companion:events",
+    "mobilize/shift export.csv": "mobilize",
+    "mobilize/event export.csv": "companion:events",
     "action_network/export-2024-03-12-csv_report_332566_1710201600.csv": "action_network",
+    "action_network/attendances.csv": "action_network",
+    # the people and event records are companions of the attendances (companions.kind)
+    "action_network/people.csv": "generic",
+    "action_network/events.csv": "generic",
     "van/EventParticipants20240312-11056504994.txt": "van",
     "van/event_signups_750001211.csv": "van",
     "eventbrite/Spring Gala attendee summary.csv": "eventbrite",

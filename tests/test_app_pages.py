@@ -249,6 +249,28 @@ def test_mobilize_tables_are_detected_and_joined(app, tmp_path: Path) -> None:
     assert list(table_with(at, "rows_accepted")["source"]) == ["mobilize"]
 
 
+def test_action_network_api_files_are_joined_on_the_data_page(app, tmp_path: Path) -> None:
+    """Another tool's companion extracts (here Action Network's people and event records)
+    go with the file whose ids they hold, as the import joins them: the attendances are
+    planned with them (no event dates asked for) and the two are not files of their own."""
+    at = app(tmp_path / "store.duckdb", "data")
+    upload(at, *(GOLDEN / "action_network" / f for f in ("attendances.csv", "people.csv",
+                                                          "events.csv")))
+    assert problems(at) == [] and [w.value for w in at.warning] == []
+    assert expander_labels(at) == ["**attendances.csv** — 7 rows, detected source: Action "
+                                   "Network (RSVP report, or API attendances + people + events)"]
+    assert [i.value for i in at.info] == [
+        "**people.csv** is a contacts file: it is joined to **attendances.csv** uploaded with "
+        "it, on their shared ids.",
+        "**events.csv** is a jobs/shifts/events file: it is joined to **attendances.csv** "
+        "uploaded with it, on their shared ids."]
+    at.button(key="import_button").click().run()
+    assert problems(at) == []
+    [done] = [s.value for s in at.success]
+    assert done.startswith("attendances.csv + people.csv + events.csv: import #1 (participation, "
+                           "source action_network): 7 rows read, 6 accepted, 1 rejected")
+
+
 def test_one_event_export_asks_for_its_date_and_the_source_can_be_forced(app, tmp_path: Path) -> None:
     at = app(tmp_path / "store.duckdb", "data")
     upload(at, GOLDEN / "eventbrite" / "Spring Gala attendee summary.csv")

@@ -150,8 +150,7 @@ def adapt(table: RawTable, options: ImportOptions, file_name: str = "",
     the adapter's explicit status table (None: the generic vocabulary)."""
     role = companion_role(table)
     if role and options.source in ("auto", "mobilize"):
-        raise AdapterError(f"This is Mobilize's {role} table: it is joined to a participations "
-                           "export, not imported alone. " + mobilize.NEEDS_COMPANIONS)
+        raise AdapterError(mobilize.alone_message(table, role))
     if options.source == "auto":
         adapter = detect(table)
         source = adapter.name
@@ -160,6 +159,7 @@ def adapt(table: RawTable, options: ImportOptions, file_name: str = "",
         source = options.source
     ctx = Context(file_name=file_name, kind=options.kind, companions=companions or {},
                   event_title=options.event_title, event_date=options.event_date,
+                  event_dates=options.event_dates,
                   date_order=options.date_order or adapter.date_order or "mdy")
     table = _transform(adapter, table, ctx, forced=options.source != "auto")
     # a tool's own columns carry its dates: separate time columns are combined only in a
@@ -199,6 +199,8 @@ def _transform(adapter: Adapter, table: RawTable, ctx: Context, forced: bool) ->
                     "column mapping.")
     try:
         return adapter.transform(table, ctx)
+    except EventDatesNeeded as exc:       # keeps the events the Data page asks dates for
+        raise EventDatesNeeded(f"{exc}{mismatch}", exc.events) from exc
     except AdapterError as exc:
         raise AdapterError(f"{exc}{mismatch}") from exc
     except (KeyError, AttributeError, TypeError, ValueError, IndexError) as exc:

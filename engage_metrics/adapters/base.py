@@ -53,14 +53,17 @@ def id_like(values: pd.Series) -> pd.Series:
 @dataclass(frozen=True)
 class Context:
     """What an adapter may know besides the table: the file name, companion
-    tables imported in the same call, the kind of file and the analyst's
-    file-level event (for exports that are one event's list)."""
+    tables imported in the same call, the kind of file, the analyst's
+    file-level event (for exports that are one event's list) and event-date list."""
 
     file_name: str = ""
     kind: str = "participation"
     companions: Mapping[str, RawTable] = field(default_factory=dict)
     event_title: str | None = None
     event_date: str | None = None
+    # the analyst's event-date list (event name or id -> date), for exports naming events
+    # by id alone (Action Network's attendances)
+    event_dates: Mapping[str, str] | None = None
     # how numeric dates read where the adapters parse one themselves (the year of an event
     # named without one): the analyst's --date-order, else the tool's, else month-first
     date_order: str = "mdy"

@@ -7,11 +7,16 @@ hours). It is attached to the participation file of the call holding its ids (th
 of that file whose values are found among the companion's ids), and joined on them: the
 contacts give names, emails and phones to the participations, the shifts their title,
 dates and type. Mobilize's own timeslots/events tables keep their adapter (mobilize.py).
+
+A tool's own records can be a companion in the tool's form: Action Network's people and
+event records (OSDI, adapters.osdi) are read through their view, plain columns keyed by
+the id the attendances hold.
 """
 from __future__ import annotations
 
 import pandas as pd
 
+from engage_metrics.adapters import osdi
 from engage_metrics.adapters.base import AdapterError, id_like, with_columns
 from engage_metrics.mapping import (
     MappingError,
@@ -29,8 +34,16 @@ ROLE_WORDS = {"contacts": "contacts", "shifts": "jobs/shifts/events"}
 ROLES = tuple(ROLE_WORDS)
 
 
+def view(table: RawTable, values: bool = False) -> RawTable:
+    """The table as a companion reads it: a tool's own records (Action Network's people
+    and events, adapters.osdi) as plain columns keyed by their id; any other table as it is.
+    Only the join needs the *values* of every column (the others read headers and ids)."""
+    return osdi.companion_view(table, values) or table
+
+
 def kind(table: RawTable) -> str | None:
     """'contacts' or 'shifts' when *table* looks like a companion extract, else None."""
+    table = view(table)
     fields = auto_map(table.columns, "participation")
     if any(f in fields for f in PARTICIPATION) or _key(table) is None:
         return None
@@ -58,6 +71,7 @@ def _key(table: RawTable) -> str | None:
 def match(main: RawTable, companion: RawTable) -> tuple[str, str, float] | None:
     """(main column, companion id column, share of the main column's values found) for
     the main column that best matches the companion's ids; None when none matches."""
+    companion = view(companion)
     key = _key(companion)
     if key is None:
         return None
@@ -105,9 +119,10 @@ def join(table: RawTable, mapping: dict[str, str], companions: dict[str, RawTabl
         return table, mapping
     mapping = dict(mapping)
     for role in ROLES:
-        companion = companions.get(role)
-        if companion is None:
+        raw = companions.get(role)
+        if raw is None:
             continue
+        companion = view(raw, values=True)
         found = match(table, companion)
         if found is None:
             raise AdapterError(
@@ -147,7 +162,8 @@ def join(table: RawTable, mapping: dict[str, str], companions: dict[str, RawTabl
         note = (f"joined with the {ROLE_WORDS[role]} file on {col!r} = {key!r} "
                 f"({len(companion.rows)} rows; {matched} of {len(keys)} rows matched): "
                 f"{', '.join(f.replace('_', ' ') for f in wanted if f in attrs)}")
-        table = with_columns(table, notes=[note, *labelled], **new)
+        own = companion.notes if companion is not raw else []   # what its view read
+        table = with_columns(table, notes=[note, *own, *labelled], **new)
     return table, mapping
 
 
@@ -160,7 +176,9 @@ def alone(table: RawTable, mapping: dict[str, str], kind_: str) -> str | None:
     try:
         check_required(resolve_mapping(table.columns, kind_, mapping), kind_, table.columns)
     except MappingError:
-        return (f"this looks like a {ROLE_WORDS[role]} extract (an id column, {_key(table)!r}, "
+        seen = view(table)
+        key = repr(_key(seen)) if seen is table else f"{seen.columns[0]!r} from the identifiers"
+        return (f"this looks like a {ROLE_WORDS[role]} extract (an id column, {key}, "
                 "and no participation status): it is joined to the participation extract "
                 "imported with it in the same call on their shared ids, and no file of this "
                 "import holds its ids, so it adds nothing. Import it together with the "
