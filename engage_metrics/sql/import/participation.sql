@@ -114,9 +114,12 @@ n AS (
     LEFT JOIN clock_times ti ON ti.raw = s.time_in_raw
     LEFT JOIN clock_times tt ON tt.raw = s.time_out_raw
 ),
--- a time out without a date is on the time in's date (else the row's)
+-- a time out without a date is on the time in's date (else the row's); midnight (00:00)
+-- as such a time out after a later time in is the end of that day
 nt AS (
-    SELECT n.*, COALESCE(out_ts, CAST(COALESCE(in_at, starts_at) AS DATE) + out_clock) AS out_at
+    SELECT n.*, COALESCE(out_ts, CAST(COALESCE(in_at, starts_at) AS DATE) + out_clock
+                         + CASE WHEN out_clock = TIME '00:00:00' AND in_at > CAST(in_at AS DATE)
+                                THEN INTERVAL 1 DAY ELSE INTERVAL 0 DAY END) AS out_at
     FROM n
 ),
 -- hours are the file's hours, or the row's own time in -> time out when the file has no
