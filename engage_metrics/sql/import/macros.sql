@@ -163,9 +163,14 @@ END;
 -- decimal commas (`dc`, decided per column by the import), else the value is no number.
 CREATE OR REPLACE TEMP MACRO hours_number(x, dc) AS
     TRY_CAST(CASE WHEN dc THEN REPLACE(x, ',', '.') ELSE x END AS DOUBLE);
--- Text -> hours (DOUBLE), NULL when the value is not hours in any form.
-CREATE OR REPLACE TEMP MACRO parse_hours(x, dc) AS CASE hours_form(x)
-    WHEN 'number' THEN hours_number(x, dc)
+-- Bare numbers per hour in the unit a column's header states ("Duration (minutes)": 60).
+CREATE OR REPLACE TEMP MACRO hours_per(unit) AS
+    CASE unit WHEN 'minutes' THEN 60 WHEN 'seconds' THEN 3600 ELSE 1 END;
+-- Text -> hours (DOUBLE), NULL when the value is not hours in any form. A bare number is in
+-- the column's `unit` ('hours', 'minutes' or 'seconds', from its header); a value with its
+-- own unit (2.5 hrs, 90 min, 2:30) keeps it.
+CREATE OR REPLACE TEMP MACRO parse_hours(x, dc, unit := 'hours') AS CASE hours_form(x)
+    WHEN 'number' THEN hours_number(x, dc) / hours_per(unit)
     WHEN 'h:mm' THEN CAST(split_part(x, ':', 1) AS DOUBLE) + CAST(split_part(x, ':', 2) AS DOUBLE) / 60
                      + COALESCE(TRY_CAST(NULLIF(split_part(x, ':', 3), '') AS DOUBLE), 0) / 3600
     WHEN 'h+m' THEN CAST(regexp_extract(x, '^\d+') AS DOUBLE)

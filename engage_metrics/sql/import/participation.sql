@@ -2,9 +2,11 @@
 -- column per canonical field, NULL where unmapped) and give each row either
 -- normalized values or a rejection reason. Bound parameters:
 --   $source, $tz, $date_order, $has_status, $registered_as_attended, $max_date,
---   $event_per_date, $use_times ($event_per_date: the file has dates but no event column, so
---   an occurrence is a date and program, whatever the rows' times of day; $use_times: hours
---   are each row's time out - time in, the file has both and no hours)
+--   $event_per_date, $use_times, $hours_unit ($event_per_date: the file has dates but no event
+--   column, so an occurrence is a date and program, whatever the rows' times of day;
+--   $use_times: hours are each row's time out - time in, the file has both and no hours;
+--   $hours_unit: 'hours', 'minutes' or 'seconds', the unit the hours column's header states
+--   for its bare numbers)
 -- Uses temp tables status_map(word, value) and attended_map(word, value) of the
 -- source's vocabulary, and the macros parse_ts, parse_hours and parse_clock
 -- (sql/import/macros.sql).
@@ -72,7 +74,8 @@ hours_col AS (
                     AND NOT bool_or(regexp_matches(raw, '\d\.\d')), false) AS dc
     FROM hours_text
 ),
-hours_read AS (SELECT raw, parse_hours(raw, dc) AS h FROM hours_text, hours_col),
+hours_read AS (SELECT raw, parse_hours(raw, dc, unit := $hours_unit) AS h
+               FROM hours_text, hours_col),
 -- A person's own time in / time out: a date and time, or a time of day on the row's date
 clock_times AS (
     SELECT raw, parse_ts(raw, $tz, $date_order) AS ts, parse_clock(raw) AS clock
@@ -182,7 +185,12 @@ v AS (
                              THEN ' (a comma is a decimal separator only in a column that writes '
                                   || 'every decimal with a comma)'
                              ELSE '' END
-            WHEN hours < 0 OR hours > 24 THEN 'hours ' || hours_raw || ' out of range (0 to 24 per participation)'
+            WHEN hours < 0 OR hours > 24
+                THEN 'hours ' || hours_raw
+                     || CASE WHEN $hours_unit <> 'hours' AND hours_form(hours_raw) = 'number'
+                             THEN ' ' || $hours_unit || ' = ' || printf('%g', round(hours, 2)) || ' h'
+                             ELSE '' END
+                     || ' out of range (0 to 24 per participation)'
             WHEN _overflow THEN 'more cells than header columns (check the delimiter and quoting)'
         END AS reason
     FROM nh
