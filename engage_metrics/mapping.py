@@ -40,25 +40,31 @@ _EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "end_time": ("endtime", "eventendtime", "shiftendtime", "timeend", "finishtime"),
     "starts_at": ("start", "starts", "startsat", "startdate", "starttime", "startdatetime",
                   "shiftstart", "shiftstartdatetime", "eventstart", "eventstartdate", "eventdate",
-                  "date", "datetime", "when", "shiftdate", "jointime", "timestamp"),
+                  "date", "datetime", "when", "shiftdate", "timestamp"),
     "ends_at": ("end", "ends", "endsat", "enddate", "endtime", "enddatetime", "shiftend",
-                "eventend", "eventenddate", "leavetime"),
+                "eventend", "eventenddate"),
     "status": ("status", "attendancestatus", "attendeestatus", "participantstatus", "rsvpstatus",
                "signupstatus", "attendance", "eventstatus"),
     "attended": ("attended", "checkedin", "present", "showedup"),
     "role": ("role", "participantrole", "shiftrole", "volunteerrole", "position"),
     # (also a header that states its unit, "Duration (minutes)": duration_header below)
     "hours": ("hours", "hoursworked", "volunteerhours", "totalhours", "hourhours", "hrs"),
-    # a person's own arrival and departure on a sign-in sheet (hours = out - in when the
-    # file has no hours); never the event's scheduled start/end (starts_at/ends_at)
+    # a person's own arrival and departure on a sign-in sheet or a meeting's participant
+    # report (hours = out - in when the file has no hours; the date of the row when it has
+    # no date column); never the event's scheduled start/end (starts_at/ends_at)
     "time_in": ("timein", "checkintime", "checkin", "signintime", "signin", "timesignedin",
-                "arrived", "arrivaltime", "timearrived", "clockin", "punchin"),
+                "arrived", "arrivaltime", "timearrived", "clockin", "punchin", "jointime",
+                "joinedat", "timejoined", "firstjoin", "arrivedat", "checkedinat"),
     "time_out": ("timeout", "checkouttime", "checkout", "signouttime", "signout",
                  "timesignedout", "left", "departed", "departuretime", "timeleft", "clockout",
-                 "punchout"),
+                 "punchout", "leavetime", "leftat", "timeexited", "lastleave", "departedat",
+                 "checkedoutat"),
 }
 # time in and time out are read only as a pair, and only when the file has no hours column
 TIME_FIELDS = ("time_in", "time_out")
+# the two fields one column may feed: a file without a date column is dated by each row's
+# own time in (adapters/context.py), which stays the time in
+SHARED_FIELDS = frozenset(("starts_at", "time_in"))
 
 # A column of durations may say its unit in the header: "Duration (minutes)", "Minutes
 # volunteered", "Time (mins)", "Hours (decimal)", "Time spent (min)", "Duration (seconds)".
@@ -191,7 +197,7 @@ def resolve_mapping(columns: list[str], kind: str, explicit: dict[str, str] | No
             raise MappingError(f"the mapping names column {col!r}, which the file does not "
                                f"have; its columns are {', '.join(columns)}")
         for other, c in list(fields.items()):
-            if c == col and other != field:
+            if c == col and other != field and {other, field} != SHARED_FIELDS:
                 del fields[other]
         fields[field] = col
     # auto-mapped time in/out only as a pair and without hours: a lone "Sign in" column

@@ -3,10 +3,10 @@
 -- normalized values or a rejection reason. Bound parameters:
 --   $source, $tz, $date_order, $has_status, $registered_as_attended, $max_date,
 --   $event_per_date, $use_times, $hours_unit ($event_per_date: the file has dates but no event
---   column, so an occurrence is a date and program, whatever the rows' times of day;
---   $use_times: hours are each row's time out - time in, the file has both and no hours;
---   $hours_unit: 'hours', 'minutes' or 'seconds', the unit the hours column's header states
---   for its bare numbers)
+--   column, or its dates are people's own times in, so an occurrence is a date and program,
+--   whatever the rows' times of day; $use_times: hours are each row's time out - time in, the
+--   file has both and no hours; $hours_unit: 'hours', 'minutes' or 'seconds', the unit the
+--   hours column's header states for its bare numbers)
 -- Uses temp tables status_map(word, value) and attended_map(word, value) of the
 -- source's vocabulary, and the macros parse_ts, parse_hours and parse_clock
 -- (sql/import/macros.sql).
@@ -198,7 +198,10 @@ v AS (
 SELECT
     _line AS line_no, _raw AS raw, reason,
     $source AS source, email, phone, external_id, first_name, last_name, full_name,
-    CASE WHEN event_id IS NOT NULL THEN 'id:' || event_id
+    CASE WHEN event_id IS NOT NULL
+             -- a meeting id dated by people's times in: one occurrence per date
+             THEN 'id:' || event_id
+                  || CASE WHEN $event_per_date THEN '@' || STRFTIME(starts_at, '%Y-%m-%d') ELSE '' END
          WHEN $event_per_date THEN 'on:' || STRFTIME(starts_at, '%Y-%m-%d') || '|' || LOWER(title_raw)
                                    || '|' || LOWER(COALESCE(program_raw, 'Unassigned'))
          ELSE 'at:' || STRFTIME(starts_at, '%Y-%m-%d %H:%M') || '|' || LOWER(title_raw) END AS event_key,
