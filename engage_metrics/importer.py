@@ -27,6 +27,7 @@ from engage_metrics.mapping import (
     Mapping,
     MappingError,
     check_required,
+    header_unit,
     resolve_mapping,
 )
 from engage_metrics.options import FileLayout, ImportOptions
@@ -270,11 +271,11 @@ def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: Import
         params.update(has_status="status" in mapping.fields or "attended" in mapping.fields,
                       registered_as_attended=options.treat_registered_as_attended,
                       event_per_date=options.event_per_date,
-                      use_times=_uses_times(mapping))
+                      use_times=_uses_times(mapping), hours_unit=_hours_unit(mapping))
     con.execute("CREATE OR REPLACE TEMP TABLE staged AS "
                 + resolve.sql_text(f"import/{options.kind}.sql"), params)
     if options.kind == "participation":
-        notes.extend(_hours_notes(con, mapping))
+        _add_notes(notes, _hours_notes(con, mapping))
     for name in ("src", "status_map", "attended_map", "outcome_map"):
         con.execute(f"DROP TABLE IF EXISTS {name}")  # noqa: S608 - fixed temp table names
     if raw_lines is not None:
@@ -577,6 +578,13 @@ def _uses_times(mapping: Mapping) -> bool:
     return "hours" not in mapping.fields and all(f in mapping.fields for f in TIME_FIELDS)
 
 
+def _hours_unit(mapping: Mapping) -> str:
+    """The unit of the hours column's bare numbers: the one its header states ("Duration
+    (minutes)": 'minutes'), else 'hours'."""
+    column = mapping.fields.get("hours")
+    return (header_unit(column) if column else None) or "hours"
+
+
 _HOURS_FORMS = {"h": "with a unit", "h:mm": "as h:mm", "h+m": "as hours and minutes",
                 "min": "in minutes", "decimal comma": "with a decimal comma"}
 
@@ -586,10 +594,14 @@ def _hours_notes(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> list[str]:
     form other than a plain number once, with the file's first example."""
     f = mapping.fields
     notes = []
+    unit = _hours_unit(mapping)
     rows = con.execute(resolve.sql_text("import/hours_notes.sql"),
-                       {"use_times": _uses_times(mapping)}).fetchall()
+                       {"use_times": _uses_times(mapping), "hours_unit": unit}).fetchall()
     for form, example, hours, time_in, time_out, n_rows in rows:
-        if form == "time span":
+        if form == "header unit":
+            notes.append(f"hours read in {unit}, as the header {f['hours']!r} says ({example} = "
+                         f"{hours:.4g} h); values written with their own unit keep it")
+        elif form == "time span":
             notes.append(f"hours are each row's own time in to time out ({f['time_in']} to "
                          f"{f['time_out']}: {time_in} to {time_out} = {hours:.4g} h), never "
                          "the event's scheduled start and end")

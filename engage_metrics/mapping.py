@@ -40,24 +40,42 @@ _EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "end_time": ("endtime", "eventendtime", "shiftendtime", "timeend", "finishtime"),
     "starts_at": ("start", "starts", "startsat", "startdate", "starttime", "startdatetime",
                   "shiftstart", "shiftstartdatetime", "eventstart", "eventstartdate", "eventdate",
-                  "date", "datetime", "when", "shiftdate", "jointime", "timestamp"),
+                  "date", "datetime", "when", "shiftdate", "timestamp"),
     "ends_at": ("end", "ends", "endsat", "enddate", "endtime", "enddatetime", "shiftend",
-                "eventend", "eventenddate", "leavetime"),
+                "eventend", "eventenddate"),
     "status": ("status", "attendancestatus", "attendeestatus", "participantstatus", "rsvpstatus",
                "signupstatus", "attendance", "eventstatus"),
     "attended": ("attended", "checkedin", "present", "showedup"),
     "role": ("role", "participantrole", "shiftrole", "volunteerrole", "position"),
+    # (also a header that states its unit, "Duration (minutes)": duration_header below)
     "hours": ("hours", "hoursworked", "volunteerhours", "totalhours", "hourhours", "hrs"),
-    # a person's own arrival and departure on a sign-in sheet (hours = out - in when the
-    # file has no hours); never the event's scheduled start/end (starts_at/ends_at)
+    # a person's own arrival and departure on a sign-in sheet or a meeting's participant
+    # report (hours = out - in when the file has no hours; the date of the row when it has
+    # no date column); never the event's scheduled start/end (starts_at/ends_at)
     "time_in": ("timein", "checkintime", "checkin", "signintime", "signin", "timesignedin",
-                "arrived", "arrivaltime", "timearrived", "clockin", "punchin"),
+                "arrived", "arrivaltime", "timearrived", "clockin", "punchin", "jointime",
+                "joinedat", "timejoined", "firstjoin", "arrivedat", "checkedinat"),
     "time_out": ("timeout", "checkouttime", "checkout", "signouttime", "signout",
                  "timesignedout", "left", "departed", "departuretime", "timeleft", "clockout",
-                 "punchout"),
+                 "punchout", "leavetime", "leftat", "timeexited", "lastleave", "departedat",
+                 "checkedoutat"),
 }
 # time in and time out are read only as a pair, and only when the file has no hours column
 TIME_FIELDS = ("time_in", "time_out")
+# the two fields one column may feed: a file without a date column is dated by each row's
+# own time in (adapters/context.py), which stays the time in
+SHARED_FIELDS = frozenset(("starts_at", "time_in"))
+
+# A column of durations may say its unit in the header: "Duration (minutes)", "Minutes
+# volunteered", "Time (mins)", "Hours (decimal)", "Time spent (min)", "Duration (seconds)".
+# Its bare numbers are read in that unit (docs/importing/hours.md).
+_UNIT_WORDS = {**dict.fromkeys(("hours", "hour", "hrs", "hr"), "hours"),
+               **dict.fromkeys(("minutes", "minute", "mins", "min"), "minutes"),
+               **dict.fromkeys(("seconds", "second", "secs", "sec"), "seconds")}
+# the other words of a header that names a column of durations by their unit
+_DURATION_WORDS = frozenset(("duration", "time", "spent", "total", "volunteer", "volunteered",
+                             "volunteering", "worked", "served", "service", "logged", "decimal",
+                             "in", "session"))
 
 # a tool's own "this record is deleted" flag (Salesforce Data Loader's IsDeleted …):
 # rows where it is true are skipped, never imported (importer.DELETED_VALUES)
@@ -102,6 +120,31 @@ def norm_header(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.lower())
 
 
+def _header_words(text: str) -> list[str]:
+    """'Time spent (min)' -> ['time', 'spent', 'min']; 'durationMinutes' -> ['duration',
+    'minutes']."""
+    return re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", text).lower())
+
+
+def header_unit(header: str) -> str | None:
+    """The unit of durations a header states: 'hours', 'minutes' or 'seconds' ("Duration
+    (minutes)" -> 'minutes', "Hours (decimal)" -> 'hours'); None when it states none, or
+    more than one ("Hours and minutes")."""
+    units = {_UNIT_WORDS[w] for w in _header_words(header) if w in _UNIT_WORDS}
+    return units.pop() if len(units) == 1 else None
+
+
+def duration_header(header: str) -> bool:
+    """Whether a header names a column of durations by their unit, its other words all about
+    time spent ("Duration (minutes)", "Minutes volunteered", "Time (mins)", "Hours
+    (decimal)"); not a unit alone ("Minutes" may be a meeting's minutes) nor a unit of
+    something else ("Admin hours")."""
+    words = _header_words(header)
+    rest = [w for w in words if w not in _UNIT_WORDS]
+    return (header_unit(header) is not None and bool(rest)
+            and all(w in _DURATION_WORDS for w in rest))
+
+
 @dataclass(frozen=True)
 class Mapping:
     """canonical field -> file column (only mapped fields appear)."""
@@ -126,6 +169,10 @@ def auto_map(columns: list[str], kind: str) -> dict[str, str]:
                 result[field] = match
                 taken.add(match)
                 break
+    if "hours" in FIELDS[kind] and "hours" not in result:
+        found = next((c for c in columns if c not in taken and duration_header(c)), None)
+        if found is not None:
+            result["hours"] = found
     # a start time column and no date column: the "time" column is the date-time itself
     if "start_time" in result and "starts_at" not in result:
         result["starts_at"] = result.pop("start_time")
@@ -150,7 +197,7 @@ def resolve_mapping(columns: list[str], kind: str, explicit: dict[str, str] | No
             raise MappingError(f"the mapping names column {col!r}, which the file does not "
                                f"have; its columns are {', '.join(columns)}")
         for other, c in list(fields.items()):
-            if c == col and other != field:
+            if c == col and other != field and {other, field} != SHARED_FIELDS:
                 del fields[other]
         fields[field] = col
     # auto-mapped time in/out only as a pair and without hours: a lone "Sign in" column

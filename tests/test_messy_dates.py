@@ -305,6 +305,26 @@ def test_any_supported_form_of_one_instant_parses_to_the_same_local_time(macros,
     assert parsed == local, text
 
 
+NOON_WORDS = [("noon", 12), ("Noon", 12), ("12 noon", 12), ("12:00 noon", 12),
+              ("midnight", 0), ("Midnight", 0), ("12 midnight", 0), ("12:00 midnight", 0)]
+DATE_FORMS = [("%b %d, %Y", "mdy"), ("%d/%m/%Y", "dmy"), ("%Y-%m-%d", "mdy"),
+              ("%A, %B %d, %Y at", "mdy"), ("%d %B %Y", "dmy")]
+
+
+@settings(max_examples=30, deadline=None)
+@given(day=st.dates(date(2000, 1, 1), date(2030, 12, 31)),
+       word=st.integers(0, len(NOON_WORDS) - 1), form=st.integers(0, len(DATE_FORMS) - 1))
+def test_noon_and_midnight_after_any_date_form(macros, day, word, form):
+    """Noon and midnight are times wherever a time follows a date: midnight is 00:00 of the
+    date written."""
+    text, hour = NOON_WORDS[word]
+    pattern, order = DATE_FORMS[form]
+    written = f"{day.strftime(pattern)} {text}"
+    parsed = macros.execute("SELECT parse_ts($x, 'America/New_York', $o)",
+                            {"x": written, "o": order}).fetchone()[0]
+    assert parsed == datetime(day.year, day.month, day.day, hour), written
+
+
 def test_the_fast_csv_reader_takes_the_same_decision(store, write, monkeypatch):
     monkeypatch.setenv("ENGAGE_FAST_CSV_MB", "0.000001")
     ambiguous = write("amb.csv", "Email,Event,Date\nana@x.org,Shift,03/04/2024\n")

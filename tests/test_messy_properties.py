@@ -1,8 +1,8 @@
 """Issue 13, proof: a file's rows in any order give the same import — the same people,
 events and participations (compared as sorted sets of what they say, not their ids) and
 the same rejected rows with the same reasons. A generic participation file with a few
-people (one of them written by name only, linked by name), events, date forms, statuses,
-hours as people write them, and rows that are rejected."""
+people (one of them written by name only, linked by name), events, date forms (noon too),
+statuses, hours as people write them, and rows that are rejected."""
 from __future__ import annotations
 
 import random
@@ -17,7 +17,8 @@ HEADER = "Name,Email,Event,Program,Date,Status,Hours\n"
 PEOPLE = [("Ana Lopez", "ana@example.org"), ("Bob Smith", "bob@example.org"),
           ("Cara Diaz", "cara@example.org"), ("Dev Patel", ""), ("Ana Lopez", "")]
 EVENTS = [("Canvass", "Field", "2024-03-02 10:00"), ("Potluck", "Social", "Mar 9, 2024 6:00 PM"),
-          ("Phone bank", "Field", "2024-03-14 18:00"), ("Training", "Field", "2024-04-06")]
+          ("Phone bank", "Field", "2024-03-14 18:00"), ("Training", "Field", "2024-04-06"),
+          ("Lunch", "Social", "Mar 16, 2024 noon")]
 STATUSES = ["Attended", "No Show", "Registered", "Cancelled", "Checked In",
             "Flibbertigibbet"]                     # an unknown status: a rejected row
 HOURS = ["", "2", "2.5 hrs", "90 min", "1:30", "lots"]   # "lots": a rejected row

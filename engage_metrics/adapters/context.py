@@ -14,6 +14,10 @@ Applied after every adapter (the generic one included), on the mapping it resolv
   first year that puts the event on or after the earliest of them), else from the
   analyst's event date; an event with no date found stops the import, naming it.
 - **Neither** but the analyst's event date: one event for the whole file.
+- **No date column, but each row's own time in with its date** (a meeting's participant
+  report: Join Time / Leave Time): the row's date is its time in's date (the time in
+  column also feeds the start date), and events are one per date — a person's join time
+  is not the event's start.
 
 Every such choice is a note of the import.
 """
@@ -35,7 +39,7 @@ from engage_metrics.adapters.base import (
     title_from_file_name,
     with_columns,
 )
-from engage_metrics.mapping import MappingError, norm_header, resolve_mapping
+from engage_metrics.mapping import MappingError, auto_map, norm_header, resolve_mapping
 from engage_metrics.reader import RawTable
 
 MACROS = Path(__file__).resolve().parents[1] / "sql" / "import" / "macros.sql"
@@ -141,6 +145,15 @@ def apply(table: RawTable, mapping: dict[str, str], ctx: Context,
                                            "last_name", "full_name"))
     if not has_person:
         return table, mapping, False
+    # a file dated by each row's own time in: events are one per date, not per join time
+    time_in = _time_in_column(table, mapping, fields)
+    by_time_in = bool(time_in) and fields.get("starts_at") == time_in
+    if by_time_in:                    # the analyst's mapping gave the time in as the date
+        table = with_columns(table, notes=[f"the start date {time_in!r} is each row's own "
+                                           "time in: events are one per date"])
+    elif time_in and not has_date and _holds_dates(table.rows[time_in]):
+        table, mapping = _dated_by_time_in(table, mapping, ctx, time_in, has_event)
+        has_date = by_time_in = True
     # a sign-in list writes names down; emails and dates alone may be a people or
     # subscription list, so without a name column only an event title given makes events
     named = any(f in fields for f in ("full_name", "first_name", "last_name"))
@@ -155,7 +168,44 @@ def apply(table: RawTable, mapping: dict[str, str], ctx: Context,
                              notes=[f"no event or date column: one event for the whole file, "
                                     f"{title!r} on {ctx.event_date}"])
         return table, {**mapping, "title": TITLE_COLUMN, "starts_at": DATE_COLUMN}, False
-    return table, mapping, False
+    return table, mapping, by_time_in
+
+
+def _time_in_column(table: RawTable, mapping: dict[str, str],
+                    fields: dict[str, str]) -> str | None:
+    """The column of each row's own time in: mapped, or found by its header even where the
+    hours column or a missing time out leaves it unmapped (hours are not read from it then,
+    but it may still date the rows); None when the mapping unmaps it."""
+    if "time_in" in mapping:
+        return mapping["time_in"] or None
+    return fields.get("time_in") or auto_map(table.columns, "participation").get("time_in")
+
+
+def _holds_dates(values: pd.Series) -> bool:
+    """Whether a time in column writes dates with its times ("3/9/2024 6:02 PM", not only
+    "6:02 PM"): some value reads as a date by the import's macro parse_ts, day-first or
+    month-first (the import decides the order from the values afterwards)."""
+    texts = values.fillna("").str.strip()
+    sample = pd.DataFrame({"raw": texts[texts.ne("")].drop_duplicates().head(200)}, dtype=object)
+    if sample.empty:
+        return False
+    with duckdb.connect() as con:
+        con.execute(MACROS.read_text())
+        con.register("time_in_frame", sample)
+        row = con.execute(
+            "SELECT bool_or(parse_ts(raw, 'UTC', 'mdy') IS NOT NULL "
+            "OR parse_ts(raw, 'UTC', 'dmy') IS NOT NULL) FROM time_in_frame").fetchone()
+    return bool(row and row[0])
+
+
+def _dated_by_time_in(table: RawTable, mapping: dict[str, str], ctx: Context, time_in: str,
+                      has_event: bool) -> tuple[RawTable, dict[str, str]]:
+    note = (f"no date column: each row is dated by its own time in, {time_in!r}; events are "
+            "one per date (a person's time in and out are theirs, not the event's start and "
+            "end)")
+    if ctx.event_date and has_event:     # without an event column, _per_date says so
+        note += "; the event date given is not used (the file has its own dates)"
+    return with_columns(table, notes=[note]), {**mapping, "starts_at": time_in}
 
 
 def _title(ctx: Context, sheet: str | None) -> tuple[str, str]:

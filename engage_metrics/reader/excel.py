@@ -49,21 +49,11 @@ def read_excel(data: bytes, name: str, sheet: str | None = None, header_row: int
     """The named sheet, or every sheet of the first data sheet's layout, as text cells;
     the header on row *header_row* of each sheet when given (else found under any title
     rows); *fill_down* False: no grouping column is filled down."""
-    try:
-        book = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, dtype=str,
-                             engine="openpyxl")
-    except zipfile.BadZipFile as exc:
-        raise ReadError(f"{name} is not a valid .xlsx workbook ({exc}). Open it in Excel and "
-                        "save it again as .xlsx, or export the data as CSV.") from exc
-    except Exception as exc:  # openpyxl raises many types for encrypted or broken files
-        raise ReadError(f"{name} could not be opened as an Excel workbook: it may be "
-                        "password-protected or damaged. Remove the password or save it "
-                        "again as .xlsx or CSV.") from exc
+    book, merged = _open(data, name)
     sheets = {k: v for k, v in book.items() if not v.dropna(how="all").empty}
     if not sheets:
         raise ReadError(f"{name}: every sheet of the workbook is empty. Check that this is "
                         "the right file and export it again.")
-    merged = _merged_cells(data)
     notes: list[str] = []
     if sheet is not None:
         if sheet not in book:
@@ -170,16 +160,30 @@ def _merged_lines(taken: list[_Sheet]) -> dict[str, list[tuple[int, int]]]:
     return spans
 
 
-def _merged_cells(data: bytes) -> dict[str, list[tuple[int, int, int]]]:
-    """Sheet -> (column index, first row, last row) of each merged range over several
-    rows ({} when the workbook cannot be opened so)."""
+def _open(data: bytes, name: str) -> tuple[dict[str, pd.DataFrame],
+                                          dict[str, list[tuple[int, int, int]]]]:
+    """The workbook opened once: each sheet's cells as text (pandas reads them from the
+    openpyxl workbook object, so cells read exactly as pd.read_excel reads the file) and
+    its merged ranges over several rows, sheet -> (column index, first row, last row)."""
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True)
-    except Exception:  # noqa: BLE001 - pandas opened it; without merges it still reads
-        return {}
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True,
+                                          keep_links=False)
+    except zipfile.BadZipFile as exc:
+        raise ReadError(f"{name} is not a valid .xlsx workbook ({exc}). Open it in Excel and "
+                        "save it again as .xlsx, or export the data as CSV.") from exc
+    except Exception as exc:  # openpyxl raises many types for encrypted or broken files
+        raise ReadError(f"{name} could not be opened as an Excel workbook: it may be "
+                        "password-protected or damaged. Remove the password or save it "
+                        "again as .xlsx or CSV.") from exc
     try:
-        return {ws.title: [(r.min_col - 1, r.min_row, r.max_row)
-                           for r in ws.merged_cells.ranges if r.max_row > r.min_row]
-                for ws in book.worksheets}
+        merged = {ws.title: [(r.min_col - 1, r.min_row, r.max_row)
+                             for r in ws.merged_cells.ranges if r.max_row > r.min_row]
+                  for ws in workbook.worksheets}
+        book = pd.read_excel(workbook, sheet_name=None, header=None, dtype=str,
+                             engine="openpyxl")
+    except Exception as exc:  # noqa: BLE001 - a cell openpyxl cannot hand to pandas
+        raise ReadError(f"{name} could not be read as an Excel workbook: it may be damaged. "
+                        "Save it again as .xlsx or CSV.") from exc
     finally:
-        book.close()
+        workbook.close()
+    return book, merged

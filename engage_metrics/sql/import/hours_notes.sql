@@ -1,7 +1,9 @@
 -- How the accepted rows' hours were read, for the import's notes: one row per form that
 -- is not a plain number (the first line's value as the example, with the hours it gave),
--- and the rows with only one of time in / time out (no hours). Reads the temp tables
--- `src` and `staged` of one participation import. Bound parameter: $use_times.
+-- and the rows with only one of time in / time out (no hours). Bare numbers read in the
+-- unit the column's header states (minutes, seconds) are the form 'header unit'. Reads the
+-- temp tables `src` and `staged` of one participation import. Bound parameters: $use_times,
+-- $hours_unit.
 WITH r AS (
     SELECT s._line, tidy(s.hours) AS raw, tidy(s.time_in) AS time_in,
            tidy(s.time_out) AS time_out, st.hours
@@ -9,7 +11,9 @@ WITH r AS (
     WHERE st.reason IS NULL
 ),
 forms AS (
-    SELECT hours_form(raw) AS form, * FROM r WHERE NOT $use_times AND hours IS NOT NULL
+    SELECT CASE WHEN hours_form(raw) = 'number' AND $hours_unit <> 'hours' THEN 'header unit'
+                ELSE hours_form(raw) END AS form, *
+    FROM r WHERE NOT $use_times AND hours IS NOT NULL
     UNION ALL
     SELECT 'decimal comma', * FROM r
     WHERE NOT $use_times AND hours IS NOT NULL AND regexp_matches(raw, '\d,\d')

@@ -4,12 +4,22 @@
 -- organization's time zone `tz`; values without a zone are taken as local. `ord` is the
 -- file's order of numeric dates: 'mdy' (3/9/2024 = March 9), 'dmy' (9/3/2024 = March 9)
 -- or 'ymd'; a four-digit first field is always a year. Month names, weekdays, 12 h and 24 h
--- times, two-digit years (00-68 -> 20xx, 69-99 -> 19xx) and Excel serial numbers are read.
+-- times, noon and midnight, two-digit years (00-68 -> 20xx, 69-99 -> 19xx) and Excel serial
+-- numbers are read.
 --
 -- DuckDB pastes a macro's argument into its body wherever the parameter appears, so a macro
 -- that uses its parameter many times, called with another macro's result, multiplies the
 -- expression (parse_ts took 0.3 s to bind in every query that used it). Such macros bind
 -- their argument once: `list_transform([p_arg], lambda p: <body>)[1]`.
+
+-- "noon" and "midnight" at the end of a lower-case text, alone or after 12 ("12 noon",
+-- "12:00 noon", "12 midnight"), as the clock times they name: 12:00 pm and 12:00 am.
+-- Midnight is 00:00 of the date it is written with (docs/importing/dates.md).
+CREATE OR REPLACE TEMP MACRO ts_noon(c) AS CASE
+    WHEN ends_with(c, 'noon') THEN regexp_replace(c, '(^|[\s,])(12(:00(:00)?)?\s*)?noon$', '\112:00 pm')
+    WHEN ends_with(c, 'midnight')
+        THEN regexp_replace(c, '(^|[\s,])(12(:00(:00)?)?\s*)?midnight$', '\112:00 am')
+    ELSE c END;
 
 -- A time of day at the end of a text: hour, minutes, seconds (with a fraction), a/p.
 -- Only a time when it has minutes or am/pm ("2024" or "24" alone is not a time).
@@ -24,12 +34,12 @@ CREATE OR REPLACE TEMP MACRO ts_clock(p_arg) AS list_transform([p_arg], lambda p
          WHEN p.ap = 'a' THEN CAST(p.h AS INTEGER) % 12
          ELSE CAST(p.h AS INTEGER) % 12 + 12 END,
     CASE WHEN p.mi = '' THEN '00' ELSE p.mi END, CASE WHEN p.s = '' THEN '00' ELSE p.s END))[1];
--- A cell that is only a time of day ("10:00 AM", "18:30", "9am", Excel's "10:00:00"), or
--- Excel's fraction of a day (0.75 = 18:00): a TIME, else NULL. Never a date.
+-- A cell that is only a time of day ("10:00 AM", "18:30", "9am", Excel's "10:00:00", "noon",
+-- "midnight"), or Excel's fraction of a day (0.75 = 18:00): a TIME, else NULL. Never a date.
 CREATE OR REPLACE TEMP MACRO ts_is_time(x) AS
-    regexp_matches(lower(trim(x)), '^\d{1,2}(:\d{2}(:\d{2}(\.\d+)?)?\s*([ap]\.?m\.?)?|\s*[ap]\.?m\.?)$');
+    regexp_matches(ts_noon(lower(trim(x))), '^\d{1,2}(:\d{2}(:\d{2}(\.\d+)?)?\s*([ap]\.?m\.?)?|\s*[ap]\.?m\.?)$');
 CREATE OR REPLACE TEMP MACRO ts_time_of_day(x) AS CASE
-    WHEN ts_is_time(x) THEN TRY_CAST(ts_clock(ts_time_parts(lower(trim(x)))) AS TIME)
+    WHEN ts_is_time(x) THEN TRY_CAST(ts_clock(ts_time_parts(ts_noon(lower(trim(x))))) AS TIME)
     WHEN regexp_matches(trim(x), '^0?\.\d+$')
         THEN TIME '00:00:00' + to_seconds(CAST(round(CAST(trim(x) AS DOUBLE) * 86400) AS BIGINT))
 END;
@@ -40,7 +50,7 @@ END;
 CREATE OR REPLACE TEMP MACRO ts_zone_word(x) AS
     regexp_extract(x, '\s\(?([A-Za-z]{1,5}|[A-Za-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\)?$', 1);
 CREATE OR REPLACE TEMP MACRO ts_has_zone(x) AS
-    ts_zone_word(x) <> '' AND upper(ts_zone_word(x)) NOT IN ('AM', 'PM', 'A', 'P');
+    ts_zone_word(x) <> '' AND upper(ts_zone_word(x)) NOT IN ('AM', 'PM', 'A', 'P', 'NOON');
 CREATE OR REPLACE TEMP MACRO ts_zone(w) AS CASE upper(w)
     WHEN 'Z' THEN '+00:00' WHEN 'UTC' THEN '+00:00' WHEN 'GMT' THEN '+00:00'
     WHEN 'EST' THEN '-05:00' WHEN 'EDT' THEN '-04:00'
@@ -55,9 +65,10 @@ CREATE OR REPLACE TEMP MACRO ts_zone(w) AS CASE upper(w)
     WHEN 'EET' THEN '+02:00' WHEN 'EEST' THEN '+03:00'
     ELSE CASE WHEN contains(w, '/') THEN ' ' || w END
 END;
--- Lower case, no weekday, commas or "at", a space between date and time, single spaces.
+-- Lower case, no weekday, commas or "at", a space between date and time, single spaces,
+-- noon and midnight as clock times.
 CREATE OR REPLACE TEMP MACRO ts_clean(x) AS trim(regexp_replace(regexp_replace(regexp_replace(
-    regexp_replace(lower(x), '^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+', ''),
+    regexp_replace(ts_noon(lower(x)), '^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+', ''),
     '(\d)t(\d)', '\1 \2'), ',|\s+at\s+', ' ', 'g'), '\s+', ' ', 'g'));
 CREATE OR REPLACE TEMP MACRO ts_year(y) AS CASE
     WHEN length(y) = 4 THEN CAST(y AS INTEGER)
@@ -157,9 +168,14 @@ END;
 -- decimal commas (`dc`, decided per column by the import), else the value is no number.
 CREATE OR REPLACE TEMP MACRO hours_number(x, dc) AS
     TRY_CAST(CASE WHEN dc THEN REPLACE(x, ',', '.') ELSE x END AS DOUBLE);
--- Text -> hours (DOUBLE), NULL when the value is not hours in any form.
-CREATE OR REPLACE TEMP MACRO parse_hours(x, dc) AS CASE hours_form(x)
-    WHEN 'number' THEN hours_number(x, dc)
+-- Bare numbers per hour in the unit a column's header states ("Duration (minutes)": 60).
+CREATE OR REPLACE TEMP MACRO hours_per(unit) AS
+    CASE unit WHEN 'minutes' THEN 60 WHEN 'seconds' THEN 3600 ELSE 1 END;
+-- Text -> hours (DOUBLE), NULL when the value is not hours in any form. A bare number is in
+-- the column's `unit` ('hours', 'minutes' or 'seconds', from its header); a value with its
+-- own unit (2.5 hrs, 90 min, 2:30) keeps it.
+CREATE OR REPLACE TEMP MACRO parse_hours(x, dc, unit := 'hours') AS CASE hours_form(x)
+    WHEN 'number' THEN hours_number(x, dc) / hours_per(unit)
     WHEN 'h:mm' THEN CAST(split_part(x, ':', 1) AS DOUBLE) + CAST(split_part(x, ':', 2) AS DOUBLE) / 60
                      + COALESCE(TRY_CAST(NULLIF(split_part(x, ':', 3), '') AS DOUBLE), 0) / 3600
     WHEN 'h+m' THEN CAST(regexp_extract(x, '^\d+') AS DOUBLE)
@@ -167,9 +183,10 @@ CREATE OR REPLACE TEMP MACRO parse_hours(x, dc) AS CASE hours_form(x)
     WHEN 'h' THEN hours_number(regexp_extract(x, '^[\d.,]+'), dc)
     WHEN 'min' THEN hours_number(regexp_extract(x, '^[\d.,]+'), dc) / 60
 END;
--- A time of day without a date ("9:00 AM", "9am", "17:30", "09:00:00"), NULL otherwise.
+-- A time of day without a date ("9:00 AM", "9am", "17:30", "09:00:00", "noon",
+-- "midnight"), NULL otherwise.
 CREATE OR REPLACE TEMP MACRO parse_clock(x) AS CAST(TRY_STRPTIME(
-    regexp_replace(upper(x), '\s*([AP])\.?M\.?$', ' \1M'),
+    regexp_replace(upper(ts_noon(lower(x))), '\s*([AP])\.?M\.?$', ' \1M'),
     ['%I:%M %p', '%I:%M:%S %p', '%I %p', '%H:%M', '%H:%M:%S']) AS TIME);
 
 -- Placeholder identities (docs/importing/identity.md): values a form or a coordinator

@@ -2,9 +2,11 @@
 -- column per canonical field, NULL where unmapped) and give each row either
 -- normalized values or a rejection reason. Bound parameters:
 --   $source, $tz, $date_order, $has_status, $registered_as_attended, $max_date,
---   $event_per_date, $use_times ($event_per_date: the file has dates but no event column, so
---   an occurrence is a date and program, whatever the rows' times of day; $use_times: hours
---   are each row's time out - time in, the file has both and no hours)
+--   $event_per_date, $use_times, $hours_unit ($event_per_date: the file has dates but no event
+--   column, or its dates are people's own times in, so an occurrence is a date and program,
+--   whatever the rows' times of day; $use_times: hours are each row's time out - time in, the
+--   file has both and no hours; $hours_unit: 'hours', 'minutes' or 'seconds', the unit the
+--   hours column's header states for its bare numbers)
 -- Uses temp tables status_map(word, value) and attended_map(word, value) of the
 -- source's vocabulary, and the macros parse_ts, parse_hours and parse_clock
 -- (sql/import/macros.sql).
@@ -72,7 +74,8 @@ hours_col AS (
                     AND NOT bool_or(regexp_matches(raw, '\d\.\d')), false) AS dc
     FROM hours_text
 ),
-hours_read AS (SELECT raw, parse_hours(raw, dc) AS h FROM hours_text, hours_col),
+hours_read AS (SELECT raw, parse_hours(raw, dc, unit := $hours_unit) AS h
+               FROM hours_text, hours_col),
 -- A person's own time in / time out: a date and time, or a time of day on the row's date
 clock_times AS (
     SELECT raw, parse_ts(raw, $tz, $date_order) AS ts, parse_clock(raw) AS clock
@@ -114,9 +117,12 @@ n AS (
     LEFT JOIN clock_times ti ON ti.raw = s.time_in_raw
     LEFT JOIN clock_times tt ON tt.raw = s.time_out_raw
 ),
--- a time out without a date is on the time in's date (else the row's)
+-- a time out without a date is on the time in's date (else the row's); midnight (00:00)
+-- as such a time out after a later time in is the end of that day
 nt AS (
-    SELECT n.*, COALESCE(out_ts, CAST(COALESCE(in_at, starts_at) AS DATE) + out_clock) AS out_at
+    SELECT n.*, COALESCE(out_ts, CAST(COALESCE(in_at, starts_at) AS DATE) + out_clock
+                         + CASE WHEN out_clock = TIME '00:00:00' AND in_at > CAST(in_at AS DATE)
+                                THEN INTERVAL 1 DAY ELSE INTERVAL 0 DAY END) AS out_at
     FROM n
 ),
 -- hours are the file's hours, or the row's own time in -> time out when the file has no
@@ -179,7 +185,12 @@ v AS (
                              THEN ' (a comma is a decimal separator only in a column that writes '
                                   || 'every decimal with a comma)'
                              ELSE '' END
-            WHEN hours < 0 OR hours > 24 THEN 'hours ' || hours_raw || ' out of range (0 to 24 per participation)'
+            WHEN hours < 0 OR hours > 24
+                THEN 'hours ' || hours_raw
+                     || CASE WHEN $hours_unit <> 'hours' AND hours_form(hours_raw) = 'number'
+                             THEN ' ' || $hours_unit || ' = ' || printf('%g', round(hours, 2)) || ' h'
+                             ELSE '' END
+                     || ' out of range (0 to 24 per participation)'
             WHEN _overflow THEN 'more cells than header columns (check the delimiter and quoting)'
         END AS reason
     FROM nh
@@ -187,7 +198,10 @@ v AS (
 SELECT
     _line AS line_no, _raw AS raw, reason,
     $source AS source, email, phone, external_id, first_name, last_name, full_name,
-    CASE WHEN event_id IS NOT NULL THEN 'id:' || event_id
+    CASE WHEN event_id IS NOT NULL
+             -- a meeting id dated by people's times in: one occurrence per date
+             THEN 'id:' || event_id
+                  || CASE WHEN $event_per_date THEN '@' || STRFTIME(starts_at, '%Y-%m-%d') ELSE '' END
          WHEN $event_per_date THEN 'on:' || STRFTIME(starts_at, '%Y-%m-%d') || '|' || LOWER(title_raw)
                                    || '|' || LOWER(COALESCE(program_raw, 'Unassigned'))
          ELSE 'at:' || STRFTIME(starts_at, '%Y-%m-%d %H:%M') || '|' || LOWER(title_raw) END AS event_key,
