@@ -3,8 +3,18 @@
 Every chart says what it shows in its title, labels its axes with units and
 shows exact numbers on hover. No Streamlit here, so figures can also be saved
 as images (board pack, browser-test artifacts).
+
+Plotly reads a subset of HTML in every text it draws (``<a href>``, ``<b>``, ``<br>``,
+``<span style>``): a program, an event type or a person's name from a file is data, so
+every builder is :func:`text_labels`: the data's texts in its figure are shown as
+written (docs/security.md, "Data is shown as text").
 """
 from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from typing import Any, ParamSpec
 
 import numpy as np
 import pandas as pd
@@ -25,8 +35,61 @@ from engage_metrics.theme import (
 )
 
 MONTH = "%b %Y"
+P = ParamSpec("P")
+# what plotly would read as markup (& starts an entity), and bidirectional embeddings,
+# overrides and isolates (stripped, as engage_ui.text does on the page)
+_MARKUP = re.compile("[&<>\u202a-\u202e\u2066-\u2069]")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# the trace properties that carry the data's texts (the builders' hover templates, titles
+# and tick texts are Engage's own markup and stay as they are)
+_TEXT_PROPERTIES = ("x", "y", "text", "labels", "name", "meta", "customdata")
 
 
+def label(value: Any) -> Any:
+    """A text from the data as plotly shows it as written: & < > as entities (plotly turns
+    them back into the characters), no bidirectional controls. Other values unchanged."""
+    if not isinstance(value, str):
+        return value
+    return _MARKUP.sub(lambda m: _ENTITIES.get(m.group(0), ""), value)
+
+
+def _marked_up(values: Any) -> bool:
+    """Whether *values* (a trace property: a value, a list, an array, nested) has a text
+    that :func:`label` changes."""
+    if isinstance(values, str):
+        return _MARKUP.search(values) is not None
+    if isinstance(values, np.ndarray) and values.dtype.kind != "O":
+        return False
+    if isinstance(values, (list, tuple, np.ndarray)):
+        return any(_marked_up(v) for v in values)
+    return False
+
+
+def _labels(values: Any) -> Any:
+    if isinstance(values, (list, tuple, np.ndarray)):
+        return [_labels(v) for v in values]
+    return label(values)
+
+
+def text_labels(build: Callable[P, go.Figure]) -> Callable[P, go.Figure]:
+    """A chart builder whose figures show the data's texts as text: :func:`label` on the
+    texts of every trace's data (categories, point texts, trace names, hover data, Sankey
+    labels)."""
+    @functools.wraps(build)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> go.Figure:
+        fig = build(*args, **kwargs)
+        for trace in fig.data:
+            for prop in _TEXT_PROPERTIES:
+                if prop in trace and _marked_up(trace[prop]):
+                    trace[prop] = _labels(trace[prop])
+            if trace.type == "sankey" and _marked_up(trace.node.label):
+                trace.node.label = _labels(trace.node.label)
+        return fig
+    setattr(wrapper, "text_labels", True)     # noqa: B010 - checked by tests/test_render_text.py
+    return wrapper
+
+
+@text_labels
 def people_over_time(df: pd.DataFrame, title: str = "Active people per month",
                      split: bool = True) -> go.Figure:
     """Monthly active people; with *split*, stacked new + returning bars."""
@@ -45,6 +108,7 @@ def people_over_time(df: pd.DataFrame, title: str = "Active people per month",
     return style(fig, title, "Month", "People (count)")
 
 
+@text_labels
 def bar(df: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str,
         color: str | list[str] = SERIES["active"], hover: str = "%{y:,}",
         horizontal: bool = False, text: list[str] | None = None) -> go.Figure:
@@ -59,6 +123,7 @@ def bar(df: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str
     return style(fig, title, x_title, y_title)
 
 
+@text_labels
 def cohort_heatmap(df: pd.DataFrame) -> go.Figure:
     """Share of each monthly cohort attending k months later."""
     grid = df.pivot(index="cohort", columns="k", values="rate").sort_index()
@@ -77,6 +142,7 @@ def cohort_heatmap(df: pd.DataFrame) -> go.Figure:
                  height=max(420, 30 * len(labels) + 140))
 
 
+@text_labels
 def line(df: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str,
          color: str = SERIES["active"], hover: str = "%{y:,}", percent: bool = False,
          markers: bool = True) -> go.Figure:
@@ -90,6 +156,7 @@ def line(df: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: st
     return style(fig, title, x_title, y_title)
 
 
+@text_labels
 def pyramid(funnel: pd.DataFrame) -> go.Figure:
     """People whose rung is r now (reached r minus reached r+1), Leading on top."""
     reached = funnel.set_index("rung")["reached"]
@@ -103,6 +170,7 @@ def pyramid(funnel: pd.DataFrame) -> go.Figure:
     return style(fig, "Engagement pyramid: people at each rung now", "People (count)", "Rung")
 
 
+@text_labels
 def ladder_funnel(funnel: pd.DataFrame, details: bool = True) -> go.Figure:
     """People who reached each rung (the bars' labels), with the conversion to the next rung
     and the median days to get there under each rung's name when *details* (the board
@@ -130,6 +198,7 @@ def ladder_funnel(funnel: pd.DataFrame, details: bool = True) -> go.Figure:
                  "People who reached the rung (count)", "Rung")
 
 
+@text_labels
 def sankey(flows: pd.DataFrame, a_label: str, b_label: str) -> go.Figure:
     """Rung flows between two periods, with New and Lapsed ends."""
     def name(node: str) -> str:
@@ -162,6 +231,7 @@ def sankey(flows: pd.DataFrame, a_label: str, b_label: str) -> go.Figure:
     return style(fig, f"Rung flows: where people of {a_label} were in {b_label}", height=520)
 
 
+@text_labels
 def ask_heatmap(df: pd.DataFrame) -> go.Figure:
     """Acceptance rate by ask rung × depth tier at the ask."""
     grid = df.pivot(index="rung", columns="tier", values="rate").reindex(columns=list(TIERS))
@@ -178,6 +248,7 @@ def ask_heatmap(df: pd.DataFrame) -> go.Figure:
                  "Relationship depth tier at the time of the ask", "Rung asked for")
 
 
+@text_labels
 def ask_stretch(df: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Bar(
         x=df["stretch"], y=df["rate"] * 100, marker_color=SERIES["rate"],
@@ -192,6 +263,7 @@ def ask_stretch(df: pd.DataFrame) -> go.Figure:
                  "Asks accepted (%)")
 
 
+@text_labels
 def depth_histogram(df: pd.DataFrame, tier_bounds: dict[str, float]) -> go.Figure:
     """Active people by 10-point depth band, each band coloured by its tier."""
     def tier_of(low: float) -> str:
@@ -207,6 +279,7 @@ def depth_histogram(df: pd.DataFrame, tier_bounds: dict[str, float]) -> go.Figur
                  "Depth at the period's end (0–100 points)", "People (count)")
 
 
+@text_labels
 def tiers_bar(df: pd.DataFrame) -> go.Figure:
     total = df["people"].sum() or 1
     fig = go.Figure(go.Bar(
@@ -216,6 +289,7 @@ def tiers_bar(df: pd.DataFrame) -> go.Figure:
     return style(fig, "Depth tiers of the period's active people", "Depth tier", "People (count)")
 
 
+@text_labels
 def depth_parts(df: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Bar(
         x=df["part"].str.capitalize(), y=df["points"], marker_color=SERIES["depth"],
@@ -227,6 +301,7 @@ def depth_parts(df: pd.DataFrame) -> go.Figure:
                  "Part of the depth score", "Points of mean depth (0–100 scale)")
 
 
+@text_labels
 def depth_over_time(df: pd.DataFrame) -> go.Figure:
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     for tier in TIERS:
@@ -278,6 +353,7 @@ def spring_layout(nodes: list, edges: list[tuple], weights: list[float], seed: i
     return {v: pos[i] for v, i in index.items()}
 
 
+@text_labels
 def network(edges: pd.DataFrame, labels: dict[int, str]) -> go.Figure:
     """Co-participation network of the connectors; node size = ties."""
     ties = pd.concat([edges[["person_a", "ties_a"]].set_axis(["person", "ties"], axis=1),
@@ -308,6 +384,7 @@ def network(edges: pd.DataFrame, labels: dict[int, str]) -> go.Figure:
                       "same events)", height=620)
 
 
+@text_labels
 def spectrum(points: pd.DataFrame, trajectory: pd.DataFrame | None = None,
              height: int = 560) -> go.Figure:
     """Task share (x) × relationship strength (y), quadrants split at 0.5."""
@@ -331,7 +408,8 @@ def spectrum(points: pd.DataFrame, trajectory: pd.DataFrame | None = None,
                             line=dict(color=colors.get(program), width=1.5, dash="dot"),
                             marker=dict(size=6, color=colors.get(program)), opacity=0.7,
                             name=f"{program} (trail)", showlegend=False, text=t["quarter"],
-                            hovertemplate=(f"{program}, %{{text}}<br>Task share %{{x:.1%}}<br>"
+                            meta=program,       # in the template as data, not as markup
+                            hovertemplate=("%{meta}, %{text}<br>Task share %{x:.1%}<br>"
                                            "Relationship strength %{y:.2f}<extra></extra>"))
     pts = points.dropna(subset=["task_share", "relationship_strength"])
     for _, r in pts.iterrows():
@@ -355,6 +433,7 @@ def spectrum(points: pd.DataFrame, trajectory: pd.DataFrame | None = None,
                  "Relationship strength (mean depth ÷ 100)", height=height)
 
 
+@text_labels
 def battery(df: pd.DataFrame) -> go.Figure:
     """Monthly charge (relational touches) vs discharge (task work) with the level line."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])

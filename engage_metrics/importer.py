@@ -211,6 +211,35 @@ def _skip_deleted(con: duckdb.DuckDBPyConnection, mapping: Mapping, notes: list[
     return int(deleted)
 
 
+# Names and titles: the fields a page shows as someone's or something's name.
+NAME_FIELDS = ("first_name", "last_name", "full_name", "title", "event_type", "program", "role",
+               "ask", "asked_by")
+# bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they
+# reorder the text after them on screen ("Ann" RLO "gnp.exe" shows as "Annexe.png")
+BIDI_CONTROLS = "[\u202a-\u202e\u2066-\u2069]"
+
+
+def _strip_bidi(con: duckdb.DuckDBPyConnection, mapping: Mapping, notes: list[str]) -> None:
+    """Names and titles of `src` without bidirectional control characters, noted
+    (docs/importing/identity.md); one scan when a file has none."""
+    text_columns = {r[0] for r in con.execute(
+        "SELECT column_name FROM (DESCRIBE src) WHERE column_type = 'VARCHAR'").fetchall()}
+    columns = [f for f in NAME_FIELDS if f in mapping.fields and f in text_columns]
+    if not columns:
+        return
+    has = " OR ".join(f"regexp_matches({c}, $bidi)" for c in columns)
+    rows = con.execute(f"SELECT COUNT(*) FROM src WHERE {has}",  # noqa: S608 - field names
+                       {"bidi": BIDI_CONTROLS}).fetchall()[0][0]
+    if not rows:
+        return
+    for c in columns:
+        con.execute(f"UPDATE src SET {c} = regexp_replace({c}, $bidi, '', 'g') "  # noqa: S608
+                    f"WHERE regexp_matches({c}, $bidi)", {"bidi": BIDI_CONTROLS})
+    notes.append(f"{rows} row{' has' if rows == 1 else 's have'} names or titles with "
+                 "bidirectional control characters (they reorder text on screen); they "
+                 "were removed")
+
+
 def _read_names(con: duckdb.DuckDBPyConnection, mapping: Mapping, notes: list[str]) -> None:
     """The full-name column of `src`: record ids in it are no name, and a column written
     "Last, First" (most of its names with one comma) is read that way; both noted."""
@@ -252,6 +281,7 @@ def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: Import
     resolve.install_macros(con)
     notes = result.notes if result is not None else []
     deleted = _skip_deleted(con, mapping, notes)
+    _strip_bidi(con, mapping, notes)
     _read_names(con, mapping, notes)
     tz = config.get_setting(con, "timezone")
     order, date_notes, recorded, basis = _date_order(con, mapping, options, tz)

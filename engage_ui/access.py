@@ -21,6 +21,7 @@ from typing import Any
 import streamlit as st
 
 from engage_metrics import auth
+from engage_ui.text import plain
 
 log = logging.getLogger("engage.dashboard")
 _USER = "_engage_signed_in_user"     # not a widget key: the browser cannot set it
@@ -142,7 +143,7 @@ def sign_out_button(session: Session) -> None:
     """Who is signed in, and the sign-out button (nothing in local mode)."""
     if session.mode == "local":
         return
-    st.sidebar.caption(f"Signed in as {session.user} ({session.role})")
+    st.sidebar.caption(f"Signed in as {plain(session.user)} ({session.role})")
     if st.sidebar.button("Sign out", key="sign_out", icon="🚪"):
         if session.mode == "oidc":
             st.logout()

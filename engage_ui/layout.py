@@ -1,10 +1,14 @@
 """Page scaffolding shared by every page: the error guard, KPI cards, charts,
-tables with hidden names, the start screen of an empty store."""
+tables with hidden names, the start screen of an empty store.
+
+Every table of the dashboard is drawn here (:func:`dataframe`, :func:`static_table`,
+:func:`editor`; tests/test_architecture.py checks that no page calls Streamlit's own),
+with its cells as :func:`engage_ui.text.cells` shows them; every text from the data that
+a page puts into Markdown goes through :func:`plain`."""
 from __future__ import annotations
 
 import functools
 import logging
-import re
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -18,7 +22,8 @@ import streamlit as st
 
 from engage_metrics import db, demo, faults, registry
 from engage_metrics.export import to_csv_bytes
-from engage_ui import access, data, multipage, store
+from engage_ui import access, data, multipage, store, text
+from engage_ui.text import plain
 
 log = logging.getLogger("engage.dashboard")
 PERSONAL = ("name", "name_a", "name_b", "email", "email_a", "email_b", "phone", "phone_a",
@@ -55,9 +60,9 @@ def guarded(body: Callable[[], None]) -> Callable[[], None]:
             log_failure("page failed", exc)
             session = access.gate()
             if session is not None and session.is_analyst:
-                st.error(f"This page could not be computed: {exc}. The other pages still work; "
-                         "if this persists, check the Data page (last import) and the Settings "
-                         "page.")
+                st.error(f"This page could not be computed: {plain(exc)}. The other pages still "
+                         "work; if this persists, check the Data page (last import) and the "
+                         "Settings page.")
             else:
                 st.error("This page could not be computed. The other pages still work; if this "
                          "persists, tell your Engage analyst.")
@@ -65,8 +70,10 @@ def guarded(body: Callable[[], None]) -> Callable[[], None]:
 
 
 def header(title: str, intro: str) -> None:
-    st.title(title)
-    st.caption(intro)
+    """The page's title and its one-line introduction, as text (a title can hold the
+    organization's name, an introduction the period)."""
+    st.title(plain(title))
+    st.caption(plain(intro))
 
 
 def require_data() -> None:
@@ -101,7 +108,7 @@ def start_screen() -> None:
                     log_failure("demo failed", exc)
                     fault = faults.explain(exc, path=db.default_db_path())
                     st.error(store.after_fault(fault) if fault is not None
-                             else f"The demo could not be built: {exc}")
+                             else f"The demo could not be built: {plain(exc)}")
                     return
             st.rerun()
     with right:
@@ -222,19 +229,46 @@ def empty_note(what: str) -> None:
 
 
 TABLE_ROWS = 2_000   # rows sent to the browser; the CSV download holds them all
+Height = int | Literal["auto", "stretch", "content"]
+
+
+def dataframe(frame: pd.DataFrame, key: str | None = None, column_config: dict | None = None,
+              hide_index: bool | None = True, height: Height = "auto") -> None:
+    """st.dataframe of *frame* as :func:`engage_ui.text.cells` shows it: what the
+    table's toolbar downloads as CSV, or a user copies from it, holds the same neutralized
+    cells as Engage's own CSV downloads (Streamlit offers no per-table switch for its
+    toolbar, and its copy would carry the cells anyway)."""
+    st.dataframe(text.cells(frame), hide_index=hide_index, column_config=column_config,
+                 height=height, key=key)
+
+
+def static_table(frame: pd.DataFrame, hide_index: bool | None = None) -> None:
+    """st.table of *frame*: it renders every cell and header as Markdown, so each text is
+    :func:`plain` (and neutralized, like every table)."""
+    st.table(text.cells(frame, markdown=True), hide_index=hide_index)
+
+
+def editor(frame: pd.DataFrame, key: str, disabled: Sequence[str] = (),
+           column_config: dict | None = None,
+           num_rows: Literal["fixed", "dynamic"] = "fixed") -> pd.DataFrame:
+    """st.data_editor of *frame* shown as :func:`dataframe` shows a table; returns the
+    edited frame with the data's own values (the columns in *disabled* as stored, the
+    neutralizing ' taken off the others)."""
+    edited = st.data_editor(text.cells(frame), key=key, disabled=list(disabled),
+                            column_config=column_config, num_rows=num_rows, hide_index=True)
+    return text.restore(edited, frame, list(disabled))
 
 
 def table(frame: pd.DataFrame, hide: bool, column_config: dict | None = None,
-          height: int | Literal["auto", "stretch", "content"] = "auto",
-          key: str | None = None) -> None:
+          height: Height = "auto", key: str | None = None) -> None:
     """A table of at most TABLE_ROWS rows (in the frame's order), saying so when cut:
-    sending a hundred thousand rows on every rerun would make the page slow."""
+    sending a hundred thousand rows on every rerun would make the page slow. Names are
+    masked when *hide*."""
     if len(frame) > TABLE_ROWS:
         st.caption(f"Showing the first {TABLE_ROWS:,} of {len(frame):,} rows; search or filter "
                    "to narrow them, or download the list for all of them.")
         frame = frame.head(TABLE_ROWS)
-    st.dataframe(mask(frame, hide), hide_index=True, column_config=column_config, height=height,
-                 key=key)
+    dataframe(mask(frame, hide), key=key, column_config=column_config, height=height)
 
 
 def download(frame: pd.DataFrame, file_name: str, label: str, hide: bool,
@@ -245,11 +279,6 @@ def download(frame: pd.DataFrame, file_name: str, label: str, hide: bool,
     page listing many people does not serialize them every time."""
     st.download_button(label, lambda: to_csv_bytes(mask(frame, hide)), file_name=file_name,
                        mime="text/csv", key=key or f"dl_{file_name}", icon="⬇️")
-
-
-def plain(text: str) -> str:
-    """Text shown through st.markdown exactly as written (program names are data)."""
-    return re.sub(r"([\\`*_{}\[\]<>()#+!|~$])", r"\\\1", text)
 
 
 def selected_programs(rows: pd.DataFrame, window: Any) -> pd.DataFrame:

@@ -47,7 +47,7 @@ def _diff(diff: dict[str, Any]) -> None:
     rows = pd.DataFrame({what.capitalize(): diff[what] for what in ("rows", "people", "events")})
     rows.index = [CHANGE_LABELS[c] for c in rows.index]
     st.caption(f"Compared with import #{previous} of the same source:")
-    st.dataframe(rows, key=f"quality_diff_{previous}")
+    layout.dataframe(rows, key=f"quality_diff_{previous}", hide_index=False)
 
 
 def render(card: dict[str, Any], hide: bool, key: str) -> None:
@@ -67,13 +67,12 @@ def render(card: dict[str, Any], hide: bool, key: str) -> None:
         if not summary[k] or frame.empty:
             continue
         with st.expander(f"{LABELS.get(name, label)} ({summary[k]:,})"):
-            st.dataframe(_masked(name, frame, hide, ids), hide_index=True,
-                         key=f"quality_{key}_{name}")
+            layout.dataframe(_masked(name, frame, hide, ids), key=f"quality_{key}_{name}")
     if "diff" in card:
         _diff(card["diff"])
     latest = card.get("latest_imports")
     if latest is not None and not latest.empty:
         st.caption("The latest import of each source against the one before it (rows = person × "
                    "event occurrence):")
-        st.dataframe(latest, hide_index=True, key=f"quality_{key}_latest")
+        layout.dataframe(latest, key=f"quality_{key}_latest")
 

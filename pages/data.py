@@ -69,11 +69,11 @@ def event_dates_table(up: uploads.Upload, events: list[str]) -> None:
     """The events of a report that have no date, with an empty date column to fill in."""
     st.caption("Events without a date — give each one's date (nothing is imported until "
                "every event has one; events are never put on one date by guessing):")
-    st.data_editor(pd.DataFrame({"Event": events, "Date": [None] * len(events)}),
-                   hide_index=True, num_rows="fixed", key=events_key(up, events),
-                   column_config={"Event": st.column_config.TextColumn("Event", disabled=True),
-                                  "Date": st.column_config.DateColumn("Date",
-                                                                      format="D MMM YYYY")})
+    layout.editor(pd.DataFrame({"Event": events, "Date": [None] * len(events)}),
+                  key=events_key(up, events), disabled=["Event"],
+                  column_config={"Event": st.column_config.TextColumn("Event"),
+                                 "Date": st.column_config.DateColumn("Date",
+                                                                     format="D MMM YYYY")})
 
 
 def date_order_box(up: uploads.Upload, check: importer.DateOrderCheck) -> str | None:
@@ -88,7 +88,9 @@ def date_order_box(up: uploads.Upload, check: importer.DateOrderCheck) -> str | 
         if order == "detect":
             return f"Detect ({importer.ORDER_WORDS[detected]})" if detected else "Detect"
         text = uploads.ORDER_LABELS[order]
-        return f"{text}: {check.example} is {readings[order]}" if check.example else text
+        if not check.example:
+            return text
+        return f"{text}: {layout.plain(check.example)} is {readings[order]}"
 
     if detected is None:
         why = re.split(r"; choose|\. Check the file", check.message)[0]
@@ -111,7 +113,7 @@ def date_order_box(up: uploads.Upload, check: importer.DateOrderCheck) -> str | 
     shown = order or detected
     st.caption("How the first rows' dates read" + ("" if shown else " each way") + ":")
     preview_frame = uploads.date_preview(con, check, [shown] if shown else ["dmy", "mdy"])
-    st.table(preview_frame.map(layout.plain).set_index("Line"))
+    layout.static_table(preview_frame.set_index("Line"))
     return order
 
 
@@ -143,7 +145,7 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
     """One file: its source, sheet, mapping, the order of its dates and preview; the
     analyst's choice when the file can be imported."""
     if up.error or up.table is None:
-        st.error(up.error or f"{up.name} could not be read.")
+        st.error(layout.plain(up.error or f"{up.name} could not be read."))
         if up.content and (up.header_row is not None or "header" in (up.error or "").lower()):
             layout_boxes(up, detected=1)     # the header row may be the way out
         return None
@@ -152,7 +154,7 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
                 "joined to the Mobilize participations file uploaded with it.")
         layout_boxes(up)            # its own header row and fill-down, not the main file's
         if up.choice_error:
-            st.warning(up.choice_error)
+            st.warning(layout.plain(up.choice_error))
         return None
     title, date = file_event(up)
     chosen_order = st.session_state.get(f"date_order_{up.file_id}")
@@ -185,10 +187,10 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
                               "choose one sheet to import it alone.")
         layout_boxes(up)
         if up.choice_error:
-            st.warning(up.choice_error)
+            st.warning(layout.plain(up.choice_error))
             return None
         if problem:
-            st.warning(f"{up.name}: {problem}")
+            st.warning(layout.plain(f"{up.name}: {problem}"))
         if asks_event:
             event_boxes(up)
         if events:
@@ -200,7 +202,7 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
         mapping_problem = uploads.mapping_problem(chosen, kind, plan.table.columns,
                                                   generic=plan.adapter.name == "generic")
         if mapping_problem:
-            st.warning(mapping_problem)
+            st.warning(layout.plain(mapping_problem))
             return None
         changed = uploads.overrides(plan.mapping, chosen, kind)
         check = uploads.date_check(store.cursor(), plan, changed)
@@ -210,7 +212,8 @@ def file_section(up: uploads.Upload, joined: dict, kind: str, source: str,
                 return None
         st.caption("Preview of the first rows as they will be imported (nothing is written "
                    "until you press Import):")
-        st.dataframe(preview(plan.table, chosen, hide), key=f"preview_{up.file_id}")
+        layout.dataframe(preview(plan.table, chosen, hide), key=f"preview_{up.file_id}",
+                         hide_index=False)
     return uploads.Choice(up, changed, title or None, date or None, order,
                           event_dates or None)
 
@@ -256,23 +259,24 @@ def upload_section(hide: bool) -> None:
 def results_section(hide: bool) -> None:
     for i, result in enumerate(st.session_state.get(RESULTS, [])):
         show = {"imported": st.success, "duplicate": st.info, "failed": st.error}[result.status]
-        show(result.summary())
+        show(layout.plain(result.summary()))
         if result.needs:
             st.caption(("Choose the order of its dates" if result.needs == "date_order" else
                         "Give its events' dates") + " in the file's section above, then "
                        "import again.")
         if result.rejected:
-            st.caption(f"Rejected rows of {result.file_name} (line numbers count the header as "
-                       "line 1):")
+            st.caption(f"Rejected rows of {layout.plain(result.file_name)} (line numbers count "
+                       "the header as line 1):")
             layout.table(result.rejected_rows, hide, key=f"rejected_result_{i}")
             layout.download(result.rejected_rows, f"rejected-{result.file_name}.csv",
                             "Download the rejected rows (CSV)", hide, key=f"dl_rejected_{i}")
         if not result.duplicates.empty:
-            st.caption(f"Suspected duplicates among the people of {result.file_name} (same "
-                       "name, different email, phone or id) — decide below under Possible "
-                       "duplicates:")
-            st.dataframe(layout.mask(result.duplicates, hide, id_columns=("person_a", "person_b")),
-                         hide_index=True, key=f"duplicates_result_{i}")
+            st.caption(f"Suspected duplicates among the people of "
+                       f"{layout.plain(result.file_name)} (same name, different email, phone or "
+                       "id) — decide below under Possible duplicates:")
+            layout.dataframe(layout.mask(result.duplicates, hide,
+                                         id_columns=("person_a", "person_b")),
+                             key=f"duplicates_result_{i}")
         card = data.quality_card(result.import_id) if result.status == "imported" else None
         if card is not None:
             with st.expander(f"Data quality of import #{result.import_id}", expanded=False):
@@ -294,7 +298,7 @@ def history_section(hide: bool) -> None:
     if history.empty:
         st.caption("No imports yet.")
         return
-    st.dataframe(history.drop(columns=["sha256"]), hide_index=True, column_config={
+    layout.dataframe(history.drop(columns=["sha256"]), column_config={
         "import_id": st.column_config.NumberColumn("Import", format="#%d"),
         "imported_at": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm"),
         "file_name": "File", "kind": "Kind", "source": "Source", "rows_read": "Rows read",
@@ -337,7 +341,7 @@ def identity_section(hide: bool) -> None:
         cols = st.columns([3, 3, 2, 1, 1])
         cols[0].markdown(layout.plain(f"{row.name_a} · {row.email_a or row.phone_a or '—'}"))
         cols[1].markdown(layout.plain(f"{row.name_b} · {row.email_b or row.phone_b or '—'}"))
-        cols[2].caption(str(row.why))
+        cols[2].caption(layout.plain(row.why))
         for col, decision, label in ((cols[3], "merge", "Merge"), (cols[4], "apart", "Keep apart")):
             if col.button(label, key=f"{decision}_{row.person_a}_{row.person_b}"):
                 resolve.decide(store.cursor(), decision, int(row.person_a), int(row.person_b))

@@ -1,5 +1,6 @@
 """Presentation — the board pack's sequence on screen: one section per screen, full width,
 large type, no sidebar."""
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -37,12 +38,12 @@ def deck(org: str) -> list[Section]:
 
 def show(section: Section) -> None:
     if section.kind == "title":
-        st.title(section.title, anchor=False)
-        st.header(section.lead, anchor=False, divider="gray")
+        st.title(layout.plain(section.title), anchor=False)
+        st.header(layout.plain(section.lead), anchor=False, divider="gray")
         for line in section.bullets:
             st.markdown(layout.plain(line))
         return
-    st.header(section.title, anchor=False)
+    st.header(layout.plain(section.title), anchor=False)
     if section.lead:
         st.caption(layout.plain(section.lead))
     if section.kind == "definitions":
@@ -59,8 +60,8 @@ def show(section: Section) -> None:
     if section.table is not None:
         with right:
             t = section.table
-            st.table({c: [r[i] for r in t.rows] for i, c in enumerate(t.columns)},
-                     hide_index=True)
+            layout.static_table(pd.DataFrame(
+                {c: [r[i] for r in t.rows] for i, c in enumerate(t.columns)}), hide_index=True)
     for line in section.bullets:
         st.markdown(f"- {layout.plain(line)}")
 

@@ -31,9 +31,9 @@ def event_types_section() -> None:
     if unclassified:
         st.warning(f"{unclassified} event type(s) matched no keyword and count as mixed; they "
                    "are listed first. Choose task, relationship or mixed for them.")
-    edited = st.data_editor(
-        types, hide_index=True, key="edit_event_types", disabled=["event_type", "unclassified",
-                                                                  "events", "attended"],
+    edited = layout.editor(
+        types, key="edit_event_types", disabled=["event_type", "unclassified", "events",
+                                                 "attended"],
         column_config={
             "event_type": "Event type", "unclassified": st.column_config.CheckboxColumn(
                 "Unclassified"),
@@ -44,8 +44,8 @@ def event_types_section() -> None:
                                                   help=RUNG_HELP),
             "events": "Events", "attended": "Attended"})
     roles = data.frame("roles")
-    edited_roles = st.data_editor(
-        roles, hide_index=True, key="edit_roles", disabled=["role", "participations"],
+    edited_roles = layout.editor(
+        roles, key="edit_roles", disabled=["role", "participations"],
         column_config={"role": "Role", "rung": st.column_config.NumberColumn(
             "Rung", min_value=1, max_value=5, step=1, help=RUNG_HELP),
             "participations": "Participations"})
@@ -63,20 +63,22 @@ def keywords_section() -> None:
     st.caption("Keywords match whole words at the start of the event type (else the title) or "
                "role, ignoring case and punctuation; the longest matching keyword wins.")
     left, right = st.columns(2)
-    classification = left.data_editor(
-        data.frame("classification"), num_rows="dynamic", hide_index=True, key="edit_keywords",
-        column_config={"keyword": "Keyword", "mode": st.column_config.SelectboxColumn(
-            "Mode", options=list(MODES), required=True)})
-    ladder = right.data_editor(
-        data.frame("ladder"), num_rows="dynamic", hide_index=True, key="edit_ladder",
-        column_config={"kind": st.column_config.SelectboxColumn(
-            "Applies to", options=list(settings_store.LADDER_KINDS), required=True),
-            "keyword": "Keyword", "rung": st.column_config.NumberColumn(
-                "Rung", min_value=1, max_value=5, step=1, help=RUNG_HELP)})
+    with left:
+        classification = layout.editor(
+            data.frame("classification"), num_rows="dynamic", key="edit_keywords",
+            column_config={"keyword": "Keyword", "mode": st.column_config.SelectboxColumn(
+                "Mode", options=list(MODES), required=True)})
+    with right:
+        ladder = layout.editor(
+            data.frame("ladder"), num_rows="dynamic", key="edit_ladder",
+            column_config={"kind": st.column_config.SelectboxColumn(
+                "Applies to", options=list(settings_store.LADDER_KINDS), required=True),
+                "keyword": "Keyword", "rung": st.column_config.NumberColumn(
+                    "Rung", min_value=1, max_value=5, step=1, help=RUNG_HELP)})
     problems = settings_store.validate_classification(classification) + \
         settings_store.validate_ladder(ladder)
     for p in problems:
-        st.warning(p)
+        st.warning(layout.plain(p))
     left, right = st.columns(2)
     if left.button("Save keywords", key="save_keywords", disabled=bool(problems)):
         settings_store.save_configuration(store.cursor(), classification, ladder)

@@ -40,7 +40,7 @@ def main() -> None:
         layout.empty_note("months")
     else:
         layout.chart(layout.figure(charts.battery, battery))
-    st.dataframe(points, hide_index=True, column_config={
+    layout.dataframe(points, column_config={
         "program": "Program", "attended": st.column_config.NumberColumn("Attended", format="%d"),
         "task_share": st.column_config.NumberColumn("Task share", format="percent"),
         "relationship_strength": st.column_config.NumberColumn("Relationship strength",

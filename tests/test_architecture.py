@@ -132,3 +132,63 @@ def test_imports_are_found_wherever_they_stand(tmp_path: Path) -> None:
         Import("pkg.sub", "pkg.sub.b", 1), Import("pkg.sub", "pkg.a", 2),
         Import("pkg.sub.b", "pkg.a", 1), Import("pkg.sub.b", "pkg.sub", 2),
     ])
+
+
+# ---------------------------------------------------------------- tables (issue 14)
+
+TABLE_CALLS = {"dataframe", "table", "data_editor"}
+# the one place that calls Streamlit's tables: layout's helpers show the cells as
+# engage_ui.text.cells makes them (neutralized, plain for st.table)
+TABLE_HELPERS = {("engage_ui.layout", "dataframe"), ("engage_ui.layout", "static_table"),
+                 ("engage_ui.layout", "editor")}
+
+
+def table_calls(path: Path, module: str) -> list[str]:
+    """Calls of st.dataframe / st.table / st.data_editor in *path* (on st, a column, a
+    container …: any receiver but the `layout` module) outside layout's table helpers;
+    and those names imported from streamlit."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = []
+
+    def visit(node: ast.AST, function: str | None) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = child.name if isinstance(child, (ast.FunctionDef,
+                                                     ast.AsyncFunctionDef)) else function
+            if (isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute)
+                    and child.func.attr in TABLE_CALLS
+                    and ast.unparse(child.func.value) != "layout"
+                    and (module, function) not in TABLE_HELPERS):
+                found.append(f"{module}:{child.lineno} {ast.unparse(child.func)}")
+            if (isinstance(child, ast.ImportFrom) and (child.module or "").startswith("streamlit")
+                    and TABLE_CALLS & {a.name for a in child.names}):
+                found.append(f"{module}:{child.lineno} imports a table from streamlit")
+            visit(child, inner)
+
+    visit(tree, None)
+    return found
+
+
+def ui_files() -> list[tuple[Path, str]]:
+    files = [(p, module_name(p, ROOT)) for p in sorted((ROOT / "engage_ui").rglob("*.py"))]
+    files += [(p, f"pages.{p.stem}") for p in sorted((ROOT / "pages").glob("*.py"))]
+    return [*files, (ROOT / "dashboard.py", "dashboard")]
+
+
+def test_every_table_is_drawn_by_the_layout_helpers() -> None:
+    """A table a user can download from (its toolbar) or copy shows neutralized cells, and
+    st.table's Markdown is escaped, only when it goes through layout.dataframe,
+    layout.table, layout.static_table or layout.editor: no page calls Streamlit's own."""
+    offending = [call for path, module in ui_files() for call in table_calls(path, module)]
+    assert offending == [], ("draw tables with engage_ui.layout's helpers (dataframe, table, "
+                             "static_table, editor), not Streamlit's: " + "; ".join(offending))
+
+
+def test_a_table_drawn_directly_is_found(tmp_path: Path) -> None:
+    page = tmp_path / "page.py"
+    page.write_text("import streamlit as st\nfrom streamlit import data_editor\n"
+                    "def main(frame, cols):\n    st.dataframe(frame)\n"
+                    "    cols[0].table(frame)\n    layout.table(frame, False)\n"
+                    "    st.sidebar.data_editor(frame)\n")
+    found = [f.split(" ", 1)[1] for f in table_calls(page, "pages.page")]
+    assert found == ["imports a table from streamlit", "st.dataframe", "cols[0].table",
+                     "st.sidebar.data_editor"]
