@@ -382,3 +382,34 @@ def test_title_from_google_sheets_file_names():
     assert title_from_file_name("Volunteer Sign-In (Responses) - Form Responses 1.csv") == "Volunteer Sign-In"
     assert title_from_file_name("Gala check-in - Sheet1.csv") == "Gala check-in"
     assert title_from_file_name("roster.xlsx") == "roster"
+
+
+def test_van_without_an_end_time_gives_events_no_end(store):
+    text = ("VANID\tLastName\tFirstName\tEmail\tEventID\tEventName\tEventType\tEventDate\t"
+            "StartTime\tRole\tStatus\n"
+            "100001\tLopez\tAna\tana@x.org\t1201\tPhone Bank\tPhone Bank\t3/14/2024\t6:00 PM\t"
+            "Caller\tCompleted\n")
+    [r] = import_uploads(store, [("EventParticipants.txt", text.encode())])
+    assert (r.status, r.source) == ("imported", "van"), r.message
+    # StartTime and no end time: the event starts at 18:00 and has no end (never the bare
+    # date's midnight, which would end it before it starts)
+    assert store.execute("SELECT CAST(starts_at AS VARCHAR), ends_at FROM event").fetchall() == [
+        ("2024-03-14 18:00:00", None)]
+
+
+def test_mobilize_takes_the_email_typed_at_signup_when_the_current_one_is_blank(store):
+    participations = (
+        "id,user_id,user__given_name,user__family_name,user__email_address,email_at_signup,"
+        "event_id,timeslot_id,status,attended\n"
+        "1,11,Ana,Lopez,ana@x.org,ana.old@x.org,7,70,CONFIRMED,true\n"
+        "2,12,Gus,Olsen,,gus@x.org,7,70,CONFIRMED,true\n")
+    timeslots = ("id,start_date,end_date,event_id,created_date,modified_date,deleted_date,"
+                 "max_attendees\n70,2024-03-09 15:00:00+00,2024-03-09 17:00:00+00,7,,,,20\n")
+    [r] = import_uploads(store, [("participations.csv", participations.encode()),
+                                 ("timeslots.csv", timeslots.encode())])
+    assert r.status == "imported", r.message
+    assert ("1 row(s) have no current email (user__email_address) and take the email typed "
+            "at signup") in r.notes
+    # the current email wins where there is one; Gus's blank one falls back to his signup's
+    assert store.execute("SELECT full_name, email FROM person ORDER BY 1").fetchall() == [
+        ("Ana Lopez", "ana@x.org"), ("Gus Olsen", "gus@x.org")]

@@ -257,6 +257,11 @@ def test_reimport_is_a_no_op_and_undo_is_exact(store):
     ("name", "Info Requested", True), ("name", "Guest", True), ("name", "Guest 2", True),
     ("name", "N/A", True), ("name", "none", True), ("name", "Unknown Unknown", True),
     ("name", "Anonymous", True), ("name", "Na Li", False), ("name", "Ana Lopez", False),
+    # the device or line a meeting tool shows for someone who typed no name
+    ("name", "iPhone", True), ("name", "iPhone (2)", True), ("name", "Sarah's iPhone", True),
+    ("name", "Galaxy S21", True), ("name", "Zoom user", True), ("name", "Call-in User 3", True),
+    ("name", "Pixel 7 Pro", True), ("name", "Pixel Okafor", False), ("name", "Philip Honeyman", False),
+    ("name", "Androula Pappas", False),
 ])
 def test_the_placeholder_list(store, kind: str, value: str, placeholder: bool):
     resolve.install_macros(store)

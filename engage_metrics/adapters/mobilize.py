@@ -128,8 +128,21 @@ def join_views(table: RawTable, ctx: Context) -> RawTable:
         event_type = pd.Series("", index=table.rows.index, dtype=object)
     title = title.where(title.ne(""), "Mobilize event " + event_id.astype(str))
     event_type = event_type.where(event_type.ne(""), first_filled(table, "eventtypename"))
+    contact = {}
+    for field, now, at_signup in (("email", "useremailaddress", "emailatsignup"),
+                                  ("phone", "userphonenumber", "phonenumberatsignup")):
+        current = first_filled(table, now)
+        if column(table, at_signup) is None or column(table, now) is None:
+            continue
+        typed = first_filled(table, at_signup)
+        fallback = current.eq("") & typed.ne("")
+        contact[field] = current.where(~fallback, typed)
+        if fallback.any():
+            notes.append(f"{int(fallback.sum())} row(s) have no current {field} "
+                         f"(user__{'email_address' if field == 'email' else 'phone_number'}) "
+                         f"and take the {field} typed at signup")
     return with_columns(table, notes=notes, starts=start, ends=end, title=title,
-                        event_type=event_type)
+                        event_type=event_type, **contact)
 
 
 DASHBOARD_NOTE = ("read as Mobilize's dashboard shift export (First name, Event ID, Timeslot "
@@ -180,9 +193,10 @@ ADAPTER = Adapter(
                        "Attendance status", "Event organization name"),),
     sniff=matches,
     mapping={
-        "email": ("useremailaddress", "emailatsignup", "email"),
-        "phone": ("userphonenumber", "phonenumberatsignup", "mobilenumber", "phone",
-                  "phonenumber"),
+        # the current value, else the one typed at signup (row by row: join_views)
+        "email": ("engageemail", "useremailaddress", "emailatsignup", "email"),
+        "phone": ("engagephone", "userphonenumber", "phonenumberatsignup", "mobilenumber",
+                  "phone", "phonenumber"),
         "external_id": ("userid",),
         "first_name": ("usergivenname", "givennameatsignup", "firstname"),
         "last_name": ("userfamilyname", "familynameatsignup", "lastname"),

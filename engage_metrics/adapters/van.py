@@ -36,7 +36,8 @@ def occurrences(table: RawTable, ctx: Context) -> RawTable:
     starts = first_filled(table, "starttimeoverride")
     starts = starts.where(starts.ne(""), _at(date, first_filled(table, *_TIME)))
     ends = first_filled(table, "endtimeoverride")
-    ends = ends.where(ends.ne(""), _at(date, first_filled(table, *_END_TIME)))
+    end_time = first_filled(table, *_END_TIME)     # no end time: no end (not the bare date)
+    ends = ends.where(ends.ne(""), _at(date, end_time).where(end_time.ne(""), ""))
     event = first_filled(table, "eventid", "eventeventid")
     shift = first_filled(table, "eventshiftid", "shiftid", "shifteventshiftid", "shift",
                          "shiftname", "eventshiftname")

@@ -215,9 +215,15 @@ CREATE OR REPLACE TEMP MACRO placeholder_name_words(w) AS
     w IN ('', 'info requested', 'information requested', 'guest', 'unknown', 'anonymous',
           'anon', 'none', 'n a', 'na', 'null', 'test', 'tbd', 'walk in', 'walkin', 'no name',
           'not provided', 'first last', 'plus one', 'x', 'xx', 'xxx', 'volunteer',
-          'attendee', 'participant', 'name');
+          'attendee', 'participant', 'name',
+          -- the device or the line a meeting tool shows when nobody typed a name
+          'iphone', 'ipad', 'android', 'android phone', 'galaxy', 'samsung', 'pixel',
+          'zoom user', 'call in user', 'caller', 'unknown caller', 'phone', 'mobile');
 CREATE OR REPLACE TEMP MACRO placeholder_name_text(v) AS
     placeholder_name_words(v)
+    -- "Sarah's iPhone", "Galaxy S21": a device, not a person
+    OR regexp_matches(v, '^([a-z]+ s )?(iphone|ipad|android|galaxy|pixel)'
+                         '( [a-z]*[0-9][a-z0-9]*| pro| max| plus| ultra| xl| mini| se| note)*$')
     OR (v = LEFT(v, (LENGTH(v) - 1) // 2) || ' ' || LEFT(v, (LENGTH(v) - 1) // 2)
         AND placeholder_name_words(LEFT(v, (LENGTH(v) - 1) // 2)));
 CREATE OR REPLACE TEMP MACRO placeholder_name(x) AS
