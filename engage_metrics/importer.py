@@ -299,6 +299,7 @@ def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: Import
         params.update(tz=tz, max_date=max_date, date_order=order)
     if options.kind == "participation":
         params.update(has_status="status" in mapping.fields or "attended" in mapping.fields,
+                      status_column="status" in mapping.fields,
                       registered_as_attended=options.treat_registered_as_attended,
                       event_per_date=options.event_per_date,
                       use_times=_uses_times(mapping), hours_unit=_hours_unit(mapping))
@@ -656,6 +657,9 @@ def _notes(table: reader.RawTable, mapping: Mapping, options: ImportOptions) -> 
         notes.append("decoded as Windows-1252")
     if options.kind == "participation" and not ({"status", "attended"} & mapping.fields.keys()):
         notes.append("no status column: every row counted as attended (a sign-in list)")
+    elif options.kind == "participation" and "status" not in mapping.fields:
+        notes.append(f"no status column: {mapping.fields['attended']!r} says who came; a row "
+                     "where it is blank is a registration (signed up, attendance not marked)")
     if options.treat_registered_as_attended:
         notes.append("registrations counted as attendance")
     # an adapter's transform reads columns the mapping does not name: only generic lists them

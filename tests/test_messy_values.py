@@ -396,3 +396,29 @@ def test_bytes_upload_reads_the_same(store):
     data = (GOLDEN / "phone bank attendance.csv").read_bytes()
     r = import_bytes(store, data, "phone bank attendance.csv")
     assert r.status == "imported" and r.accepted == 4
+
+
+def test_a_dot_between_hours_and_minutes_is_a_time(store):
+    # a British sheet's 9.15 and 12.30: 9:15 to 12:30 = 3.25 h; 2.5 is no time
+    text = (b"Email,Event,Date,Time In,Time Out\n"
+            b"ana@x.org,Pantry,25/03/2024,9.15,12.30\n"
+            b"bob@x.org,Pantry,25/03/2024,9.00am,1.45pm\n"
+            b"cy@x.org,Pantry,25/03/2024,9.00,2.5\n")
+    r = import_bytes(store, text, "pantry.csv")
+    assert rows(store) == [("ana@x.org", "Pantry", dt.date(2024, 3, 25), 3.25),
+                           ("bob@x.org", "Pantry", dt.date(2024, 3, 25), 4.75)]
+    assert rejected(r) == [(4, "unparseable time out '2.5'")]
+
+
+def test_an_attended_column_without_a_status_column_leaves_blanks_registered(store):
+    text = (b"Email,Event,Date,Attended\n"
+            b"ana@x.org,Canvass,2024-02-17,Yes\n"
+            b"bob@x.org,Canvass,2024-02-17,No\n"
+            b"cy@x.org,Canvass,2024-02-17,\n")
+    r = import_bytes(store, text, "rsvps.csv")
+    assert (r.accepted, r.rejected) == (3, 0)
+    assert ("no status column: 'Attended' says who came; a row where it is blank is a "
+            "registration (signed up, attendance not marked)") in r.notes
+    assert store.execute("SELECT p.email, pa.status FROM participation pa JOIN person p "
+                         "USING (person_id) ORDER BY 1").fetchall() == [
+        ("ana@x.org", "attended"), ("bob@x.org", "no_show"), ("cy@x.org", "registered")]

@@ -183,10 +183,12 @@ CREATE OR REPLACE TEMP MACRO parse_hours(x, dc, unit := 'hours') AS CASE hours_f
     WHEN 'h' THEN hours_number(regexp_extract(x, '^[\d.,]+'), dc)
     WHEN 'min' THEN hours_number(regexp_extract(x, '^[\d.,]+'), dc) / 60
 END;
--- A time of day without a date ("9:00 AM", "9am", "17:30", "09:00:00", "noon",
+-- A time of day without a date ("9:00 AM", "9am", "17:30", "09:00:00", "12.30", "noon",
 -- "midnight"), NULL otherwise.
 CREATE OR REPLACE TEMP MACRO parse_clock(x) AS CAST(TRY_STRPTIME(
-    regexp_replace(upper(ts_noon(lower(x))), '\s*([AP])\.?M\.?$', ' \1M'),
+    regexp_replace(regexp_replace(upper(ts_noon(lower(trim(x)))), '\s*([AP])\.?M\.?$', ' \1M'),
+                   -- a dot between hours and minutes, as British sheets write it ("12.30")
+                   '^(\d{1,2})\.([0-5]\d)( [AP]M)?$', '\1:\2\3'),
     ['%I:%M %p', '%I:%M:%S %p', '%I %p', '%H:%M', '%H:%M:%S']) AS TIME);
 
 -- Placeholder identities (docs/importing/identity.md): values a form or a coordinator

@@ -1,7 +1,7 @@
 -- Normalize the rows of a participation file (temp table `src`, all text, one
 -- column per canonical field, NULL where unmapped) and give each row either
 -- normalized values or a rejection reason. Bound parameters:
---   $source, $tz, $date_order, $has_status, $registered_as_attended, $max_date,
+--   $source, $tz, $date_order, $has_status, $status_column, $registered_as_attended, $max_date,
 --   $event_per_date, $use_times, $hours_unit ($event_per_date: the file has dates but no event
 --   column, or its dates are people's own times in, so an occurrence is a date and program,
 --   whatever the rows' times of day; $use_times: hours are each row's time out - time in, the
@@ -98,7 +98,11 @@ n AS (
                   < CASE WHEN tm.t IS NOT NULL THEN CAST(ds.ts AS DATE) + tm.t ELSE ds.ts END
                  THEN CAST(ds.ts AS DATE) + te.t + INTERVAL 1 DAY
              ELSE CAST(COALESCE(de.ts, ds.ts) AS DATE) + te.t END AS ends_at,
-        COALESCE(st.value, CASE WHEN NOT $has_status THEN 'attended' END) AS status_mapped,
+        -- no status column: a sign-in list (attended); with only an attended column, a blank
+        -- one is a registration whose attendance was not marked
+        COALESCE(st.value, CASE WHEN NOT $has_status THEN 'attended'
+                                WHEN NOT $status_column AND s.attended_raw IS NULL
+                                    THEN 'registered' END) AS status_mapped,
         af.value AS attended_flag,
         hr.h AS hours_read,
         COALESCE(ti.ts, CAST(ds.ts AS DATE) + ti.clock) AS in_at,
@@ -162,7 +166,8 @@ v AS (
                 THEN 'end time ''' || end_time_raw || ''' is not a time of day'
             -- the source's status table rejects a value with its reason ('reject:<reason>')
             WHEN status_mapped LIKE 'reject:%' THEN SUBSTRING(status_mapped, 8)
-            WHEN $has_status AND status_raw IS NULL AND attended_flag IS NULL THEN 'blank status'
+            WHEN $status_column AND status_raw IS NULL AND attended_flag IS NULL
+                THEN 'blank status'
             WHEN $has_status AND status_mapped IS NULL AND attended_flag IS NULL
                 THEN 'unknown status ''' || status_raw || ''''
             WHEN attended_raw IS NOT NULL AND attended_flag IS NULL
