@@ -100,9 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date-order", choices=("dmy", "mdy", "ymd"),
                    help="how numeric dates like 03/04/2024 read: dmy (day-first, 3 April), mdy "
                    "(month-first, March 4) or ymd; default: decided from the file's own dates "
-                   "(a first field above 12 is a day), the tool's format, or the organization's "
-                   "US time zone; an import stops and asks when they cannot tell. Importing an "
-                   "already imported file with another order replaces that import")
+                   "(a first field above 12 is a day), the tool's format, the organization's "
+                   "date_order setting or the order its earlier imports showed; an import "
+                   "stops and asks when none tells. Importing an already imported file with "
+                   "another order replaces that import")
     p.add_argument("--header-row", action="append", default=[], metavar="[FILE=]N",
                    help="the row of the column names, counted from 1 as the file or sheet "
                    "shows it (rows above it are skipped and listed in the notes); default: "
