@@ -265,6 +265,7 @@ NAIVE_FORMS = [   # (strftime pattern, date order)
     ("%d/%m/%Y %H:%M", "dmy"), ("%d.%m.%Y %H:%M", "dmy"), ("%m/%d/%y %H:%M", "mdy"),
     ("%b %d, %Y %I:%M %p", "dmy"), ("%A, %B %d, %Y %H:%M", "mdy"), ("%d %B %Y %H:%M", "mdy"),
     ("%Y-%b-%d %I:%M %p", "mdy"), ("%a %d-%b-%y %H:%M:%S", "dmy"), ("%Y/%m/%d %H:%M", "ymd"),
+    ("%Y-%m-%d %I:%M %p", "dmy"),
 ]
 
 
@@ -323,6 +324,20 @@ def test_noon_and_midnight_after_any_date_form(macros, day, word, form):
     parsed = macros.execute("SELECT parse_ts($x, 'America/New_York', $o)",
                             {"x": written, "o": order}).fetchone()[0]
     assert parsed == datetime(day.year, day.month, day.day, hour), written
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024-03-09 9:00 PM", datetime(2024, 3, 9, 21)),       # not 09:00: the PM counts
+    ("2024-03-09 09:30 pm", datetime(2024, 3, 9, 21, 30)),
+    ("2024-03-09 12:00 AM", datetime(2024, 3, 9, 0)),
+    ("2024-03-09 12:00 midnight", datetime(2024, 3, 9, 0)),
+    ("2024-03-09 noon", datetime(2024, 3, 9, 12)),
+    ("2024-03-09T18:05:00", datetime(2024, 3, 9, 18, 5)),
+    ("2024-03-09 18:05:00.25", datetime(2024, 3, 9, 18, 5, 0, 250000)),
+])
+def test_an_iso_date_with_a_12_hour_time(macros, text, expected):
+    assert macros.execute("SELECT parse_ts($x, 'America/New_York', 'mdy')",
+                          {"x": text}).fetchone()[0] == expected
 
 
 def test_the_fast_csv_reader_takes_the_same_decision(store, write, monkeypatch):

@@ -131,8 +131,11 @@ CREATE OR REPLACE TEMP MACRO parse_ts(x, tz, ord) AS CASE
             ts_text(ts_clean(regexp_replace(x, '\s\(?[A-Za-z/_]+\)?$', '')), ord)
             || ts_zone(ts_zone_word(x)) AS TIMESTAMPTZ))
     WHEN ts_is_serial(x) THEN ts_serial(x)
+    -- DuckDB's own cast reads an ISO date and 24 h time, but ignores words after the time
+    -- ("2024-03-09 9:00 PM" would be 09:00): a value with letters (but the T) is ours
     ELSE COALESCE(
-        CASE WHEN regexp_matches(x, '^\d{4}-\d{1,2}-\d{1,2}') THEN TRY_CAST(x AS TIMESTAMP) END,
+        CASE WHEN regexp_matches(x, '^\d{4}-\d{1,2}-\d{1,2}')
+                  AND NOT regexp_matches(x, '[A-SU-Za-su-z]') THEN TRY_CAST(x AS TIMESTAMP) END,
         TRY_CAST(ts_text(ts_clean(x), ord) AS TIMESTAMP))
 END;
 
