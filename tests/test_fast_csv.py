@@ -457,7 +457,7 @@ def fast_rows(con, path: Path) -> tuple[list[tuple], int] | None:
     return rows, loaded.rows_read - len(rows)
 
 
-@settings(max_examples=120, deadline=None, derandomize=True,
+@settings(max_examples=40, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(FILES)
 def test_random_files_read_the_same(tmp_path, monkeypatch, spec):

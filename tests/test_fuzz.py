@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from engage_metrics import db, importer
 from engage_metrics.options import ImportOptions
 
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow, HealthCheck.data_too_large])
 KNOWN_HEADERS = ["Email", "E-mail Address", "Phone", "VANID", "Name", "First Name", "Last Name",

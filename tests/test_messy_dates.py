@@ -285,7 +285,7 @@ def _in_zone(local: datetime, form: int) -> str:
         "CEST" if instant.astimezone(ZoneInfo("Europe/Paris")).dst() else "CET")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(day=st.dates(date(2000, 1, 1), date(2030, 12, 31)), hour=st.integers(6, 22),
        minute=st.integers(0, 59), form=st.integers(0, len(NAIVE_FORMS) + 5))
 def test_any_supported_form_of_one_instant_parses_to_the_same_local_time(macros, day, hour,

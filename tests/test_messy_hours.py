@@ -253,7 +253,7 @@ def test_the_fast_csv_reader_reads_hours_the_same(name, tmp_path, monkeypatch):
 
 # ------------------------------------------------------------------ properties
 
-@settings(max_examples=20, deadline=None, derandomize=True,
+@settings(max_examples=10, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(minutes=st.integers(min_value=0, max_value=24 * 60))
 def test_every_form_of_the_same_duration_reads_the_same(minutes: int) -> None:
@@ -275,7 +275,7 @@ CELLS = st.one_of(st.text(max_size=12),
                                    "2:30", "25:00", "12:61", "-3 h", "noon", "1e308 min"]))
 
 
-@settings(max_examples=20, deadline=None, derandomize=True,
+@settings(max_examples=10, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cells=st.lists(st.tuples(CELLS, CELLS), min_size=1, max_size=5))
 def test_any_time_in_and_out_is_read_or_rejected(cells, tmp_path_factory) -> None:

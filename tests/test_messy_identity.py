@@ -121,6 +121,8 @@ def test_last_first_names_and_name_only_rows_linked_within_the_file(store):
     assert (result.rows_read, result.accepted, result.rejected) == (9, 9, 0)
     assert result.notes == [
         "decoded as Windows-1252",
+        "no status column: 'Attended' says who came; a row where it is blank is a "
+        "registration (signed up, attendance not marked)",
         "names in 'Name' read as \"Last, First\" (9 of 9 names; 'Brennan, Siobhán' is "
         "Siobhán Brennan)",
         "dates read month-first: 3/16/2024 has a second field above 12",

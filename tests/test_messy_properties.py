@@ -59,7 +59,7 @@ def canonical(con) -> dict[str, list]:
     }
 
 
-@settings(max_examples=8, deadline=None,
+@settings(max_examples=5, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rows=st.lists(row, min_size=2, max_size=20), seed=st.integers(0, 10_000))
 def test_rows_in_any_order_give_the_same_import(tmp_path: Path, rows, seed):

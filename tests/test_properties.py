@@ -74,7 +74,7 @@ def ratios(rep: dict) -> list:
             sp["task_share"], sp["relationship_strength"]]
 
 
-@settings(max_examples=5, deadline=None,
+@settings(max_examples=3, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rows=st.lists(row, min_size=1, max_size=40), seed=st.integers(0, 10_000))
 def test_order_duplicates_and_reimports_never_change_a_metric(tmp_path: Path, rows, seed):

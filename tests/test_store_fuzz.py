@@ -21,7 +21,7 @@ from test_faults import ROOT, participation_csv
 
 from engage_metrics import db, importer, metrics
 
-CASES = 40            # engine-level cases (about 0.2 s each)
+CASES = 20            # engine-level cases (about 0.2 s each)
 CLI_CASES = 3         # of which also through `python -m engage_metrics report`
 SEED = 14
 
