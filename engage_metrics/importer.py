@@ -155,7 +155,25 @@ def _frame(table: reader.RawTable, mapping: Mapping, options: ImportOptions) -> 
     src["_line"] = table.rows["_line"].astype("int64")
     src["_raw"] = table.rows["_raw"]
     src["_overflow"] = table.rows["_overflow"].astype(bool)
+    src["_unsaved"], src["_lost"] = _unsaved_fields(table, mapping)
     return src
+
+
+def _unsaved_fields(table: reader.RawTable, mapping: Mapping) -> tuple[pd.Series, pd.Series]:
+    """Per row, the mapped columns whose cells are a workbook's formulas without a saved
+    value (reader.UNSAVED_SEP-joined) and their fields (' email full_name '), None where
+    there are none: a row that lacks a required value because of one is rejected for it."""
+    none = pd.Series(None, index=table.rows.index, dtype=object)
+    unsaved = table.rows.get("_unsaved")
+    if unsaved is None or unsaved.isna().all():
+        return none, none
+    cells = (reader.UNSAVED_SEP + unsaved.fillna("") + reader.UNSAVED_SEP)
+    columns, fields = none.copy(), none.copy()
+    for f, col in mapping.fields.items():
+        hit = cells.str.contains(reader.UNSAVED_SEP + col + reader.UNSAVED_SEP, regex=False)
+        columns = columns.mask(hit, columns.fillna("") + reader.UNSAVED_SEP + col)
+        fields = fields.mask(hit, fields.fillna(" ") + f + " ")
+    return columns.str.lstrip(reader.UNSAVED_SEP), fields
 
 
 def _mapping(table: reader.RawTable, options: ImportOptions) -> Mapping:
@@ -1111,7 +1129,8 @@ def _src_from_csv(con: duckdb.DuckDBPyConnection, loaded: reader.FastCsv, mappin
                         else "NULL::VARCHAR") + f" AS {f}" for f in FIELDS[options.kind])
     rows, params = loaded.rows_sql()
     con.execute(f"CREATE OR REPLACE TEMP TABLE src AS SELECT {fields}, _line, "  # noqa: S608
-                f"NULL::VARCHAR AS _raw, false AS _overflow FROM ({rows}) AS r", params)
+                f"NULL::VARCHAR AS _raw, false AS _overflow, NULL::VARCHAR AS _unsaved, "
+                f"NULL::VARCHAR AS _lost FROM ({rows}) AS r", params)
     return con.execute("SELECT COUNT(*) FROM src").fetchall()[0][0]
 
 
