@@ -760,7 +760,8 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
         con.execute("INSERT INTO rejected_row SELECT $id, line_no, raw, reason FROM staged "
                     "WHERE reason IS NOT NULL", {"id": import_id})
         con.execute("DROP TABLE IF EXISTS identity_note")
-        resolve.rebuild(con)
+        resolve.update(con, [import_id] + ([result.replaces] if result.replaces is not None
+                                           else []))
         identity = resolve.take_identity_notes(con, import_id)
         if identity:
             result.notes.extend(identity)
@@ -1230,14 +1231,14 @@ def import_frame(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, file_name: st
 
 
 def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
-    """Remove exactly what an import added (its journal rows) and rebuild."""
+    """Remove exactly what an import added (its journal rows) and update what it touched."""
     row = con.execute("SELECT kind FROM import_log WHERE import_id = $id",
                       {"id": import_id}).fetchone()
     if row is None:
         raise ValueError(f"there is no import #{import_id}")
     with transaction(con):
         _delete_journal(con, import_id)
-        resolve.rebuild(con)
+        resolve.update(con, [import_id])
         bump_data_version(con)
 
 
@@ -1247,6 +1248,7 @@ def _delete_journal(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
                       {"id": import_id}).fetchone()
     if row is None:
         return
+    resolve.forget_import(con, import_id)
     con.execute(f"DELETE FROM {RAW_TABLE[row[0]]} WHERE import_id = $id",  # noqa: S608
                 {"id": import_id})
     con.execute("DELETE FROM rejected_row WHERE import_id = $id", {"id": import_id})
