@@ -61,7 +61,7 @@ TARGETS = {"import_ratio": 5.0, "report_cold_s": 3.0, "report_warm_s": 1.0,
            "undo_ratio": 1.5, "decision_s": 2.0, "settings_s": 30.0,
            "first_view_default_s": 3.0, "first_view_other_s": 10.0, "page_rerun_s": 0.3}
 FIRST_VIEW_SMALL = 1.0
-# the dashboard's pages, in its menu's order (Presentation and Board pack included)
+# the dashboard's pages, in the order dashboard.py names them (Presentation, Board pack …)
 PAGES = tuple(re.findall(r'st\.Page\("pages/(\w+)\.py"', (ROOT / "dashboard.py").read_text()))
 # the Overview's sidebar selections besides the default window (see page_state)
 VARIANTS = ("previous", "program")
