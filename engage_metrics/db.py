@@ -36,8 +36,9 @@ from engage_metrics.transaction import transaction
 SCHEMA_VERSION = 6
 SCHEMA_FILE = Path(__file__).with_name("sql") / "schema.sql"
 DEFAULT_DB = PROJECT_ROOT / "data" / "engage.duckdb"
-# DuckDB's cap when ENGAGE_MEMORY_LIMIT is unset (its own default is 80 % of RAM); with
-# Python's and pandas' share a process stays within 1.5 GB (README, Benchmark)
+# DuckDB's cap when ENGAGE_MEMORY_LIMIT is unset (its own default is 80 % of RAM): with
+# Python's and pandas' share on top, a process should peak below 1.5 GB (the benchmark
+# measures it: README, Benchmark)
 DEFAULT_MEMORY_LIMIT = "1GB"
 
 def _add_import_notes(con: duckdb.DuckDBPyConnection) -> None:
