@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import duckdb
@@ -325,6 +326,25 @@ def _window_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]],
                   sql=_sha256(registry.facts_sql("window_program")))
 
 
+# the temp tables of people a partial write of the snapshots is limited to
+_PEOPLE_TABLES = ("fact_person", "depth_person")
+
+
+def _of_people(people: str | None, word: str = "WHERE") -> str:
+    """The condition limiting rows to the people of temp table *people* (one of the fixed
+    _PEOPLE_TABLES); none when *people* is None."""
+    if people is None:
+        return ""
+    if people not in _PEOPLE_TABLES:
+        raise ValueError(f"unknown people table {people!r}")
+    return f" {word} person_id IN (SELECT person_id FROM {people})"  # noqa: S608 - fixed names
+
+
+@cache
+def _sql_text(name: str) -> str:
+    return (registry.SQL_DIR / name).read_text()
+
+
 def _sha256(text: str) -> str:
     """The hash of a query a snapshot was computed by (a changed query is not served)."""
     return hashlib.sha256(text.encode()).hexdigest()
@@ -346,41 +366,50 @@ def refresh_window_snapshot(con: duckdb.DuckDBPyConnection) -> None:
     the caller's transaction (import, undo, merge, ladder or classification change, a new
     lapse threshold), after the depth snapshot."""
     con.execute("DELETE FROM window_snapshot")
-    sql = registry.facts_sql("window_program")
     windows = snapshot_windows(con)
-    lapse_days = config.lapse_days(con)
-    for w in windows:
-        con.execute(f"INSERT INTO window_snapshot SELECT CAST($end AS DATE), * "  # noqa: S608
-                    f"FROM ({sql}) ORDER BY program",
-                    _bind(sql, {**w.params(), "lapse_days": lapse_days}))
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('window_snapshot', $stamp)",
-                {"stamp": _window_stamp(con, [[w.start, w.end] for w in windows], lapse_days)})
+    _write_window_snapshot(con, windows)
     refresh_window_person_snapshot(con)
 
 
-def refresh_window_person_snapshot(con: duckdb.DuckDBPyConnection) -> None:
+def _write_window_snapshot(con: duckdb.DuckDBPyConnection, windows: list[Window],
+                           people: str | None = None) -> None:
+    """Insert the window facts of *windows* (of the people of temp table *people* only,
+    when given) and stamp the snapshot."""
+    sql = registry.facts_sql("window_program")
+    lapse_days = config.lapse_days(con)
+    only = _of_people(people)
+    for w in windows:
+        con.execute(f"INSERT INTO window_snapshot SELECT CAST($end AS DATE), * "  # noqa: S608
+                    f"FROM ({sql}){only} ORDER BY program",
+                    _bind(sql, {**w.params(), "lapse_days": lapse_days}))
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('window_snapshot', $stamp)",
+                {"stamp": _window_stamp(con, [[w.start, w.end] for w in windows], lapse_days)})
+
+
+def refresh_window_person_snapshot(con: duckdb.DuckDBPyConnection,
+                                   people: str | None = None) -> None:
     """Store window_person and window_depth (sql/facts) of each window of
     :func:`snapshot_windows`, for all programs and for each program alone: the
     selections of the Overview and the per-program report, which then read views instead
     of joining a window's people with their history and depth. Computed by the same
     queries, from the window and depth snapshots (both current: refreshed before, in the
-    caller's transaction — also after a change of the depth settings)."""
+    caller's transaction — also after a change of the depth settings). *people*: a temp
+    table of the only people whose rows are written again (the others' are kept)."""
+    only = _of_people(people)
     for name in ("window_person", "window_depth"):
-        con.execute(f"DELETE FROM {name}_snapshot")  # noqa: S608 - fixed names
+        con.execute(f"DELETE FROM {name}_snapshot{only}")  # noqa: S608 - fixed names
     windows = snapshot_windows(con)
     con.execute("CREATE OR REPLACE TEMP VIEW depth_at AS SELECT * FROM depth_snapshot")
     for w in windows:
         _serve_window_program(con, w.end)
-        programs = [r[0] for r in con.execute(
-            "SELECT DISTINCT program FROM window_program ORDER BY program").fetchall()]
-        for selection in [[]] + [[p] for p in programs]:
+        for selection in _selections(con):
             params = {**w.params(), "programs": selection}
             _serve_window_person(con, selection)   # the rows inserted next
             for name in ("window_person", "window_depth"):
                 sql = registry.facts_sql(name)
                 con.execute(f"INSERT INTO {name}_snapshot BY NAME "  # noqa: S608
                             f"SELECT CAST($end AS DATE) AS window_end, $selection AS selection, "
-                            f"* FROM ({sql})",
+                            f"* FROM ({sql}){only}",
                             {**_bind(sql, params), "end": w.end,
                              "selection": _selection_key(selection)})
     for name in ("window_program", "window_person", "window_depth", "depth_at"):
@@ -389,17 +418,90 @@ def refresh_window_person_snapshot(con: duckdb.DuckDBPyConnection) -> None:
                 {"stamp": _person_stamp(con, [[w.start, w.end] for w in windows], {})})
 
 
+def _selections(con: duckdb.DuckDBPyConnection) -> list[list[str]]:
+    """The program selections stored for the window window_program serves: all programs,
+    and each program with a row in it alone."""
+    programs = [r[0] for r in con.execute(
+        "SELECT DISTINCT program FROM window_program ORDER BY program").fetchall()]
+    return [[]] + [[p] for p in programs]
+
+
+def update_snapshots(con: duckdb.DuckDBPyConnection) -> None:
+    """After an incremental change (resolve.update; temp table fact_person holds the people
+    whose participations changed, scope_event the events whose rows did): when the
+    snapshots hold the windows, settings and program selections they would hold now, write
+    again only the rows of the people whose numbers can have changed — fact_person, and for
+    depth also everyone who attended, in the days ties look back on, an event of scope_event
+    or of someone in fact_person (ties count co-attendance). Otherwise (the newest event
+    moved the default window, or a program appeared or went) compute them again whole.
+    Either way the result is what refresh_depth_snapshot and refresh_window_snapshot give
+    (tests/test_incremental.py)."""
+    windows = snapshot_windows(con)
+    dates = [w.end for w in windows]
+    params = depth_config(con).params()
+    lapse_days = config.lapse_days(con)
+    spans = [[w.start, w.end] for w in windows]
+    if not (dates and _same_but_rows(con, "depth_snapshot", _depth_stamp(con, dates, params))
+            and _same_but_rows(con, "window_snapshot", _window_stamp(con, spans, lapse_days))
+            and _same_but_rows(con, "window_person_snapshot", _person_stamp(con, spans, {}))):
+        refresh_depth_snapshot(con)
+        refresh_window_snapshot(con)
+        return
+    lookback = dt.timedelta(days=int(params["lookback_days"]))
+    con.execute(_sql_text("resolve/depth_person.sql"),
+                {"first": min(dates) - lookback, "last": max(dates)})
+    _write_depth_snapshot(con, dates, params, "depth_person")
+    con.execute("DELETE FROM window_snapshot "
+                "WHERE person_id IN (SELECT person_id FROM fact_person)")
+    _write_window_snapshot(con, windows, "fact_person")
+    stored = {r for r in con.execute(
+        "SELECT DISTINCT window_end, selection FROM window_person_snapshot").fetchall()}
+    wanted = set()
+    for w in windows:
+        _serve_window_program(con, w.end)
+        wanted |= {(w.end, _selection_key(s)) for s in _selections(con)}
+    con.execute("DROP VIEW IF EXISTS window_program")
+    if stored != wanted:        # a program entered or left a window: its selection with it
+        refresh_window_person_snapshot(con)
+    else:
+        refresh_window_person_snapshot(con, "depth_person")   # fact_person is within it
+    con.execute("DROP TABLE depth_person")
+
+
+def _same_but_rows(con: duckdb.DuckDBPyConnection, snapshot: str, stamp: str) -> bool:
+    """True when *snapshot*'s stored stamp equals *stamp* but for the row counts (the same
+    dates or windows, settings and queries)."""
+    stored = _stored_stamp(con, snapshot)
+    if stored is None:
+        return False
+    stored.pop("stamp")
+    stored.pop("rows", None)
+    now = json.loads(stamp)
+    now.pop("rows", None)
+    return bool(stored == now)
+
+
 def refresh_depth_snapshot(con: duckdb.DuckDBPyConnection) -> None:
     """Score everyone who attended before each end of :func:`snapshot_windows` into
     depth_snapshot, at that end, with the current depth settings. Runs inside the
     caller's transaction (import, undo, merge, classification or depth settings change)."""
     con.execute("DELETE FROM depth_snapshot")
-    dates = [w.end for w in snapshot_windows(con)]
-    params = depth_config(con).params()
+    _write_depth_snapshot(con, [w.end for w in snapshot_windows(con)],
+                          depth_config(con).params())
+
+
+def _write_depth_snapshot(con: duckdb.DuckDBPyConnection, dates: list[dt.date],
+                          params: dict[str, Any], people: str | None = None) -> None:
+    """Score everyone who attended before each of *dates* (of the people of temp table
+    *people* only, whose rows it replaces, when given) and stamp the snapshot."""
     if dates:
+        if people is not None:
+            con.execute(f"DELETE FROM depth_snapshot{_of_people(people)}")  # noqa: S608
+        only = _of_people(people, "AND")
         con.execute("CREATE OR REPLACE TEMP TABLE depth_target (person_id INTEGER, d DATE)")
         for d in dates:
-            con.execute(f"INSERT INTO depth_target {DEPTH_TARGETS['asof']}", {"asof": d})
+            con.execute(f"INSERT INTO depth_target {DEPTH_TARGETS['asof']}{only}",  # noqa: S608
+                        {"asof": d})
         # fixed columns and depth.sql's formula; the settings are bound
         sql = (f"INSERT INTO depth_snapshot ({DEPTH_COLUMNS}) SELECT * FROM ("  # noqa: S608
                f"WITH {depth_formula()} SELECT {DEPTH_COLUMNS} FROM depth_tiered)")

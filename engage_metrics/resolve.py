@@ -112,7 +112,12 @@ def _derive(con: duckdb.DuckDBPyConnection, *, full: bool, imports: list[int] | 
                         [(latest, i, n) for i, n in enumerate(notes)])
     con.execute(sql_text("resolve/configure.sql"))
     con.execute(sql_text("resolve/facts.sql"))
-    _refresh_snapshots(con)
+    if full:
+        _refresh_snapshots(con)
+    else:
+        from engage_metrics import metrics
+
+        metrics.update_snapshots(con)
     for t in ("rec", "new_key", "graph_key", "rec_label", "rec_weak", "rec_link", "key_label",
               "key_label_next", "rec_scope", "decision_key", "removed_event", "touched_key",
               "old_person", "scope_person", "scope_event", "rec_person", "fact_person",

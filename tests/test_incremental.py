@@ -20,7 +20,8 @@ from engage_metrics.options import ImportOptions
 from engage_metrics.transaction import transaction
 
 DERIVED = ("identifier", "record_key", "person", "event", "participation", "ask", "person_fact",
-           "person_program_fact")
+           "person_program_fact", "depth_snapshot", "window_snapshot", "window_person_snapshot",
+           "window_depth_snapshot")
 
 # people: email (None, a placeholder, or a shared address), phone, name — several share a
 # name (name-only rows link to them, or stay apart), two share an address
@@ -66,8 +67,11 @@ def participation_csv(picked: list[tuple]) -> bytes:
 
 
 def state(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
-    return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall()))  # noqa: S608
-            for t in DERIVED}
+    tables = {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall()))  # noqa: S608
+              for t in DERIVED}
+    tables["stamps"] = con.execute("SELECT key, value FROM meta WHERE key LIKE '%snapshot' "
+                                   "ORDER BY key").fetchall()
+    return tables
 
 
 class _Rollback(Exception):
@@ -135,6 +139,8 @@ def test_incremental_maintenance_equals_the_full_rebuild(store, steps):
     for table in ("import_log", "raw_participation", "raw_person", "raw_ask", "rejected_row",
                   "identity_decision", *DERIVED):
         store.execute(f"DELETE FROM {table}")  # noqa: S608 - a fresh store per example
+    with transaction(store):
+        resolve.rebuild(store)     # the empty store's snapshots and stamps
     files: dict[int, tuple[str, bytes, bool]] = {}
     for n, action in enumerate(steps):
         apply(store, action, n, files)
@@ -201,3 +207,39 @@ def test_random_demo_like_sequence(store):
             ids = [r[0] for r in store.execute("SELECT import_id FROM import_log").fetchall()]
             importer.undo_import(store, rng.choice(ids))
         assert state(store) == rebuilt(store), n
+
+
+def test_a_change_inside_the_windows_rewrites_only_the_rows_it_touches(store, monkeypatch):
+    """An import that does not move the newest event date, its undo and a merge keep the
+    snapshots' windows: only the rows of the people they touch are written again (the whole
+    refresh is not called), and the result equals the full rebuild's."""
+    from engage_metrics import metrics
+
+    everyone = [(p, e, "Attended", "volunteer", "2", e % 2 == 1) for p in range(12)
+                for e in range(len(EVENTS)) if (p + e) % 3]
+    import_bytes(store, participation_csv(everyone), "all.csv", ImportOptions(date_order="ymd"))
+
+    def whole(con: duckdb.DuckDBPyConnection) -> None:
+        raise AssertionError("the snapshots were computed again whole")
+
+    with monkeypatch.context() as m:
+        m.setattr(metrics, "refresh_depth_snapshot", whole)
+        m.setattr(metrics, "refresh_window_snapshot", whole)
+        inside = import_bytes(store, participation_csv([(0, 1, "Attended", "host", "3", False),
+                                                        (11, 2, "No Show", "", "", False)]),
+                              "inside.csv", ImportOptions(date_order="ymd"))
+        assert inside.status == "imported"
+    assert state(store) == rebuilt(store)
+    with monkeypatch.context() as m:
+        m.setattr(metrics, "refresh_depth_snapshot", whole)
+        m.setattr(metrics, "refresh_window_snapshot", whole)
+        people = [r[0] for r in store.execute(
+            "SELECT person_id FROM person WHERE email IN ('cy@x.org', 'ivy@x.org') ORDER BY 1"
+        ).fetchall()]
+        resolve.decide(store, "merge", *people)
+    assert state(store) == rebuilt(store)
+    with monkeypatch.context() as m:
+        m.setattr(metrics, "refresh_depth_snapshot", whole)
+        m.setattr(metrics, "refresh_window_snapshot", whole)
+        importer.undo_import(store, inside.import_id)
+    assert state(store) == rebuilt(store)
