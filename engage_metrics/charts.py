@@ -200,20 +200,22 @@ def ladder_funnel(funnel: pd.DataFrame, details: bool = True) -> go.Figure:
 
 @text_labels
 def sankey(flows: pd.DataFrame, a_label: str, b_label: str) -> go.Figure:
-    """Rung flows between two periods, with New and Lapsed ends."""
+    """Rung flows between two periods, with New, Back after a break and Lapsed ends."""
     def name(node: str) -> str:
         if node.startswith("Rung "):
             rung = int(node.split()[1])
             side = a_label if node.endswith("(A)") else b_label
             return f"{RUNG_LABELS[rung]} ({side})"
-        return {"New": f"New in {b_label}", "Lapsed": f"Not seen in {b_label}"}.get(node, node)
+        return {"New": f"New in {b_label}", "Back": f"Back after a break in {b_label}",
+                "Lapsed": f"Not seen in {b_label}"}.get(node, node)
 
     def color(node: str) -> str:
         if node.startswith("Rung "):
             return RUNG_COLORS[int(node.split()[1])]
-        return SERIES["new"] if node == "New" else SERIES["lapsed"]
+        return {"New": SERIES["new"], "Back": SERIES["back"]}.get(node, SERIES["lapsed"])
 
-    sources = sorted(flows["source"].unique(), key=lambda s: (s == "New", s))
+    # the rungs of A first, then the people who came in: new, then back after a break
+    sources = sorted(flows["source"].unique(), key=lambda s: (s == "Back", s == "New", s))
     targets = sorted(flows["target"].unique(), key=lambda s: (s == "Lapsed", s))
     nodes = [*sources, *targets]
     index = {("s", n): i for i, n in enumerate(sources)}

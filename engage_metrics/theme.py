@@ -31,6 +31,7 @@ MODE_COLORS = {"task": "#e76f51", "relationship": "#8e6bbf", "mixed": "#e9c46a"}
 # series that appear on several pages
 SERIES = {
     "active": "#264653", "new": "#4c9be8", "returning": "#2a9d8f", "lapsed": "#8d99ae",
+    "back": "#6d597a",
     "charge": "#8e6bbf", "discharge": "#e76f51", "level": "#264653", "depth": "#2171b5",
     "rate": "#c0392b", "previous": "#b0b8c1", "organization": "#111111",
 }

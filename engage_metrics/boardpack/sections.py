@@ -201,7 +201,8 @@ def _flows_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
     section = _chart_section(
         "flows", "Moving up the ladder",
         f"Where the people of the previous period ({period_text(a)}) were at the end of this "
-        f"one ({period_text(b)}): their rung, new people, and people not seen this period.",
+        f"one ({period_text(b)}): their rung, new people, people back after a break, and "
+        "people not seen this period. Each person is counted once on each side.",
         None if flows.empty else charts.sankey(flows, "the previous period", "this period"),
         ("rung_flows",), size=(1100, 790))
     section.table = Table(("Movement", "People"), flow_summary(flows), (2.6, 1.0))
@@ -216,11 +217,14 @@ def flow_summary(flows: pd.DataFrame) -> tuple[tuple[str, str], ...]:
         return int(m.group(1)) if m else 0
 
     totals = {"Stepped up one rung or more": 0, "Stayed on their rung": 0,
-              "New this period": 0, "Not seen this period": 0}
+              "New this period": 0, "Back after a break this period": 0,
+              "Not seen this period": 0}
     for source, target, people in zip(flows["source"], flows["target"], flows["people"],
                                       strict=True):
         if source == "New":
             totals["New this period"] += int(people)
+        elif source == "Back":
+            totals["Back after a break this period"] += int(people)
         elif target == "Lapsed":
             totals["Not seen this period"] += int(people)
         elif rung(target) > rung(source):
@@ -230,7 +234,7 @@ def flow_summary(flows: pd.DataFrame) -> tuple[tuple[str, str], ...]:
     for r in sorted(RUNG_NAMES)[1:]:
         reached = sum(int(p) for s, t, p in zip(flows["source"], flows["target"],
                                                 flows["people"], strict=True)
-                      if rung(t) == r and rung(s) < r)
+                      if rung(t) == r and rung(s) < r and s != "Back")   # back: rung unknown
         totals[f"New at or moved up to {r} {RUNG_NAMES[r]}"] = reached
     return tuple((k, count_text(v)) for k, v in totals.items())
 
