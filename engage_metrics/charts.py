@@ -23,12 +23,14 @@ from plotly.subplots import make_subplots
 
 from engage_metrics.config import RUNG_NAMES, TIERS
 from engage_metrics.theme import (
+    INK,
     MUTED,
     QUADRANT_COLORS,
     RUNG_COLORS,
     RUNG_LABELS,
     SEQUENTIAL,
     SERIES,
+    STATUS_COLORS,
     TIER_COLORS,
     program_colors,
     style,
@@ -458,3 +460,31 @@ def battery(df: pd.DataFrame) -> go.Figure:
                      secondary_y=True, showgrid=False)
     return style(fig, "The relationship battery: monthly charge vs discharge and the level",
                  "Month", height=480)
+
+
+@text_labels
+def targets(df: pd.DataFrame) -> go.Figure:
+    """Each target's progress (its value as a % of the target) as a bar coloured by its
+    status, the value the pace of the last three months would reach by the due date (◆), and
+    the target itself at 100 %. Bars are drawn up to 200 %; the text says the real value."""
+    share = df["share"].astype(float) * 100
+    projected = df["projected"].astype(float) * 100
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        y=df["name"], x=share.clip(0, 200), orientation="h", name="Progress now",
+        marker_color=[STATUS_COLORS.get(s, MUTED) for s in df["status"]],
+        text=df["text"], textposition="auto", customdata=np.stack([share.fillna(-1)], axis=1),
+        hovertemplate="%{y}<br>%{text}<br>%{customdata[0]:.0f} % of the target<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        y=df["name"], x=projected.clip(0, 200), mode="markers", name="By the due date at the "
+        "pace of the last three months", marker=dict(symbol="diamond", size=14, color=INK),
+        hovertemplate="%{y}<br>At the recent pace: %{x:.0f} % of the target by the due "
+                      "date<extra></extra>"))
+    fig.add_vline(x=100, line_dash="dash", line_color=INK, annotation_text="target",
+                  annotation_position="top")
+    fig.update_yaxes(autorange="reversed")
+    highest = pd.concat([share, projected]).clip(0, 200).max()
+    fig.update_xaxes(range=[0, max(110.0, 0 if pd.isna(highest) else float(highest) + 10)],
+                     ticksuffix=" %")
+    return style(fig, "Targets: progress now, and where the recent pace leads by the due date",
+                 "Share of the target reached (%)", None, height=max(300, 120 + 70 * len(df)))
