@@ -472,9 +472,13 @@ def targets(df: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(go.Bar(
         y=df["name"], x=share.clip(0, 200), orientation="h", name="Progress now",
-        marker_color=[STATUS_COLORS.get(s, MUTED) for s in df["status"]],
-        text=df["text"], textposition="auto", customdata=np.stack([share.fillna(-1)], axis=1),
-        hovertemplate="%{y}<br>%{text}<br>%{customdata[0]:.0f} % of the target<extra></extra>"))
+        marker_color=[STATUS_COLORS.get(s, MUTED) for s in df["status"]], opacity=0.7,
+        customdata=np.stack([share.fillna(-1), df["text"]], axis=1),
+        hovertemplate="%{y}<br>%{customdata[1]}<br>%{customdata[0]:.0f} % of the "
+                      "target<extra></extra>"))
+    fig.add_trace(go.Scatter(      # the words on each bar, from its start: seen at 0 % too
+        y=df["name"], x=[0] * len(df), mode="text", text="  " + df["text"], showlegend=False,
+        textposition="middle right", textfont=dict(color=INK, size=15), hoverinfo="skip"))
     fig.add_trace(go.Scatter(
         y=df["name"], x=projected.clip(0, 200), mode="markers", name="By the due date at the "
         "pace of the last three months", marker=dict(symbol="diamond", size=14, color=INK),

@@ -14,7 +14,7 @@ from engage_metrics import charts, registry, targets
 from engage_metrics.config import RUNG_NAMES
 from engage_metrics.metrics import Window
 from engage_metrics.periods import fmt_date
-from engage_ui import data, layout, store
+from engage_ui import access, data, layout, store
 from engage_ui.text import plain
 
 ALL_PROGRAMS = "All programs"
@@ -55,7 +55,7 @@ def overview_section(window: Window) -> None:
     st.subheader("Targets")
     st.caption(f"As of {fmt_date(end - dt.timedelta(days=1))}, the end of this period: each "
                "target's value against it, the pace it needs per month and the pace of the last "
-               "three months.")
+               "three months" + (" (the targets of the selected programs)." if selected else "."))
     for p in found:
         st.markdown(f"- **{plain(p.status.capitalize())}** — {plain(p.sentence())}")
     layout.chart(layout.figure(charts.targets, targets.chart_frame(found)))
@@ -63,7 +63,9 @@ def overview_section(window: Window) -> None:
 
 
 def settings_section() -> None:
-    """The stored targets with their state now, the form that adds one, and removal."""
+    """The stored targets with their state now, the form that adds one, and removal: for
+    analysts only (viewers never reach the Settings page; this is the second lock)."""
+    access.require_analyst()
     con = store.cursor()
     found = progress()
     if found:

@@ -50,6 +50,14 @@ def tiny(tmp_path: Path):
     con.close()
 
 
+@pytest.fixture(scope="module")
+def tiny_kept(tmp_path_factory: pytest.TempPathFactory):
+    """The tiny store for tests that must leave it as it is (refused targets)."""
+    con = open_store(tmp_path_factory.mktemp("tiny") / "tiny.duckdb", tiny_org())
+    yield con
+    con.close()
+
+
 def read(con, metric: str, value, due: str, asof: dt.date = D, **kw) -> targets.Progress:
     t = targets.set_target(con, metric, value, due, **kw)
     return targets.evaluate(con, t, asof)
@@ -132,13 +140,13 @@ def test_met_missed_not_started_and_not_computable(tiny) -> None:
     (dict(metric="people_at_rung", rung=7), "needs a rung N from 2 to 5, not 7"),
     (dict(rung=3), "a rung is only for people_at_rung"),
 ])
-def test_a_bad_target_is_refused_with_a_clear_message(tiny, given, message) -> None:
+def test_a_bad_target_is_refused_with_a_clear_message(tiny_kept, given, message) -> None:
     args = {"metric": "active_people", "value": 10, "due": "2025-01-01", **given}
     with pytest.raises(targets.TargetError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        targets.set_target(tiny, **args)
-    assert targets.list_targets(tiny) == []
+        targets.set_target(tiny_kept, **args)
+    assert targets.list_targets(tiny_kept) == []
     with pytest.raises(targets.TargetError, match=r"there is no target #3"):
-        targets.remove_target(tiny, 3)
+        targets.remove_target(tiny_kept, 3)
 
 
 def test_targets_match_a_pandas_recomputation(tmp_path: Path) -> None:
