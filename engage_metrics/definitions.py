@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from engage_metrics import config, registry
+from engage_metrics import config, registry, targets
 
 # the rooms in the order the dashboard's Definitions page and this document show them
 ROOMS = {"participation": "Participation", "ladder": "Ladder and asks",
@@ -119,6 +119,10 @@ def markdown() -> str:
                     _text(m.definition), ""]
             if m.formula:
                 out += [f"Formula: {_code(m.formula)}", ""]
+    out += ["## Targets", "", "How a target (a metric, a value, a due date, optionally a "
+            "program) is read; the Overview, the board pack and `engage targets list` show it.",
+            ""]
+    out += [f"- **{_text(term)}.** {_text(text)}" for term, text in targets.DEFINITIONS.items()]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

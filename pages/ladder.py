@@ -46,7 +46,9 @@ def main() -> None:
         layout.chart(layout.figure(charts.sankey, flows, "the previous period", "this period"))
         st.caption(f"Previous period: {period_text(a)}; this period: "
                    f"{period_text(b)}. “New” are people whose first participation is in "
-                   "this period; “Not seen” took part before but not in this period.")
+                   "this period; “Back after a break” took part before, not in the previous "
+                   "period, and again in this one; “Not seen” took part in the previous period "
+                   "but not in this one. Each person is counted once on each side.")
     st.subheader("Asks")
     if not data.store_summary()["asks"]:
         st.info("No ask data yet. Import an ask file (person, date, rung asked for, outcome) on "

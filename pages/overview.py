@@ -7,6 +7,7 @@ import streamlit as st
 from engage_metrics import charts
 from engage_metrics.narrative import narrate
 from engage_ui import data, filters, layout
+from engage_ui import targets as targets_view
 
 
 def hours_value(report: dict | None, rate: float) -> float | None:
@@ -56,6 +57,7 @@ def main() -> None:
                                    height=460))
     layout.chart(layout.figure(charts.people_over_time, data.run("series_participation", f.window),
                                "Active people per month: new and returning"))
+    targets_view.overview_section(f.window)
 
 
 main()
