@@ -128,7 +128,7 @@ CREATE TABLE IF NOT EXISTS identity_decision (
     PRIMARY KEY (decision, key_a, key_b)
 );
 
--- Targets the analyst set (schema 7): a metric of engage_metrics.targets.TARGET_METRICS
+-- Targets the analyst set (schema 8): a metric of engage_metrics.targets.TARGET_METRICS
 -- (a registry id), the value to reach by the due date, counted from start_date, for all
 -- programs (program NULL) or one. Decisions like the settings: kept by every rebuild, and
 -- setting one changes no number (the data version is left alone).
