@@ -456,3 +456,27 @@ def battery(df: pd.DataFrame) -> go.Figure:
                      secondary_y=True, showgrid=False)
     return style(fig, "The relationship battery: monthly charge vs discharge and the level",
                  "Month", height=480)
+
+
+@text_labels
+def calibration(df: pd.DataFrame, title: str) -> go.Figure:
+    """A backtest's calibration: the chance predicted against the share it came true, for the
+    model (by tenths of its chance) and for the base rate it is compared with; points on the
+    dotted diagonal are perfectly calibrated, and a point's size is its number of rows."""
+    fig = go.Figure(go.Scatter(x=[0, 100], y=[0, 100], mode="lines", hoverinfo="skip",
+                               line=dict(color=MUTED, dash="dot"), name="perfectly calibrated"))
+    colors = (SERIES["rate"], SERIES["returning"])
+    for i, source in enumerate(dict.fromkeys(df["source"])):
+        part = df[df["source"] == source]
+        rows = part["rows"].astype(float).to_numpy()
+        fig.add_trace(go.Scatter(
+            x=part["predicted"].astype(float) * 100, y=part["observed"].astype(float) * 100,
+            mode="lines+markers" if i == 0 else "markers", name=source,
+            marker=dict(color=colors[i % 2], size=6 + 18 * np.sqrt(rows / max(rows.max(), 1))),
+            line=dict(color=colors[i % 2]), customdata=rows, meta=source,
+            hovertemplate=("%{meta}: predicted %{x:.0f} %, came true %{y:.0f} % "
+                           "(%{customdata:,} rows)<extra></extra>")))
+    fig.update_xaxes(range=[-2, 102], ticksuffix=" %")
+    fig.update_yaxes(range=[-2, 102], ticksuffix=" %")
+    fig.update_layout(legend=dict(orientation="h", y=-0.2))
+    return style(fig, title, "Predicted chance (%)", "Share that came true (%)")

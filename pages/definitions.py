@@ -30,6 +30,18 @@ def main() -> None:
                     st.code(m.formula, language="text", wrap_lines=True)
                 st.caption(f"id `{m.id}` · unit: {m.unit} · parameters: "
                            f"{', '.join(m.params) or 'none'}")
+    models = [m for m in registry.models().values() if not query or query.lower() in
+              f"{m.label} {m.definition} {m.features}".lower()]
+    if models:
+        st.subheader("Predictions")
+        for model in models:
+            with st.expander(model.label, expanded=bool(query)):
+                st.markdown(layout.plain(model.definition))
+                for part in ("features", "backtest", "fallback"):
+                    st.markdown(f"**{part.capitalize()}.** {layout.plain(getattr(model, part))}")
+                if model.formula:
+                    st.code(model.formula, language="text", wrap_lines=True)
+                st.caption(f"id `{model.id}` · model · unit: {model.unit}")
 
 
 main()

@@ -4,7 +4,7 @@ import streamlit as st
 from engage_metrics import charts
 from engage_metrics.periods import period_text
 from engage_metrics.theme import SERIES
-from engage_ui import data, filters, layout
+from engage_ui import data, filters, layout, predictions
 
 
 @layout.guarded
@@ -47,6 +47,8 @@ def main() -> None:
         st.caption(f"Previous period: {period_text(a)}; this period: "
                    f"{period_text(b)}. “New” are people whose first participation is in "
                    "this period; “Not seen” took part before but not in this period.")
+    st.subheader("Who to ask next")
+    predictions.ask_next(f, "ladder")
     st.subheader("Asks")
     if not data.store_summary()["asks"]:
         st.info("No ask data yet. Import an ask file (person, date, rung asked for, outcome) on "
@@ -62,6 +64,7 @@ def main() -> None:
         layout.chart(layout.figure(charts.ask_heatmap, acceptance))
     with right:
         layout.chart(layout.figure(charts.ask_stretch, stretch))
+    predictions.backtest(data.prediction("ask_chance", predictions.as_of(f))[0], "asks")
 
 
 main()

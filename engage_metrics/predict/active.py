@@ -130,7 +130,7 @@ def backtest_of(cur: duckdb.DuckDBPyConnection, asof: dt.date) -> Backtest:
     why = (f"Fitted on the {len(gaps):,} gaps before {cut}, scored the {len(scored):,} people "
            f"active in the year before it: {positives:,} came back within {HORIZON} days. "
            f"Brier score {model_brier:.3f} against {base_brier:.3f} for the base rate "
-           f"({rate:.0%} came back in the {HORIZON} days before the cut); AUC {auc:.2f}.")
+           f"({rate * 100:.0f} % came back in the {HORIZON} days before the cut); AUC {auc:.2f}.")
     if not passed:
         why += (" The model does no better than the base rate, so no chance is shown: the rule "
                 'list "Slipping regulars" stands in its place.')
@@ -214,3 +214,14 @@ def fallback(con: duckdb.DuckDBPyConnection, asof: dt.date) -> pd.DataFrame:
                    + " days since they last came, usually every "
                    + rows["usual_gap"].round().astype("int64").astype(str) + " days",
     })[list(COLUMNS)]
+
+
+def reading(scores: pd.DataFrame, threshold: float = 0.5) -> str:
+    """The Overview's sentence: how many Committed and Core people are at risk."""
+    deep = scores[scores["tier"].isin(("Committed", "Core"))]
+    risky = int((deep["chance"] < threshold).sum())
+    if deep.empty:
+        return "Nobody active in the last year has a Committed or Core relationship yet."
+    return (f"{risky:,} of the {len(deep):,} Committed or Core people active in the last year "
+            f"{'is' if risky == 1 else 'are'} at risk: a chance below {threshold * 100:.0f} % of coming "
+            f"back within {HORIZON} days.")
