@@ -222,6 +222,7 @@ def reading(scores: pd.DataFrame, threshold: float = 0.5) -> str:
     risky = int((deep["chance"] < threshold).sum())
     if deep.empty:
         return "Nobody active in the last year has a Committed or Core relationship yet."
+    verb = "is" if risky == 1 else "are"
     return (f"{risky:,} of the {len(deep):,} Committed or Core people active in the last year "
-            f"{'is' if risky == 1 else 'are'} at risk: a chance below {threshold * 100:.0f} % of coming "
-            f"back within {HORIZON} days.")
+            f"{verb} at risk: a chance below {threshold * 100:.0f} % of coming back within "
+            f"{HORIZON} days.")
