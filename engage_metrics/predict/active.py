@@ -61,11 +61,11 @@ class _Model:
         i = np.searchsorted(self.times, t, side="right") - 1
         return np.where(i >= 0, self.cumulative[np.clip(i, 0, None)], 0.0)
 
-    def chance(self, open_gaps: pd.DataFrame) -> np.ndarray:
+    def chance(self, rows: pd.DataFrame) -> np.ndarray:
         """P(the gap ends within HORIZON days | it has lasted e days): 1 − S(e + 89) ÷ S(e − 1),
         with S(t | x) = exp(−H0(t) · exp(x·b))."""
-        elapsed = open_gaps["duration"].to_numpy(float)
-        risk = np.exp(self.cox.predict(self.scaler.transform(_matrix(open_gaps))))
+        elapsed = rows["duration"].to_numpy(float)
+        risk = np.exp(self.cox.predict(self.scaler.transform(_matrix(rows))))
         ahead = self._baseline(elapsed + HORIZON - 1) - self._baseline(elapsed - 1)
         return 1.0 - np.exp(-ahead * risk)
 
@@ -81,12 +81,12 @@ def _matrix(gaps: pd.DataFrame) -> np.ndarray:
     return x.to_numpy()
 
 
-def _gaps(cur: duckdb.DuckDBPyConnection, asof: dt.date) -> pd.DataFrame:
+def gap_rows(cur: duckdb.DuckDBPyConnection, asof: dt.date) -> pd.DataFrame:
     """Every gap begun before *asof*, finished or still open at it (see still_active.sql)."""
     return cur.execute(registry.models()[MODEL].sql, {"asof": asof}).df()
 
 
-def _open(gaps: pd.DataFrame, asof: dt.date) -> pd.DataFrame:
+def open_gaps(gaps: pd.DataFrame, asof: dt.date) -> pd.DataFrame:
     """The people active in the year before *asof*: their open gap (last attendance)."""
     since = pd.Timestamp(asof - dt.timedelta(days=ACTIVE_DAYS))
     return gaps[~gaps["returned"] & (gaps["began"] >= since)].reset_index(drop=True)
@@ -101,11 +101,11 @@ def backtest_of(cur: duckdb.DuckDBPyConnection, asof: dt.date) -> Backtest:
     """Fit as of asof − 90 days, score the people active in the year before then, and compare
     with who attended in the 90 days after it (all before *asof*)."""
     cut = asof - dt.timedelta(days=HORIZON)
-    gaps = _gaps(cur, cut)
-    scored = _open(gaps, cut)
+    history = gap_rows(cur, cut)
+    scored = open_gaps(history, cut)
     came = _came_back(cur, cut, asof)
     outcome = scored["person_id"].isin(came).to_numpy(float)
-    returns, positives = int(gaps["returned"].sum()), int(outcome.sum())
+    returns, positives = int(history["returned"].sum()), int(outcome.sum())
     thin = None
     if len(scored) < MIN_PEOPLE:
         thin = f"{len(scored):,} people active in the year before {cut}; it needs {MIN_PEOPLE:,}"
@@ -115,10 +115,10 @@ def backtest_of(cur: duckdb.DuckDBPyConnection, asof: dt.date) -> Backtest:
     elif returns < MIN_RETURNS:
         thin = f"{returns:,} returns before {cut} to learn from; it needs {MIN_RETURNS:,}"
     if thin:
-        return Backtest(MODEL, asof, cut, len(gaps), len(scored), positives, None, None, None,
+        return Backtest(MODEL, asof, cut, len(history), len(scored), positives, None, None, None,
                         False, f"The attendance history is too thin: {thin}. The rule list "
                         '"Slipping regulars" stands in its place.', _no_calibration())
-    chance = _Model(gaps).chance(scored)
+    chance = _Model(history).chance(scored)
     row = cur.execute(common.sql("return_base_rate"), {"start": cut, "horizon": HORIZON}
                       ).fetchall()[0]
     rate = row[1] / row[0] if row[0] else float(outcome.mean())
@@ -127,7 +127,7 @@ def backtest_of(cur: duckdb.DuckDBPyConnection, asof: dt.date) -> Backtest:
     assert model_brier is not None and base_brier is not None   # scored is not empty
     passed = model_brier < base_brier
     auc = float(roc_auc_score(outcome, chance))
-    why = (f"Fitted on the {len(gaps):,} gaps before {cut}, scored the {len(scored):,} people "
+    why = (f"Fitted on the {len(history):,} gaps before {cut}, scored the {len(scored):,} people "
            f"active in the year before it: {positives:,} came back within {HORIZON} days. "
            f"Brier score {model_brier:.3f} against {base_brier:.3f} for the base rate "
            f"({rate * 100:.0f} % came back in the {HORIZON} days before the cut); AUC {auc:.2f}.")
@@ -136,7 +136,7 @@ def backtest_of(cur: duckdb.DuckDBPyConnection, asof: dt.date) -> Backtest:
                 'list "Slipping regulars" stands in its place.')
     calibration = pd.concat([common.calibration(chance, outcome, "model"),
                              common.calibration(base, outcome, "base rate")], ignore_index=True)
-    return Backtest(MODEL, asof, cut, len(gaps), len(scored), positives, auc, model_brier,
+    return Backtest(MODEL, asof, cut, len(history), len(scored), positives, auc, model_brier,
                     base_brier, passed, why, calibration)
 
 
@@ -172,9 +172,9 @@ def _predict(con: duckdb.DuckDBPyConnection, asof: dt.date) -> Prediction:
         backtest = backtest_of(cur, asof)
         if not backtest.passed:
             return Prediction(backtest, None)
-        gaps = _gaps(cur, asof)
-        model = _Model(gaps)
-        rows = _open(gaps, asof)
+        history = gap_rows(cur, asof)
+        model = _Model(history)
+        rows = open_gaps(history, asof)
         rows["chance"] = model.chance(rows)
         last = "last came " + rows["duration"].astype("int64").astype(str) + " days ago"
         rows["reasons"] = common.reasons(model.contributions(rows), _phrases(rows),

@@ -37,7 +37,7 @@ COLUMNS = ("person_id", "name", "email", "phone", "current_rung", "ask_rung", "c
            "reasons", "depth", "tier", "program")
 
 
-def _features(cur: duckdb.DuckDBPyConnection, targets: pd.DataFrame) -> pd.DataFrame:
+def features(cur: duckdb.DuckDBPyConnection, targets: pd.DataFrame) -> pd.DataFrame:
     """The model's features of the rows of *targets* (row_id, person_id, d, ask_rung), each
     as of its own day d."""
     cur.register("ask_target_rows", targets[["row_id", "person_id", "d", "ask_rung"]])
@@ -67,13 +67,13 @@ def _chance(model: Pipeline, rows: pd.DataFrame) -> np.ndarray:
     return model.predict_proba(rows[list(NUMERIC + CATEGORICAL)])[:, 1]
 
 
-def _history(cur: duckdb.DuckDBPyConnection, asof: dt.date) -> pd.DataFrame:
+def training_rows(cur: duckdb.DuckDBPyConnection, asof: dt.date) -> pd.DataFrame:
     """The asks before *asof* with their features and outcome, in date order."""
     asks = cur.execute(common.sql("ask_history"), {"asof": asof}).df()
     if asks.empty:
         return asks
-    features = _features(cur, asks)
-    return features.merge(asks[["row_id", "yes"]], on="row_id").sort_values(["d", "row_id"])
+    described = features(cur, asks)
+    return described.merge(asks[["row_id", "yes"]], on="row_id").sort_values(["d", "row_id"])
 
 
 def backtest_of(history: pd.DataFrame, asof: dt.date) -> tuple[Backtest, Pipeline | None]:
@@ -185,7 +185,7 @@ def predict(con: duckdb.DuckDBPyConnection, asof: dt.date,
 
 def _predict(con: duckdb.DuckDBPyConnection, asof: dt.date, rung: int | None) -> Prediction:
     with common.private_cursor(con) as cur:
-        history = _history(cur, asof)
+        history = training_rows(cur, asof)
         backtest, model = backtest_of(history, asof)
         if model is None:
             return Prediction(backtest, None)
@@ -194,7 +194,7 @@ def _predict(con: duckdb.DuckDBPyConnection, asof: dt.date, rung: int | None) ->
         targets = cur.execute(common.sql("ask_candidates"), {"asof": asof, "rung": rung}).df()
         if targets.empty:
             return Prediction(backtest, pd.DataFrame(columns=list(COLUMNS)))
-        rows = _features(cur, targets)
+        rows = features(cur, targets)
         rows["chance"] = _chance(model, rows)
         rows["reasons"] = common.reasons(_contributions(model, rows, train_mean), _phrases(rows))
         rows = rows.rename(columns={"rung": "current_rung"})
