@@ -28,29 +28,32 @@
 -- fills it (the asks before D for training; the people active in the year before D × rungs 2–5
 -- for scoring) and predict_depth (depth.sql's formula at each (person_id, d)). Every fact is
 -- filtered to before the row's own date d, so nothing after it can reach a feature.
-WITH attended AS (
-    SELECT t.row_id, p.rung, e.event_date, e.program
-    FROM ask_target t
+WITH pairs AS (      -- each (person, day) once: a score has four rows per person, one per rung
+    SELECT DISTINCT person_id, d FROM ask_target
+),
+attended AS (
+    SELECT t.person_id, t.d, p.rung, e.event_date, e.program
+    FROM pairs t
     JOIN participation p ON p.person_id = t.person_id AND p.status = 'attended'
     JOIN event e ON e.event_id = p.event_id AND e.event_date < t.d
 ),
 history AS (
-    SELECT row_id, MAX(rung) AS rung, MAX(event_date) AS last_attended
+    SELECT person_id, d, MAX(rung) AS rung, MAX(event_date) AS last_attended
     FROM attended
-    GROUP BY row_id
+    GROUP BY person_id, d
 ),
 programs AS (
-    SELECT row_id, program,
-           ROW_NUMBER() OVER (PARTITION BY row_id
+    SELECT person_id, d, program,
+           ROW_NUMBER() OVER (PARTITION BY person_id, d
                               ORDER BY COUNT(*) DESC, MAX(event_date) DESC, program) AS position
     FROM attended
-    GROUP BY row_id, program
+    GROUP BY person_id, d, program
 ),
 past_asks AS (
-    SELECT t.row_id, COUNT(*) AS asks, COUNT(*) FILTER (WHERE a.outcome = 'yes') AS yes
-    FROM ask_target t
+    SELECT t.person_id, t.d, COUNT(*) AS asks, COUNT(*) FILTER (WHERE a.outcome = 'yes') AS yes
+    FROM pairs t
     JOIN ask a ON a.person_id = t.person_id AND a.ask_date < t.d
-    GROUP BY t.row_id
+    GROUP BY t.person_id, t.d
 )
 SELECT t.row_id, t.person_id, t.d, t.ask_rung,
        COALESCE(h.rung, 1) AS rung,
@@ -69,8 +72,8 @@ SELECT t.row_id, t.person_id, t.d, t.ask_rung,
        (COALESCE(pa.yes, 0) + 1.0) / (COALESCE(pa.asks, 0) + 2.0) AS yes_share,
        COALESCE(pr.program, '(none)') AS program
 FROM ask_target t
-LEFT JOIN history h ON h.row_id = t.row_id
-LEFT JOIN programs pr ON pr.row_id = t.row_id AND pr.position = 1
-LEFT JOIN past_asks pa ON pa.row_id = t.row_id
+LEFT JOIN history h ON h.person_id = t.person_id AND h.d = t.d
+LEFT JOIN programs pr ON pr.person_id = t.person_id AND pr.d = t.d AND pr.position = 1
+LEFT JOIN past_asks pa ON pa.person_id = t.person_id AND pa.d = t.d
 LEFT JOIN predict_depth dp ON dp.person_id = t.person_id AND dp.d = t.d
 ORDER BY t.row_id
