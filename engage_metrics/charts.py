@@ -478,5 +478,7 @@ def calibration(df: pd.DataFrame, title: str) -> go.Figure:
                            "(%{customdata:,} rows)<extra></extra>")))
     fig.update_xaxes(range=[-2, 102], ticksuffix=" %")
     fig.update_yaxes(range=[-2, 102], ticksuffix=" %")
-    fig.update_layout(legend=dict(orientation="h", y=-0.2))
+    # inside the plot, top left: a calibrated model leaves that corner empty
+    fig.update_layout(legend=dict(x=0.01, y=0.99, xanchor="left", yanchor="top",
+                                  bgcolor="rgba(255,255,255,0.8)"))
     return style(fig, title, "Predicted chance (%)", "Share that came true (%)")

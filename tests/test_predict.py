@@ -9,6 +9,7 @@ history is too thin, never show an untested number."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 from pathlib import Path
@@ -247,7 +248,7 @@ def test_cli_predict_asks_and_active(generated, capsys) -> None:
     assert len(rows) == (found.scores["ask_rung"] == 3).sum()
     code, out, _ = run_cli(capsys, "predict", "active", "--db", path, "--format", "csv",
                            "--asof", asof)
-    table = pd.read_csv(pd.io.common.StringIO(out))
+    table = pd.read_csv(io.StringIO(out))
     assert code == 0 and list(table.columns) == ["person_id", "email", "chance", "last_attended",
                                                  "reasons"]
     assert len(table) == len(gone.scores)
