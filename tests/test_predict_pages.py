@@ -70,7 +70,8 @@ def test_people_slipping_is_the_survival_score(app, demo_store: DemoStore) -> No
     assert any("Ask for rung 4 Owning" == label for label in labels)
 
 
-def test_participation_shows_the_still_active_backtest(app, demo_store: DemoStore) -> None:
+def test_participation_and_overview_show_the_still_active_model(app, demo_store: DemoStore
+                                                                ) -> None:
     _, gone = engine(demo_store)
     at = app(demo_store.path, "participation")
     assert problems(at) == []
@@ -78,13 +79,9 @@ def test_participation_shows_the_still_active_backtest(app, demo_store: DemoStor
     assert cards["Brier score (model)"] == f"{gone.backtest.brier:,.2f}"
     assert cards["Brier score (base rate)"] == f"{gone.backtest.base_brier:,.2f}"
     assert any(gone.backtest.why[:60] in c.value for c in at.caption)
-
-
-def test_overview_names_the_committed_and_core_at_risk(app, demo_store: DemoStore) -> None:
-    _, gone = engine(demo_store)
-    at = app(demo_store.path, "overview")
+    at.switch_page("pages/overview.py").run()
     reading = " ".join(m.value for m in at.markdown)
-    assert active.reading(gone.scores) in reading
+    assert active.reading(gone.scores) in reading      # the Committed and Core at risk
 
 
 def test_a_viewer_sees_who_to_ask_without_names(app, demo_store: DemoStore) -> None:
@@ -124,15 +121,17 @@ def thin_store(tmp_path: Path) -> Path:
     return tmp_path / "thin.duckdb"
 
 
-@pytest.mark.parametrize("page", ["ladder", "people", "participation", "overview"])
-def test_thin_history_says_so_and_shows_the_rule_list(app, thin_store: Path, page: str) -> None:
-    at = app(thin_store, page)
-    assert problems(at) == []
-    notes = " ".join(i.value for i in at.info)
-    if page in ("ladder", "people"):
-        assert "too thin" in notes and "Ready for a bigger ask" in notes
-        assert all(t["chance"].isna().all() for t in lists(at))
-    if page == "participation":
-        assert "attendance history is too thin" in notes
-    if page == "overview":
-        assert "at risk" not in " ".join(m.value for m in at.markdown)
+def test_thin_history_says_so_and_shows_the_rule_list(app, thin_store: Path) -> None:
+    at = app(thin_store, "ladder")
+    for page in ("ladder", "people", "participation", "overview"):
+        if page != "ladder":
+            at.switch_page(f"pages/{page}.py").run()
+        assert problems(at) == []
+        notes = " ".join(i.value for i in at.info)
+        if page in ("ladder", "people"):
+            assert "too thin" in notes and "Ready for a bigger ask" in notes
+            assert all(t["chance"].isna().all() for t in lists(at))
+        if page == "participation":
+            assert "attendance history is too thin" in notes
+        if page == "overview":
+            assert "at risk" not in " ".join(m.value for m in at.markdown)
