@@ -150,6 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("import_id", type=int)
 
+    p = sub.add_parser("rebuild", help="derive every person, event and fact from the journal",
+                       description="Resolve identities and recompute the canonical tables, the "
+                       "per-person facts and the snapshots from the whole journal (the reference "
+                       "path; imports, undos and decisions update only what they touch, to the "
+                       "same result). Changes no number; useful after a restore or to check a "
+                       "store.")
+    _db_arg(p)
+
     p = sub.add_parser("rejected", help="print rejected rows as CSV",
                        description="Rejected rows with line number, reason and raw text.")
     _db_arg(p)
@@ -441,6 +449,22 @@ def cmd_undo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from engage_metrics import resolve
+    from engage_metrics.transaction import bump_data_version, transaction
+
+    con = _open(args.db)
+    with transaction(con):
+        resolve.rebuild(con)
+        con.execute("DROP TABLE IF EXISTS identity_note")
+        bump_data_version(con)
+    people, events, rows = con.execute(
+        "SELECT (SELECT COUNT(*) FROM person), (SELECT COUNT(*) FROM event), "
+        "(SELECT COUNT(*) FROM participation)").fetchall()[0]
+    print(f"rebuilt: {people:,} people, {events:,} events, {rows:,} participations")
+    return 0
+
+
 def cmd_rejected(args: argparse.Namespace) -> int:
     from engage_metrics.export import neutralized
     from engage_metrics.importer import rejected_rows
@@ -576,7 +600,8 @@ def cmd_definitions(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"sources": cmd_sources, "import": cmd_import, "report": cmd_report, "demo": cmd_demo,
-            "history": cmd_history, "undo": cmd_undo, "rejected": cmd_rejected,
+            "history": cmd_history, "undo": cmd_undo, "rebuild": cmd_rebuild,
+            "rejected": cmd_rejected,
             "backup": cmd_backup, "restore": cmd_restore, "boardpack": cmd_boardpack,
             "definitions": cmd_definitions, "predict": cmd_predict}
 

@@ -14,6 +14,7 @@ other, instead of failing on a write-write conflict.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Callable
@@ -32,9 +33,13 @@ from engage_metrics.faults import (  # noqa: F401 - the store's errors, by their
 )
 from engage_metrics.transaction import transaction
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SCHEMA_FILE = Path(__file__).with_name("sql") / "schema.sql"
 DEFAULT_DB = PROJECT_ROOT / "data" / "engage.duckdb"
+# DuckDB's cap when ENGAGE_MEMORY_LIMIT is unset (its own default is 80 % of RAM): with
+# Python's and pandas' share on top, a process should peak below 1.5 GB (the benchmark
+# measures it: README, Benchmark)
+DEFAULT_MEMORY_LIMIT = "1GB"
 
 def _add_import_notes(con: duckdb.DuckDBPyConnection) -> None:
     """v2: import_log.notes keeps what the importer assumed (encoding, sheet, repeated
@@ -88,12 +93,21 @@ def _snapshot_stamps_with_settings(con: duckdb.DuckDBPyConnection) -> None:
     of computing every report live until its next import."""
 
 
+def _record_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """v7: every record's identifier keys are kept (record_key), so that an import, an undo
+    or a decision labels only the records of the people it touches; derived from the
+    journal by a full rebuild, which also keeps each event's id from now on."""
+    con.execute(SCHEMA_FILE.read_text())   # creates the table new in v7
+    resolve.rebuild(con)
+    con.execute("DROP TABLE IF EXISTS identity_note")   # no import's notes to keep
+
+
 # version n -> function migrating a store's tables from version n to n + 1. A step changes
 # the tables' shape only: the derived facts and snapshots are computed once, after the last
 # step, by today's queries (which may read columns a later step adds).
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     1: _add_import_notes, 2: _unindexed_canonical_tables_and_facts, 3: _window_snapshot,
-    4: _window_person_snapshot, 5: _snapshot_stamps_with_settings}
+    4: _window_person_snapshot, 5: _snapshot_stamps_with_settings, 6: _record_keys}
 
 
 def default_db_path() -> Path:
@@ -110,14 +124,11 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     except duckdb.Error as exc:
         raise faults.opening_error(path, exc) from exc
     con.execute("SET enable_progress_bar = false")   # long queries: no bar in CLI output
-    limit = os.environ.get("ENGAGE_MEMORY_LIMIT", "").strip()
-    if limit:   # e.g. "1GB": DuckDB spills larger joins and sorts to disk beside the file
-        try:
-            con.execute(f"SET memory_limit = '{_size(limit)}'")
-        except duckdb.Error as exc:
-            con.close()
-            raise StoreError(f"ENGAGE_MEMORY_LIMIT={limit!r} is not a size DuckDB accepts "
-                             "(use e.g. 1GB or 1500MB)") from exc
+    try:
+        _bound_memory(con, path)
+    except StoreError:
+        con.close()
+        raise
     try:
         if not read_only:
             ensure_schema(con)
@@ -152,11 +163,53 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
+def _bound_memory(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Cap DuckDB's memory (ENGAGE_MEMORY_LIMIT, default DEFAULT_MEMORY_LIMIT) and name
+    the directory it spills to beyond the cap, so one big import or report never takes a
+    shared server's memory. The limit covers DuckDB's buffers, not Python's own objects."""
+    limit = os.environ.get("ENGAGE_MEMORY_LIMIT", "").strip() or DEFAULT_MEMORY_LIMIT
+    try:
+        con.execute(f"SET memory_limit = '{_size(limit)}'")
+    except duckdb.Error as exc:
+        raise StoreError(f"ENGAGE_MEMORY_LIMIT={limit!r} is not a size DuckDB accepts "
+                         "(use e.g. 1GB or 1500MB)") from exc
+    if str(path) == ":memory:":
+        return
+    spill = temp_directory(path)
+    current = con.execute("SELECT current_setting('temp_directory')").fetchone()
+    if current is None or current[0] != str(spill):   # a second connection in this process
+        try:                                  # shares the first's (in use: cannot switch)
+            con.execute(f"SET temp_directory = {_quoted(str(spill))}")
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot spill to {spill}: {str(exc).splitlines()[0]}") from exc
+
+
+def temp_directory(path: Path) -> Path:
+    """Where DuckDB spills for the store at *path*: ``<file>.tmp`` beside it, or under
+    ENGAGE_TEMP_DIR (an existing directory) as ``<file name>-<path hash>.tmp``, one per
+    store, since DuckDB deletes the directory when the store is closed."""
+    path = path.resolve()
+    base = os.environ.get("ENGAGE_TEMP_DIR", "").strip()
+    if not base:
+        return path.with_name(path.name + ".tmp")
+    if not Path(base).is_dir():
+        raise StoreError(f"ENGAGE_TEMP_DIR={base!r} is not an existing directory")
+    digest = hashlib.sha256(str(path).encode()).hexdigest()[:8]
+    return Path(base).resolve() / f"{path.name}-{digest}.tmp"
+
+
 def _size(text: str) -> str:
     """A memory size such as 1GB or 1500MB (checked: it is formatted into a SET)."""
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", text, re.I):
         raise duckdb.InvalidInputException(text)
     return text
+
+
+def _quoted(text: str) -> str:
+    """*text* as an SQL string literal (SET takes no bound parameters)."""
+    if "\0" in text:
+        raise StoreError("a temporary directory's path cannot contain a NUL character")
+    return "'" + text.replace("'", "''") + "'"
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:

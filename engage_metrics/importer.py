@@ -155,7 +155,25 @@ def _frame(table: reader.RawTable, mapping: Mapping, options: ImportOptions) -> 
     src["_line"] = table.rows["_line"].astype("int64")
     src["_raw"] = table.rows["_raw"]
     src["_overflow"] = table.rows["_overflow"].astype(bool)
+    src["_unsaved"], src["_lost"] = _unsaved_fields(table, mapping)
     return src
+
+
+def _unsaved_fields(table: reader.RawTable, mapping: Mapping) -> tuple[pd.Series, pd.Series]:
+    """Per row, the mapped columns whose cells are a workbook's formulas without a saved
+    value (reader.UNSAVED_SEP-joined) and their fields (' email full_name '), None where
+    there are none: a row that lacks a required value because of one is rejected for it."""
+    none = pd.Series(None, index=table.rows.index, dtype=object)
+    unsaved = table.rows.get("_unsaved")
+    if unsaved is None or unsaved.isna().all():
+        return none, none
+    cells = (reader.UNSAVED_SEP + unsaved.fillna("") + reader.UNSAVED_SEP)
+    columns, fields = none.copy(), none.copy()
+    for f, col in mapping.fields.items():
+        hit = cells.str.contains(reader.UNSAVED_SEP + col + reader.UNSAVED_SEP, regex=False)
+        columns = columns.mask(hit, columns.fillna("") + reader.UNSAVED_SEP + col)
+        fields = fields.mask(hit, fields.fillna(" ") + f + " ")
+    return columns.str.lstrip(reader.UNSAVED_SEP), fields
 
 
 def _mapping(table: reader.RawTable, options: ImportOptions) -> Mapping:
@@ -742,7 +760,8 @@ def _land(con: duckdb.DuckDBPyConnection, result: ImportResult, accepted: int,
         con.execute("INSERT INTO rejected_row SELECT $id, line_no, raw, reason FROM staged "
                     "WHERE reason IS NOT NULL", {"id": import_id})
         con.execute("DROP TABLE IF EXISTS identity_note")
-        resolve.rebuild(con)
+        resolve.update(con, [import_id] + ([result.replaces] if result.replaces is not None
+                                           else []))
         identity = resolve.take_identity_notes(con, import_id)
         if identity:
             result.notes.extend(identity)
@@ -1111,7 +1130,8 @@ def _src_from_csv(con: duckdb.DuckDBPyConnection, loaded: reader.FastCsv, mappin
                         else "NULL::VARCHAR") + f" AS {f}" for f in FIELDS[options.kind])
     rows, params = loaded.rows_sql()
     con.execute(f"CREATE OR REPLACE TEMP TABLE src AS SELECT {fields}, _line, "  # noqa: S608
-                f"NULL::VARCHAR AS _raw, false AS _overflow FROM ({rows}) AS r", params)
+                f"NULL::VARCHAR AS _raw, false AS _overflow, NULL::VARCHAR AS _unsaved, "
+                f"NULL::VARCHAR AS _lost FROM ({rows}) AS r", params)
     return con.execute("SELECT COUNT(*) FROM src").fetchall()[0][0]
 
 
@@ -1211,14 +1231,14 @@ def import_frame(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, file_name: st
 
 
 def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
-    """Remove exactly what an import added (its journal rows) and rebuild."""
+    """Remove exactly what an import added (its journal rows) and update what it touched."""
     row = con.execute("SELECT kind FROM import_log WHERE import_id = $id",
                       {"id": import_id}).fetchone()
     if row is None:
         raise ValueError(f"there is no import #{import_id}")
     with transaction(con):
         _delete_journal(con, import_id)
-        resolve.rebuild(con)
+        resolve.update(con, [import_id])
         bump_data_version(con)
 
 
@@ -1228,6 +1248,7 @@ def _delete_journal(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
                       {"id": import_id}).fetchone()
     if row is None:
         return
+    resolve.forget_import(con, import_id)
     con.execute(f"DELETE FROM {RAW_TABLE[row[0]]} WHERE import_id = $id",  # noqa: S608
                 {"id": import_id})
     con.execute("DELETE FROM rejected_row WHERE import_id = $id", {"id": import_id})

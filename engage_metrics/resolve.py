@@ -14,6 +14,7 @@ review. docs/data-model.md and docs/importing/identity.md say it in words.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -50,11 +51,78 @@ def _macros_digest(text: str) -> str:
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute identifier, person, event, participation and ask from the journal.
 
-    Runs inside the caller's transaction, so an import or an undo lands whole. Leaves
-    the identity notes of the latest import (placeholders, shared addresses, rows that
-    are their own person, links by name) for :func:`take_identity_notes`."""
+    The reference path (and the ``rebuild`` command): every record and every person again.
+    Runs inside the caller's transaction. Leaves the identity notes of the latest import
+    (placeholders, shared addresses, rows that are their own person, links by name) for
+    :func:`take_identity_notes`."""
+    _derive(con, full=True)
+
+
+def update(con: duckdb.DuckDBPyConnection, imports: Iterable[int] = (),
+           keys: Iterable[str] = ()) -> None:
+    """Bring the canonical tables up to date after a change to the journal or the
+    decisions, at the cost of what the change touches: *imports* were added, undone
+    (their journal rows gone; :func:`forget_import` ran first) or have records that changed
+    (a link by name undone); *keys* are joined by a new merge decision. Only the people
+    holding a key of those records (before or after) and the events of those rows are
+    labelled and rebuilt, which gives what :func:`rebuild` gives (tests/test_incremental.py).
+    Leaves the identity notes of the latest import of *imports* for
+    :func:`take_identity_notes`."""
+    _derive(con, full=False, imports=list(imports), keys=list(keys))
+
+
+def forget_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
+    """Before an import's journal rows are deleted: remember the events of its rows, which
+    :func:`update` rebuilds (the rows are gone by then)."""
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS removed_event (source VARCHAR, "
+                "event_key VARCHAR)")
+    con.execute("INSERT INTO removed_event SELECT DISTINCT source, event_key "
+                "FROM raw_participation WHERE import_id = $id", {"id": import_id})
+
+
+def _derive(con: duckdb.DuckDBPyConnection, *, full: bool, imports: list[int] | None = None,
+            keys: list[str] | None = None) -> None:
+    """Identity resolution and the canonical tables, for everything (*full*) or for what
+    the change of *imports* and decision *keys* touches (docs/data-model.md)."""
     install_macros(con)
+    con.execute("CREATE OR REPLACE TEMP TABLE rec_scope (import_id INTEGER)")
+    con.execute("CREATE OR REPLACE TEMP TABLE decision_key (key VARCHAR)")
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS removed_event (source VARCHAR, "
+                "event_key VARCHAR)")
+    if full:
+        con.execute("INSERT INTO rec_scope SELECT import_id FROM import_log")
+    else:
+        for i in imports or []:
+            con.execute("INSERT INTO rec_scope VALUES ($i)", {"i": i})
+        for k in keys or []:
+            con.execute("INSERT INTO decision_key VALUES ($k)", {"k": k})
     con.execute(sql_text("resolve/records.sql"))
+    con.execute(sql_text("resolve/graph_all.sql" if full else "resolve/graph_change.sql"))
+    con.execute(sql_text("resolve/keys.sql"))
+    _label(con)
+    con.execute(sql_text("resolve/scope_event.sql"), {"full": full})
+    con.execute(sql_text("resolve/build.sql"))
+    latest = con.execute("SELECT MAX(import_id) FROM import_log WHERE import_id IN "
+                         "(SELECT import_id FROM rec_scope)").fetchall()[0][0]
+    notes = [] if latest is None else identity_notes(con, latest)
+    con.execute("CREATE OR REPLACE TEMP TABLE identity_note (import_id INTEGER, i INTEGER, "
+                "note VARCHAR)")
+    if notes:
+        con.executemany("INSERT INTO identity_note VALUES (?, ?, ?)",
+                        [(latest, i, n) for i, n in enumerate(notes)])
+    con.execute(sql_text("resolve/configure.sql"))
+    con.execute(sql_text("resolve/facts.sql"))
+    _refresh_snapshots(con)
+    for t in ("rec", "new_key", "graph_key", "rec_label", "rec_weak", "rec_link", "key_label",
+              "key_label_next", "rec_scope", "decision_key", "removed_event", "touched_key",
+              "old_person", "scope_person", "scope_event", "rec_person", "fact_person",
+              "event_now", "event_was", "cfg_event", "cfg_person"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")  # noqa: S608 - fixed temp table names
+
+
+def _label(con: duckdb.DuckDBPyConnection) -> None:
+    """Connected components of the graph's records and keys (label propagation from the
+    keys' ident_no): rec_label, each record's person."""
     for _ in range(MAX_PROPAGATION_STEPS):
         con.execute(sql_text("resolve/propagate.sql"))
         changed = con.execute(
@@ -65,18 +133,6 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
             break
     else:  # pragma: no cover - needs a chain of > 100 linked identifiers
         raise RuntimeError("identity resolution did not converge")
-    con.execute(sql_text("resolve/build.sql"))
-    latest = con.execute("SELECT MAX(import_id) FROM import_log").fetchall()[0][0]
-    notes = [] if latest is None else identity_notes(con, latest)
-    con.execute("CREATE OR REPLACE TEMP TABLE identity_note (import_id INTEGER, i INTEGER, "
-                "note VARCHAR)")
-    if notes:
-        con.executemany("INSERT INTO identity_note VALUES (?, ?, ?)",
-                        [(latest, i, n) for i, n in enumerate(notes)])
-    apply_configuration(con)
-    for t in ("rec", "rec_key", "rec_label", "rec_weak", "rec_link", "key_label",
-              "key_label_next"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")  # noqa: S608 - fixed temp table names
 
 
 def take_identity_notes(con: duckdb.DuckDBPyConnection, import_id: int) -> list[str]:
@@ -122,18 +178,32 @@ def identity_notes(con: duckdb.DuckDBPyConnection, import_id: int) -> list[str]:
 
 
 def apply_configuration(con: duckdb.DuckDBPyConnection) -> None:
-    """Re-apply the classification and ladder (after an import or a Settings change),
-    then the per-person facts and the depth snapshot that depend on them."""
+    """Re-apply the classification and ladder to every event and participation (after a
+    Settings change or a migration), then the per-person facts and the snapshots that
+    depend on them."""
     install_macros(con)
+    con.execute("CREATE OR REPLACE TEMP TABLE cfg_event AS SELECT event_id FROM event")
+    con.execute("CREATE OR REPLACE TEMP TABLE cfg_person AS SELECT person_id FROM person")
     con.execute(sql_text("resolve/configure.sql"))
+    con.execute("DROP TABLE cfg_event")
+    con.execute("DROP TABLE cfg_person")
     refresh_facts(con)
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute person_fact and the depth and window snapshots from the canonical tables."""
+    con.execute("CREATE OR REPLACE TEMP TABLE fact_person AS SELECT DISTINCT person_id "
+                "FROM participation")
+    con.execute("DELETE FROM person_fact")
+    con.execute("DELETE FROM person_program_fact")
+    con.execute(sql_text("resolve/facts.sql"))
+    con.execute("DROP TABLE fact_person")
+    _refresh_snapshots(con)
+
+
+def _refresh_snapshots(con: duckdb.DuckDBPyConnection) -> None:
     from engage_metrics import metrics
 
-    con.execute(sql_text("resolve/facts.sql"))
     metrics.refresh_depth_snapshot(con)
     metrics.refresh_window_snapshot(con)
 
@@ -155,22 +225,26 @@ def name_links(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def unlink(con: duckdb.DuckDBPyConnection, link_key: str) -> None:
     """Undo a link by name: the name-only rows of *link_key* are no longer joined to the
-    email's person (a keep-apart decision between the two keys), and rebuild."""
+    email's person (a keep-apart decision between the two keys); the imports holding it
+    are resolved again."""
     row = con.execute("SELECT key FROM identifier WHERE key = $k AND kind = 'name'",
                       {"k": link_key}).fetchone()
     email = link_key.rpartition("|")[2]
     if row is None or "|" not in link_key or not email:
         raise ValueError(f"there is no link {link_key!r}")
+    imports = [r[0] for r in con.execute(
+        "SELECT DISTINCT CAST(rec >> 34 AS INTEGER) FROM record_key WHERE key = $k",
+        {"k": link_key}).fetchall()]
     with transaction(con):
         con.execute("INSERT OR REPLACE INTO identity_decision VALUES ('apart', $a, $b, now())",
                     {"a": link_key, "b": "email:" + email})
-        rebuild(con)
+        update(con, imports)        # their records are linked by name no more
         bump_data_version(con)
 
 
 def decide(con: duckdb.DuckDBPyConnection, decision: str, person_a: int, person_b: int) -> None:
     """Record a merge / keep-apart decision between two people, keyed by their
-    strongest identifiers so it survives re-imports, and rebuild."""
+    strongest identifiers so it survives re-imports; a merge joins the two people."""
     if decision not in ("merge", "apart"):
         raise ValueError("decision must be 'merge' or 'apart'")
     keys = con.execute(
@@ -183,5 +257,5 @@ def decide(con: duckdb.DuckDBPyConnection, decision: str, person_a: int, person_
         con.execute("INSERT OR REPLACE INTO identity_decision VALUES ($d, $a, $b, now())",
                     {"d": decision, "a": key_a, "b": key_b})
         if decision == "merge":
-            rebuild(con)
+            update(con, keys=[key_a, key_b])
         bump_data_version(con)

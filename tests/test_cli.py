@@ -98,6 +98,11 @@ def test_import_report_history_undo_round_trip(tmp_path):
     r = cli("rejected", db=db)
     assert "unknown status 'Perhaps'" in r.stdout
     assert "rsvps.csv" in cli("history", db=db).stdout
+    # the full rebuild from the journal changes no number
+    r = cli("rebuild", db=db)
+    assert r.returncode == 0 and r.stdout.startswith("rebuilt: ")
+    assert json.loads(cli("report", "--start", "2025-01-01", "--end", "2025-03-01", "--format",
+                          "json", db=db).stdout) == rep
     assert cli("undo", "1", db=db).returncode == 0
     assert cli("history", db=db).stdout.strip() == "no imports yet"
 

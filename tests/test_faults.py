@@ -39,18 +39,19 @@ def state(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
     return out
 
 
-# The child imports the big file; its rebuild (inside the import's transaction, after
-# the journal rows are written) announces itself, then the transaction is kept open.
+# The child imports the big file; its update of the canonical tables (inside the import's
+# transaction, after the journal rows are written) announces itself, then the transaction
+# is kept open.
 CHILD = """
 import sys, time
 from engage_metrics import db, importer, resolve
-real = resolve.rebuild
-def rebuild(con):
+real = resolve.update
+def update(con, *args, **kwargs):
     print("in-transaction", flush=True)
-    real(con)
+    real(con, *args, **kwargs)
     print("rebuilt", flush=True)
     time.sleep(60)
-resolve.rebuild = rebuild
+resolve.update = update
 con = db.connect(sys.argv[1])
 importer.import_files(con, [sys.argv[2]])
 print("done", flush=True)
@@ -356,10 +357,10 @@ def test_a_full_disk_during_an_import_is_one_line_and_changes_nothing(
     new = tmp_path / "new.csv"
     new.write_bytes(participation_csv(200, "new"))
 
-    def full(con: duckdb.DuckDBPyConnection) -> None:
+    def full(con: duckdb.DuckDBPyConnection, *args: object) -> None:
         raise duckdb.IOException(NO_SPACE.format(path=path))
 
-    monkeypatch.setattr(resolve, "rebuild", full)
+    monkeypatch.setattr(resolve, "update", full)
     code, out, err = cli_run(capsys, "import", "--db", str(path), str(new))
     assert_one_line_refusal(code, err, "could not be written", "No space left on device",
                             "nothing of it was saved", "free")
@@ -370,7 +371,7 @@ def test_a_full_disk_during_an_import_is_one_line_and_changes_nothing(
     con.close()
     assert path.stat().st_size == size
     # the engine raises a StoreError for it (the dashboard shows its message)
-    monkeypatch.setattr(resolve, "rebuild", full)
+    monkeypatch.setattr(resolve, "update", full)
     con = db.connect(path)
     try:
         with pytest.raises(db.StoreWriteFailed, match="nothing of it was saved"):
@@ -466,10 +467,10 @@ def test_the_data_page_shows_a_full_disk_as_a_plain_message(app, small_store: Pa
     at.run()
     assert [e.value for e in at.exception] == [] and not at.error
 
-    def full(con: duckdb.DuckDBPyConnection) -> None:
+    def full(con: duckdb.DuckDBPyConnection, *args: object) -> None:
         raise duckdb.IOException(NO_SPACE.format(path=path))
 
-    monkeypatch.setattr(resolve, "rebuild", full)
+    monkeypatch.setattr(resolve, "update", full)
     at.button(key="import_button").click().run()
     assert [e.value for e in at.exception] == []
     [shown] = [e.value for e in at.error]

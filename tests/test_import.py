@@ -252,9 +252,9 @@ def test_import_is_atomic_when_the_rebuild_fails(store, write, monkeypatch):
     import_files(store, [write("one.csv", HEADER + "a@x.org,A,B,Rally,Rally,2024-01-10,Attended,,,X\n")])
     before = snapshot(store)
 
-    def boom(con):
+    def boom(con, *args):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(resolve, "rebuild", boom)
+    monkeypatch.setattr(resolve, "update", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         import_files(store, [write("two.csv", HEADER + "b@x.org,A,B,Rally,Rally,2024-01-10,Attended,,,X\n")])
     assert snapshot(store) == before

@@ -49,7 +49,7 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     path = tmp_path / "v1.duckdb"
     build_v1_store(path)
     con = db.connect(path)
-    assert db.schema_version(con) == db.SCHEMA_VERSION == 6
+    assert db.schema_version(con) == db.SCHEMA_VERSION == 7
     # the data of schema 1 is all there
     assert con.execute("SELECT import_id, file_name, rows_read, imported_at::VARCHAR, notes "
                        "FROM import_log").fetchall() == [
@@ -86,7 +86,7 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     con.close()
     # reopening a migrated store changes nothing
     con = db.connect(path)
-    assert db.schema_version(con) == 6
+    assert db.schema_version(con) == db.SCHEMA_VERSION
     con.close()
 
 
@@ -179,7 +179,7 @@ def test_v3_and_v4_stores_with_facts_migrate_to_the_same_numbers(tmp_path: Path,
     con.close()
     _as_older_store(path, version)
     # read-only, the old file is refused with a clear message (the queries need schema 5)
-    with pytest.raises(db.StoreError, match=rf"schema {version}; this one reads schema 6.*"
+    with pytest.raises(db.StoreError, match=rf"schema {version}; this one reads schema {db.SCHEMA_VERSION}.*"
                                             "Open it once read-write"):
         db.connect(path, read_only=True)
     metrics.clear_caches()
@@ -214,7 +214,7 @@ def test_a_v5_store_is_served_from_its_snapshots_again_after_the_upgrade(tmp_pat
     con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
     con.close()
     con = db.connect(path)
-    assert db.schema_version(con) == 6
+    assert db.schema_version(con) == db.SCHEMA_VERSION
     window = metrics.Window.default(con)
     with con.cursor() as cur:
         assert metrics.prepare_window(cur, window.params())   # served: the stamps are current
@@ -231,7 +231,7 @@ def test_a_failed_migration_is_a_clear_error_and_changes_nothing(tmp_path: Path,
 
     monkeypatch.setitem(db.MIGRATIONS, 1, broken)
     with pytest.raises(db.StoreError, match=r"v1.duckdb: upgrading this database from schema 1 "
-                                            r"to 6 failed \(.*no_such_column.*the file is unchanged"):
+                                            r"to 7 failed \(.*no_such_column.*the file is unchanged"):
         db.connect(path)
     check = duckdb.connect(str(path))
     assert check.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)

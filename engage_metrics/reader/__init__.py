@@ -36,11 +36,11 @@ from engage_metrics.reader.files import (
     read_bytes,
     read_path,
 )
-from engage_metrics.reader.table import RawTable, ReadError, table_from_records
+from engage_metrics.reader.table import UNSAVED_SEP, RawTable, ReadError, table_from_records
 from engage_metrics.reader.text import read_text
 
 __all__ = ["HEAD_BYTES", "MAX_UPLOAD_BYTES", "WHITESPACE", "CsvHead", "CsvScan", "FastCsv",
            "RawTable", "ReadError", "check_size", "drop_fast_csv", "fast_csv_head",
            "fast_csv_min_bytes", "load_fast_csv", "max_upload_bytes", "read_bytes",
            "read_excel", "read_head", "read_lines", "read_path", "read_text", "scan_csv",
-           "table_from_records"]
+           "table_from_records", "UNSAVED_SEP"]

@@ -12,6 +12,7 @@ import pandas as pd
 from engage_metrics.reader.layout import describe, fill_down, footer_note, is_footer_line
 
 FOOTER_TAIL = 200    # the block after the data is looked for in the last rows
+UNSAVED_SEP = "\x1f"  # joins the column names of a row's formula cells without a value
 # a totals row's first filled cell ("Total", "Grand Totals" …)
 TOTALS = re.compile(r"^\s*(grand\s+)?totals?\b", re.IGNORECASE)
 
@@ -49,11 +50,13 @@ def table_from_records(records: list[list[str]], line_nos: list[int], raws: list
                        encoding: str, delimiter: str | None, notes: list[str] | None = None,
                        preamble: list[list[str]] | None = None,
                        merged: dict[str, list[tuple[int, int]]] | None = None,
-                       fill: bool = True) -> RawTable:
+                       fill: bool = True, unsaved: list[set[int]] | None = None) -> RawTable:
     """The table of *records* (the first is the header): non-data rows dropped and counted,
     the lines after the data listed in the notes, grouping columns filled down (*merged*:
     a workbook's merged cells, header cell -> (first, last line) of each; *fill* False:
-    none is, and the notes say so)."""
+    none is, and the notes say so). *unsaved*, one set per data record: the indexes of its
+    cells that are a workbook's formulas without a saved value (blank here, but not blank
+    in the file): the column `_unsaved` names them (UNSAVED_SEP-joined, None for none)."""
     header = [h.strip() for h in records[0]]
     if not any(header):
         raise ReadError(f"{name}: the header row is empty, so the columns have no names. "
@@ -79,6 +82,8 @@ def table_from_records(records: list[list[str]], line_nos: list[int], raws: list
     frame["_line"] = line_nos[1:]
     frame["_raw"] = raws[1:]
     frame["_overflow"] = overflow
+    frame["_unsaved"] = [UNSAVED_SEP.join(columns[i] for i in sorted(u) if i < width) or None
+                         for u in unsaved] if unsaved else None
     # the header again inside the data: two exports pasted together
     frame["_header_again"] = [[c.strip() for c in r[:width]] == header for r in body]
     frame, skipped, footer = _drop_non_data(frame, columns)
@@ -129,7 +134,10 @@ def _drop_non_data(frame: pd.DataFrame,
     """Drop blank lines, totals rows, repeated header rows and the trailing footer
     block (rows of one cell, totals, notes and signatures); the footer's non-blank lines
     (line, description) for the notes."""
-    filled = frame[columns].ne("").sum(axis=1)
+    # a formula cell without a saved value is blank here but filled in the file
+    unsaved = frame["_unsaved"].fillna("")
+    filled = frame[columns].ne("").sum(axis=1) + unsaved.ne("") * (unsaved.str.count(
+        UNSAVED_SEP) + 1)
     first_cell = frame[columns].replace("", pd.NA).bfill(axis=1).iloc[:, 0].fillna("")
     is_total = first_cell.str.match(TOTALS)
     keep = (filled > 0) & ~is_total & ~frame["_header_again"]

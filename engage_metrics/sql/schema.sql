@@ -141,6 +141,17 @@ CREATE TABLE IF NOT EXISTS identifier (
     person_id INTEGER
 );
 
+-- Every journal record's identifier keys (schema 7), kept so that a change labels only the
+-- records of the people it touches: rec = (import_id * 4 + table) * 2^32 + line_no, table
+-- 0 participation, 1 person, 2 ask; own: the record's own email or phone (not a placeholder,
+-- not shared), which its person shows.
+CREATE TABLE IF NOT EXISTS record_key (
+    rec  BIGINT NOT NULL,
+    key  VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    own  BOOLEAN NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS person (
     person_id     INTEGER NOT NULL,
     full_name     VARCHAR,

@@ -6,7 +6,7 @@
 -- outcome_map(word, value).
 WITH n AS (
     SELECT
-        _line, _raw, _overflow,
+        _line, _raw, _overflow, _unsaved, _lost,
         tidy(email) AS email_raw,
         norm_email(email) AS email,
         norm_phone(phone) AS phone,
@@ -42,6 +42,13 @@ by_text AS (
 SELECT
     n._line AS line_no, n._raw AS raw,
     CASE
+        -- a required value lost to a formula cell without a saved value
+        WHEN (email IS NULL AND phone IS NULL AND external_id IS NULL AND full_name IS NULL
+              AND unsaved_lost(_lost, ['email', 'phone', 'external_id', 'first_name', 'last_name', 'full_name']))
+             OR (asked_raw IS NULL AND unsaved_lost(_lost, ['asked_at']))
+             OR (rung_given IS NULL AND rung_from_text IS NULL
+                 AND unsaved_lost(_lost, ['rung', 'ask']))
+            THEN unsaved_reason(_unsaved)
         WHEN email IS NULL AND phone IS NULL AND external_id IS NULL AND full_name IS NULL
             THEN 'no email, phone, person id or name'
         WHEN asked_raw IS NULL THEN 'no date'

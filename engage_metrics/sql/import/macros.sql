@@ -151,6 +151,18 @@ CREATE OR REPLACE TEMP MACRO norm_words(x) AS
     TRIM(regexp_replace(LOWER(strip_accents(x)), '[^a-z0-9]+', ' ', 'g'));
 -- A cell without its surrounding spaces, NULL when empty. TRIM only where a space is at
 -- either end: DuckDB's TRIM costs more than the rest of the import's normalization.
+-- A workbook's formula cells without a saved value (saved without calculating them; the
+-- reader gives each row `_unsaved`, the mapped columns of such cells joined by chr(31), and
+-- `_lost`, their fields as ' email full_name '): unsaved_lost says whether one of *fields*
+-- is among them, unsaved_reason is the rejection reason of a row that lacks a required
+-- value because of one.
+CREATE OR REPLACE TEMP MACRO unsaved_lost(lost, fields) AS
+    COALESCE(list_has_any(string_split(trim(lost), ' '), fields), false);
+CREATE OR REPLACE TEMP MACRO unsaved_reason(cols) AS
+    'formula without a saved value in ''' || replace(cols, chr(31), ''', ''') || ''': open '
+    || 'the file in Excel or LibreOffice and save it (that stores the values), then import '
+    || 'it again';
+
 CREATE OR REPLACE TEMP MACRO tidy(x) AS
     NULLIF(CASE WHEN x LIKE ' %' OR x LIKE '% ' THEN TRIM(x) ELSE x END, '');
 

@@ -33,7 +33,7 @@ WITH s AS (
         tidy(hours)       AS hours_raw,
         tidy(time_in)     AS time_in_raw,
         tidy(time_out)    AS time_out_raw,
-        _overflow
+        _overflow, _unsaved, _lost
     FROM src
 ),
 -- Dates, emails, phones and status words repeat across rows: each distinct text is
@@ -148,6 +148,14 @@ v AS (
             ELSE status_mapped
         END AS status_final,
         CASE
+            -- a required value lost to a formula cell without a saved value
+            WHEN _lost IS NOT NULL AND (
+                    (email IS NULL AND phone IS NULL AND external_id IS NULL AND full_name IS NULL
+                     AND unsaved_lost(_lost, ['email', 'phone', 'external_id', 'first_name', 'last_name', 'full_name']))
+                    OR (title_raw IS NULL AND event_id IS NULL
+                        AND unsaved_lost(_lost, ['title', 'event_id']))
+                    OR (starts_raw IS NULL AND unsaved_lost(_lost, ['starts_at'])))
+                THEN unsaved_reason(_unsaved)
             WHEN email IS NULL AND phone IS NULL AND external_id IS NULL AND full_name IS NULL
                 THEN CASE WHEN email_raw IS NOT NULL
                           THEN 'invalid email ''' || email_raw || ''' and no phone, id or name'

@@ -2,7 +2,7 @@
 -- whom. Bound parameters: $source.
 WITH n AS (
     SELECT
-        _line, _raw, _overflow,
+        _line, _raw, _overflow, _unsaved, _lost,
         tidy(email) AS email_raw,
         norm_email(email) AS email,
         norm_phone(phone) AS phone,
@@ -18,6 +18,9 @@ WITH n AS (
 SELECT
     _line AS line_no, _raw AS raw,
     CASE
+        WHEN email IS NULL AND phone IS NULL AND external_id IS NULL AND full_name IS NULL
+             AND unsaved_lost(_lost, ['email', 'phone', 'external_id', 'first_name', 'last_name', 'full_name'])
+            THEN unsaved_reason(_unsaved)
         WHEN email IS NULL AND phone IS NULL AND external_id IS NULL AND full_name IS NULL
             THEN CASE WHEN email_raw IS NOT NULL
                       THEN 'invalid email ''' || email_raw || ''' and no phone, id or name'

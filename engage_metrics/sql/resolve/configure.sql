@@ -4,12 +4,15 @@
 -- No match: mixed, reported as unclassified. Event type rung: a ladder
 -- event_type keyword, else 3 for task mode, else 2. Role rung: the longest
 -- matching ladder role keyword, else 2. Participation rung: the higher of both.
+-- Applies to the events of temp table cfg_event and the participations of those events
+-- or of the people of temp table cfg_person (every one after a settings change).
 CREATE OR REPLACE TEMP TABLE type_class AS
 WITH t AS (
     SELECT DISTINCT event_type, title,
            ' ' || norm_words(COALESCE(event_type, '')) || ' ' AS w1,
            ' ' || norm_words(title) || ' ' AS w2
     FROM event
+    WHERE event_id IN (SELECT event_id FROM cfg_event)
 ),
 m AS (
     SELECT t.event_type, t.title, c.mode, 1 AS pri, LENGTH(c.keyword) AS len
@@ -50,10 +53,14 @@ UPDATE event SET
     task_weight = CASE tc.mode WHEN 'task' THEN 1.0 WHEN 'mixed' THEN 0.5 ELSE 0.0 END,
     touch_weight = CASE tc.mode WHEN 'relationship' THEN 1.0 WHEN 'mixed' THEN 0.5 ELSE 0.0 END
 FROM type_class tc
-WHERE tc.event_type IS NOT DISTINCT FROM event.event_type AND tc.title = event.title;
+WHERE tc.event_type IS NOT DISTINCT FROM event.event_type AND tc.title = event.title
+  AND event.event_id IN (SELECT event_id FROM cfg_event);
+
 
 CREATE OR REPLACE TEMP TABLE role_rung AS
-WITH roles AS (SELECT DISTINCT role, ' ' || norm_words(role) || ' ' AS w FROM participation)
+WITH roles AS (SELECT DISTINCT role, ' ' || norm_words(role) || ' ' AS w FROM participation
+               WHERE event_id IN (SELECT event_id FROM cfg_event)
+                  OR person_id IN (SELECT person_id FROM cfg_person))
 SELECT roles.role,
        COALESCE(arg_min(l.rung, -LENGTH(l.keyword) * 10 - l.rung), 2) AS rung
 FROM roles LEFT JOIN ladder l ON l.kind = 'role' AND POSITION(' ' || l.keyword IN roles.w) > 0
@@ -61,7 +68,9 @@ GROUP BY roles.role;
 
 UPDATE participation SET rung = GREATEST(rr.rung, e.type_rung)
 FROM role_rung rr, event e
-WHERE rr.role = participation.role AND e.event_id = participation.event_id;
+WHERE rr.role = participation.role AND e.event_id = participation.event_id
+  AND (participation.event_id IN (SELECT event_id FROM cfg_event)
+       OR participation.person_id IN (SELECT person_id FROM cfg_person));
 
 DROP TABLE type_class;
 DROP TABLE role_rung;

@@ -3,8 +3,9 @@
 -- a person's history (first attendance, rung, return) never depends on a program filter.
 -- A person's rung at date D = 5 if reach_5 < D, … 2 if reach_2 < D, 1 if they have any
 -- participation before D (docs/metrics.md: registered but never attended is rung 1, and so is
--- an attended participation whose rung the ladder sets to 1).
-DELETE FROM person_fact;
+-- an attended participation whose rung the ladder sets to 1). For the people of temp table
+-- fact_person (every one after a settings change or a full rebuild).
+DELETE FROM person_fact WHERE person_id IN (SELECT person_id FROM fact_person);
 
 INSERT INTO person_fact (person_id, first_date, first_attended, next_attended, third_attended,
                          reach_2, reach_3, reach_4, reach_5)
@@ -12,6 +13,7 @@ WITH h AS (
     SELECT p.person_id, p.status, p.rung, e.event_date
     FROM participation p
     JOIN event e ON e.event_id = p.event_id
+    WHERE p.person_id IN (SELECT person_id FROM fact_person)
 ),
 firsts AS (
     SELECT person_id,
@@ -38,7 +40,7 @@ SELECT f.person_id, f.first_date, f.first_attended, n.next_attended, f.first_thr
 FROM firsts f
 LEFT JOIN nexts n ON n.person_id = f.person_id;
 
-DELETE FROM person_program_fact;
+DELETE FROM person_program_fact WHERE person_id IN (SELECT person_id FROM fact_person);
 
 INSERT INTO person_program_fact (person_id, program, first_date, attended_1, attended_2, attended_3,
                                  person_first_date, reach_2, reach_3, reach_4, reach_5)
@@ -50,6 +52,7 @@ FROM (
            MIN(e.event_date, 3) FILTER (WHERE p.status = 'attended') AS attended
     FROM participation p
     JOIN event e ON e.event_id = p.event_id
+    WHERE p.person_id IN (SELECT person_id FROM fact_person)
     GROUP BY p.person_id, e.program
 ) g
 JOIN person_fact f ON f.person_id = g.person_id

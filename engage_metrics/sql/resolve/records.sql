@@ -1,5 +1,7 @@
--- Identity records: every accepted row of every import with its identifier keys
--- (docs/data-model.md, "Identity"). rec identifies a row: (import_id, table, line).
+-- Identity records: every accepted row of the imports in temp table rec_scope (every import
+-- for a full rebuild, those an import, undo or link change touches otherwise) with its
+-- identifier keys (docs/data-model.md, "Identity"). rec identifies a row: (import_id,
+-- table, line) as (import_id * 4 + table) * 2^32 + line.
 -- Keys: email, phone, (source, external id). A placeholder email or phone (the macros
 -- placeholder_email / placeholder_phone), or one shared by shared_id_min_names() or more
 -- different first names within one import, is no key. A row left with none of these keys
@@ -10,10 +12,13 @@
 CREATE OR REPLACE TEMP TABLE rec_all AS
 WITH r AS (
     SELECT import_id, 0 AS t, line_no, source, email, phone, external_id, first_name, last_name, full_name, NULL AS recruited_by_email FROM raw_participation
+    WHERE import_id IN (SELECT import_id FROM rec_scope)
     UNION ALL
     SELECT import_id, 1, line_no, source, email, phone, external_id, first_name, last_name, full_name, recruited_by_email FROM raw_person
+    WHERE import_id IN (SELECT import_id FROM rec_scope)
     UNION ALL
     SELECT import_id, 2, line_no, source, email, phone, external_id, first_name, last_name, full_name, NULL FROM raw_ask
+    WHERE import_id IN (SELECT import_id FROM rec_scope)
 )
 SELECT (CAST(import_id AS BIGINT) * 4 + t) * 4294967296 + line_no AS rec, *
 FROM r;
@@ -96,47 +101,23 @@ WHERE NOT EXISTS (SELECT 1 FROM identity_decision d
                     AND ((d.key_a = l.link_key AND d.key_b = l.email_key)
                          OR (d.key_a = l.email_key AND d.key_b = l.link_key)));
 
-CREATE OR REPLACE TEMP TABLE rec_key AS
-SELECT rec, 'email:' || email AS key, 'email' AS kind FROM rec WHERE email IS NOT NULL
+-- the records' keys; own: the record's own email or phone (not a placeholder, not shared),
+-- which a person shows
+CREATE OR REPLACE TEMP TABLE new_key AS
+SELECT rec, 'email:' || email AS key, 'email' AS kind, TRUE AS own FROM rec WHERE email IS NOT NULL
 UNION ALL
-SELECT rec, 'phone:' || phone, 'phone' FROM rec WHERE phone IS NOT NULL
+SELECT rec, 'phone:' || phone, 'phone', TRUE FROM rec WHERE phone IS NOT NULL
 UNION ALL
-SELECT rec, 'ext:' || source || ':' || external_id, 'ext' FROM rec WHERE external_id IS NOT NULL
+SELECT rec, 'ext:' || source || ':' || external_id, 'ext', FALSE FROM rec WHERE external_id IS NOT NULL
 UNION ALL
-SELECT rec, email_key, 'email' FROM rec_link
+SELECT rec, email_key, 'email', FALSE FROM rec_link
 UNION ALL
-SELECT rec, link_key, 'name' FROM rec_link
+SELECT rec, link_key, 'name', FALSE FROM rec_link
 UNION ALL
 SELECT rec,
        CASE WHEN name_w IS NOT NULL THEN 'name:' || source || ':' || name_w
             ELSE 'name:' || source || ':#' || import_id || '.' || t || '.' || line_no END,
-       'name'
+       'name', FALSE
 FROM rec
 WHERE email IS NULL AND phone IS NULL AND external_id IS NULL
-  AND rec NOT IN (SELECT rec FROM rec_link)
-;
-
--- an analyst's merge decision links two keys like a record holding both
-INSERT INTO rec_key
-WITH d AS (
-    SELECT -ROW_NUMBER() OVER (ORDER BY key_a, key_b) AS rec, key_a, key_b
-    FROM identity_decision
-    WHERE decision = 'merge'
-      AND key_a IN (SELECT key FROM rec_key) AND key_b IN (SELECT key FROM rec_key)
-)
-SELECT rec, key_a, split_part(key_a, ':', 1) FROM d
-UNION ALL
-SELECT rec, key_b, split_part(key_b, ':', 1) FROM d;
-
--- Register keys seen for the first time; forget keys no record holds any more.
-DELETE FROM identifier WHERE key NOT IN (SELECT key FROM rec_key);
-
-INSERT INTO identifier (key, kind, ident_no, person_id)
-SELECT key, kind,
-       (SELECT COALESCE(MAX(ident_no), 0) FROM identifier) + ROW_NUMBER() OVER (ORDER BY key),
-       NULL
-FROM (SELECT key, MIN(kind) AS kind FROM rec_key GROUP BY key) k
-WHERE key NOT IN (SELECT key FROM identifier);
-
-CREATE OR REPLACE TEMP TABLE key_label AS
-SELECT key, ident_no AS label FROM identifier;
+  AND rec NOT IN (SELECT rec FROM rec_link);
