@@ -492,3 +492,26 @@ def targets(df: pd.DataFrame) -> go.Figure:
                      ticksuffix=" %")
     return style(fig, "Targets: progress now, and where the recent pace leads by the due date",
                  "Share of the target reached (%)", None, height=max(300, 120 + 70 * len(df)))
+def calibration(df: pd.DataFrame, title: str) -> go.Figure:
+    """A backtest's calibration: the chance predicted against the share it came true, for the
+    model (by tenths of its chance) and for the base rate it is compared with; points on the
+    dotted diagonal are perfectly calibrated, and a point's size is its number of rows."""
+    fig = go.Figure(go.Scatter(x=[0, 100], y=[0, 100], mode="lines", hoverinfo="skip",
+                               line=dict(color=MUTED, dash="dot"), name="perfectly calibrated"))
+    colors = (SERIES["rate"], SERIES["returning"])
+    for i, source in enumerate(dict.fromkeys(df["source"])):
+        part = df[df["source"] == source]
+        rows = part["rows"].astype(float).to_numpy()
+        fig.add_trace(go.Scatter(
+            x=part["predicted"].astype(float) * 100, y=part["observed"].astype(float) * 100,
+            mode="lines+markers" if i == 0 else "markers", name=source,
+            marker=dict(color=colors[i % 2], size=6 + 18 * np.sqrt(rows / max(rows.max(), 1))),
+            line=dict(color=colors[i % 2]), customdata=rows, meta=source,
+            hovertemplate=("%{meta}: predicted %{x:.0f} %, came true %{y:.0f} % "
+                           "(%{customdata:,} rows)<extra></extra>")))
+    fig.update_xaxes(range=[-2, 102], ticksuffix=" %")
+    fig.update_yaxes(range=[-2, 102], ticksuffix=" %")
+    # inside the plot, top left: a calibrated model leaves that corner empty
+    fig.update_layout(legend=dict(x=0.01, y=0.99, xanchor="left", yanchor="top",
+                                  bgcolor="rgba(255,255,255,0.8)"))
+    return style(fig, title, "Predicted chance (%)", "Share that came true (%)")

@@ -202,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "whose export it reads. `auto` detects them from the header.")
 
     _targets_parser(sub)
+    _predict_parser(sub)
 
     p = sub.add_parser("definitions", help="list every metric and its definition",
                        description="The metric registry: id, label, unit and definition. "
@@ -247,6 +248,38 @@ def _targets_parser(sub: argparse._SubParsersAction) -> None:
                            description="Remove one target by its number (see `list`).")
     _db_arg(s)
     s.add_argument("target_id", type=int, metavar="TARGET_ID")
+
+
+def _rung(text: str) -> int:
+    if text not in ("2", "3", "4", "5"):
+        raise argparse.ArgumentTypeError(f"an ask rung is 2, 3, 4 or 5: {text!r}")
+    return int(text)
+
+
+def _predict_parser(sub: argparse._SubParsersAction) -> None:
+    """`predict asks` and `predict active` (docs/predictions.md)."""
+    p = sub.add_parser("predict", help="what to do next: who to ask, who is slipping away",
+                       description="Scores learned from the organization's own history, as of "
+                       "a date, each backtested first (docs/predictions.md). A thin history or a "
+                       "weak backtest prints the rule list instead (no chance), and says so on "
+                       "stderr.")
+    kinds = p.add_subparsers(dest="prediction", metavar="PREDICTION", required=True)
+    for name, text in (
+            ("asks", "the chance of a yes to an ask at rung 2-5, per person active in the year "
+                     "before the date: person_id, email, current_rung, ask_rung, chance, reasons"),
+            ("active", "the chance of attending again within 90 days of the date, per person "
+                       "active in the year before it: person_id, email, chance, last_attended, "
+                       "reasons")):
+        q = kinds.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        _db_arg(q)
+        q.add_argument("--asof", type=_date, help="the date D (YYYY-MM-DD; default: the day "
+                       "after the data's last event date); only what happened before it is read")
+        if name == "asks":
+            q.add_argument("--rung", type=_rung, help="only asks for this rung (2-5)")
+        q.add_argument("--format", choices=("csv", "json"), default="csv")
+        q.add_argument("--backtest", action="store_true",
+                       help="print the backtest's figures (AUC, Brier score, the base rate's "
+                            "Brier score, calibration) instead of the scores")
 
 
 def _open(path: Path | None, create: bool = False) -> duckdb.DuckDBPyConnection:
@@ -541,6 +574,48 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_predict(args: argparse.Namespace) -> int:
+    from engage_metrics.export import neutralized
+    from engage_metrics.metrics import Window
+    from engage_metrics.predict import active, asks
+
+    con = _open(args.db)
+    asof = args.asof or Window.default(con).end
+    if args.prediction == "asks":
+        prediction = asks.predict(con, asof, args.rung)
+        columns = ["person_id", "email", "current_rung", "ask_rung", "chance", "reasons"]
+    else:
+        prediction = active.predict(con, asof)
+        columns = ["person_id", "email", "chance", "last_attended", "reasons"]
+    if args.backtest:
+        figures = prediction.backtest.figures()
+        if args.format == "json":
+            print(json.dumps(figures, indent=2))
+        else:
+            import pandas as pd
+
+            flat = {k: v for k, v in figures.items() if k != "calibration"}
+            pd.DataFrame([flat]).to_csv(sys.stdout, index=False)
+        return 0
+    rows = prediction.scores
+    if rows is None:     # never an untested score: the rule list, and why, on stderr
+        print(f"note: {prediction.backtest.why}", file=sys.stderr)
+        rows = (asks.fallback(con, asof) if args.prediction == "asks"
+                else active.fallback(con, asof))
+        if args.prediction == "asks" and args.rung:
+            rows = rows[rows["ask_rung"] == args.rung]
+    out = rows[columns].copy()
+    out["chance"] = out["chance"].astype(float).round(4)
+    if "last_attended" in out:
+        out["last_attended"] = out["last_attended"].astype(str)
+    if args.format == "json":
+        records = out.astype(object).where(out.notna(), None).to_dict("records")
+        print(json.dumps(records, indent=1, default=str))
+    else:
+        neutralized(out).to_csv(sys.stdout, index=False)
+    return 0
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     from engage_metrics.adapters import list_sources
 
@@ -619,7 +694,7 @@ COMMANDS = {"sources": cmd_sources, "import": cmd_import, "report": cmd_report, 
             "history": cmd_history, "undo": cmd_undo, "rebuild": cmd_rebuild,
             "rejected": cmd_rejected,
             "backup": cmd_backup, "restore": cmd_restore, "boardpack": cmd_boardpack,
-            "definitions": cmd_definitions, "targets": cmd_targets}
+            "definitions": cmd_definitions, "targets": cmd_targets, "predict": cmd_predict}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -123,7 +123,28 @@ def markdown() -> str:
             "program) is read; the Overview, the board pack and `engage targets list` show it.",
             ""]
     out += [f"- **{_text(term)}.** {_text(text)}" for term, text in targets.DEFINITIONS.items()]
+    out += _models()
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _models() -> list[str]:
+    """The predictions (registry.models()): each with its features, backtest and fallback."""
+    found = registry.models().values()
+    if not found:
+        return []
+    out = ["## Predictions", "",
+           "Scores learned from the organization's own history, each backtested before it is "
+           "shown ([predictions.md](predictions.md)).", ""]
+    for m in found:
+        out += [f"### {_text(m.label)}", "",
+                f"`{m.id}` · model · unit: {m.unit} · parameters: {', '.join(m.params) or 'none'}",
+                "", _text(m.definition), "",
+                f"Features: {_text(m.features)}", "",
+                f"Backtest: {_text(m.backtest)}", "",
+                f"Fallback: {_text(m.fallback)}", ""]
+        if m.formula:
+            out += [f"Formula: {_code(m.formula)}", ""]
+    return out
 
 
 def _text(text: str) -> str:

@@ -38,6 +38,18 @@ def main() -> None:
                    "on the Overview and in the board pack.")
         for term, text in terms.items():
             st.markdown(f"**{layout.plain(term)}.** {layout.plain(text)}")
+    models = [m for m in registry.models().values() if not query or query.lower() in
+              f"{m.label} {m.definition} {m.features}".lower()]
+    if models:
+        st.subheader("Predictions")
+        for model in models:
+            with st.expander(model.label, expanded=bool(query)):
+                st.markdown(layout.plain(model.definition))
+                for part in ("features", "backtest", "fallback"):
+                    st.markdown(f"**{part.capitalize()}.** {layout.plain(getattr(model, part))}")
+                if model.formula:
+                    st.code(model.formula, language="text", wrap_lines=True)
+                st.caption(f"id `{model.id}` · model · unit: {model.unit}")
 
 
 main()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from engage_metrics import charts
 from engage_metrics.narrative import narrate
-from engage_ui import data, filters, layout
+from engage_ui import data, filters, layout, predictions
 from engage_ui import targets as targets_view
 
 
@@ -51,6 +51,9 @@ def main() -> None:
                          if f.previous else ())
         for sentence in narrate(now, before, program_rows, previous_rows):
             st.markdown(f"- {layout.plain(sentence)}")
+        at_risk = predictions.at_risk_reading(f)
+        if at_risk:
+            st.markdown(f"- {layout.plain(at_risk)}")
     with right:
         points = data.run("spectrum_by_program", f.window)
         layout.chart(layout.figure(charts.spectrum, layout.selected_programs(points, f.window),
