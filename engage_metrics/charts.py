@@ -23,12 +23,14 @@ from plotly.subplots import make_subplots
 
 from engage_metrics.config import RUNG_NAMES, TIERS
 from engage_metrics.theme import (
+    INK,
     MUTED,
     QUADRANT_COLORS,
     RUNG_COLORS,
     RUNG_LABELS,
     SEQUENTIAL,
     SERIES,
+    STATUS_COLORS,
     TIER_COLORS,
     program_colors,
     style,
@@ -200,20 +202,22 @@ def ladder_funnel(funnel: pd.DataFrame, details: bool = True) -> go.Figure:
 
 @text_labels
 def sankey(flows: pd.DataFrame, a_label: str, b_label: str) -> go.Figure:
-    """Rung flows between two periods, with New and Lapsed ends."""
+    """Rung flows between two periods, with New, Back after a break and Lapsed ends."""
     def name(node: str) -> str:
         if node.startswith("Rung "):
             rung = int(node.split()[1])
             side = a_label if node.endswith("(A)") else b_label
             return f"{RUNG_LABELS[rung]} ({side})"
-        return {"New": f"New in {b_label}", "Lapsed": f"Not seen in {b_label}"}.get(node, node)
+        return {"New": f"New in {b_label}", "Back": f"Back after a break in {b_label}",
+                "Lapsed": f"Not seen in {b_label}"}.get(node, node)
 
     def color(node: str) -> str:
         if node.startswith("Rung "):
             return RUNG_COLORS[int(node.split()[1])]
-        return SERIES["new"] if node == "New" else SERIES["lapsed"]
+        return {"New": SERIES["new"], "Back": SERIES["back"]}.get(node, SERIES["lapsed"])
 
-    sources = sorted(flows["source"].unique(), key=lambda s: (s == "New", s))
+    # the rungs of A first, then the people who came in: new, then back after a break
+    sources = sorted(flows["source"].unique(), key=lambda s: (s == "Back", s == "New", s))
     targets = sorted(flows["target"].unique(), key=lambda s: (s == "Lapsed", s))
     nodes = [*sources, *targets]
     index = {("s", n): i for i, n in enumerate(sources)}
@@ -456,3 +460,58 @@ def battery(df: pd.DataFrame) -> go.Figure:
                      secondary_y=True, showgrid=False)
     return style(fig, "The relationship battery: monthly charge vs discharge and the level",
                  "Month", height=480)
+
+
+@text_labels
+def targets(df: pd.DataFrame) -> go.Figure:
+    """Each target's progress (its value as a % of the target) as a bar coloured by its
+    status, the value the pace of the last three months would reach by the due date (◆), and
+    the target itself at 100 %. Bars are drawn up to 200 %; the text says the real value."""
+    share = df["share"].astype(float) * 100
+    projected = df["projected"].astype(float) * 100
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        y=df["name"], x=share.clip(0, 200), orientation="h", name="Progress now",
+        marker_color=[STATUS_COLORS.get(s, MUTED) for s in df["status"]], opacity=0.7,
+        customdata=np.stack([share.fillna(-1), df["text"]], axis=1),
+        hovertemplate="%{y}<br>%{customdata[1]}<br>%{customdata[0]:.0f} % of the "
+                      "target<extra></extra>"))
+    fig.add_trace(go.Scatter(      # the words on each bar, from its start: seen at 0 % too
+        y=df["name"], x=[0] * len(df), mode="text", text="  " + df["text"], showlegend=False,
+        textposition="middle right", textfont=dict(color=INK, size=15), hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        y=df["name"], x=projected.clip(0, 200), mode="markers", name="By the due date at the "
+        "pace of the last three months", marker=dict(symbol="diamond", size=14, color=INK),
+        hovertemplate="%{y}<br>At the recent pace: %{x:.0f} % of the target by the due "
+                      "date<extra></extra>"))
+    fig.add_vline(x=100, line_dash="dash", line_color=INK, annotation_text="target",
+                  annotation_position="top")
+    fig.update_yaxes(autorange="reversed")
+    highest = pd.concat([share, projected]).clip(0, 200).max()
+    fig.update_xaxes(range=[0, max(110.0, 0 if pd.isna(highest) else float(highest) + 10)],
+                     ticksuffix=" %")
+    return style(fig, "Targets: progress now, and where the recent pace leads by the due date",
+                 "Share of the target reached (%)", None, height=max(300, 120 + 70 * len(df)))
+def calibration(df: pd.DataFrame, title: str) -> go.Figure:
+    """A backtest's calibration: the chance predicted against the share it came true, for the
+    model (by tenths of its chance) and for the base rate it is compared with; points on the
+    dotted diagonal are perfectly calibrated, and a point's size is its number of rows."""
+    fig = go.Figure(go.Scatter(x=[0, 100], y=[0, 100], mode="lines", hoverinfo="skip",
+                               line=dict(color=MUTED, dash="dot"), name="perfectly calibrated"))
+    colors = (SERIES["rate"], SERIES["returning"])
+    for i, source in enumerate(dict.fromkeys(df["source"])):
+        part = df[df["source"] == source]
+        rows = part["rows"].astype(float).to_numpy()
+        fig.add_trace(go.Scatter(
+            x=part["predicted"].astype(float) * 100, y=part["observed"].astype(float) * 100,
+            mode="lines+markers" if i == 0 else "markers", name=source,
+            marker=dict(color=colors[i % 2], size=6 + 18 * np.sqrt(rows / max(rows.max(), 1))),
+            line=dict(color=colors[i % 2]), customdata=rows, meta=source,
+            hovertemplate=("%{meta}: predicted %{x:.0f} %, came true %{y:.0f} % "
+                           "(%{customdata:,} rows)<extra></extra>")))
+    fig.update_xaxes(range=[-2, 102], ticksuffix=" %")
+    fig.update_yaxes(range=[-2, 102], ticksuffix=" %")
+    # inside the plot, top left: a calibrated model leaves that corner empty
+    fig.update_layout(legend=dict(x=0.01, y=0.99, xanchor="left", yanchor="top",
+                                  bgcolor="rgba(255,255,255,0.8)"))
+    return style(fig, title, "Predicted chance (%)", "Share that came true (%)")

@@ -22,6 +22,7 @@ from engage_metrics.config import ConfigError
 
 if TYPE_CHECKING:
     from engage_metrics.options import FileLayout
+    from engage_metrics.targets import Progress
 
 EXIT_ERROR = 2
 EXIT_PIPE_CLOSED = 1
@@ -200,11 +201,85 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Every source adapter: its name (for --source) and the tool "
                        "whose export it reads. `auto` detects them from the header.")
 
+    _targets_parser(sub)
+    _predict_parser(sub)
+
     p = sub.add_parser("definitions", help="list every metric and its definition",
                        description="The metric registry: id, label, unit and definition. "
                        "--format markdown prints docs/metrics.md (generated from the registry).")
     p.add_argument("--format", choices=("json", "text", "markdown"), default="text")
     return parser
+
+
+def _targets_parser(sub: argparse._SubParsersAction) -> None:
+    """`targets set|list|remove` (engage_metrics.targets; its rules: `definitions`)."""
+    from engage_metrics.targets import RUNGS, TARGET_METRICS
+
+    p = sub.add_parser("targets", help="set, list or remove targets and show their progress",
+                       description="Targets: a metric to reach by a due date, optionally in "
+                       "one program. `list` shows each one's progress, the pace needed per "
+                       "month, the pace of the last three months and whether it is on track "
+                       "(the rules: `engage definitions`, section Targets).")
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    s = actions.add_parser("set", help="add a target",
+                           description="Add a target: a metric, a value to reach, a due date, "
+                           "optionally a program (level metrics are read over the 12 months "
+                           "before a date, cumulative ones from the target's start).")
+    _db_arg(s)
+    s.add_argument("--metric", required=True, choices=list(TARGET_METRICS),
+                   help="the metric: " + ", ".join(TARGET_METRICS))
+    s.add_argument("--rung", type=int, choices=RUNGS,
+                   help="N of people_at_rung (active people at rung N or higher)")
+    s.add_argument("--value", required=True,
+                   help="the value to reach: a count, hours, a depth (0-100) or a rate as "
+                   "0.6 or 60%%")
+    s.add_argument("--due", required=True, help="the due date (YYYY-MM-DD)")
+    s.add_argument("--start", help="where a cumulative target counts from (YYYY-MM-DD; "
+                   "default: the day after the data's last event date)")
+    s.add_argument("--program", help="only this program (default: the whole organization)")
+    s = actions.add_parser("list", help="every target with its progress",
+                           description="Every target with its progress, the pace needed per "
+                           "month, the pace of the last three months and its status.")
+    _db_arg(s)
+    s.add_argument("--asof", type=_date, help="read the targets as of this date (default: "
+                   "the day after the data's last event date)")
+    s.add_argument("--format", choices=("json", "text"), default="text")
+    s = actions.add_parser("remove", help="remove a target",
+                           description="Remove one target by its number (see `list`).")
+    _db_arg(s)
+    s.add_argument("target_id", type=int, metavar="TARGET_ID")
+
+
+def _rung(text: str) -> int:
+    if text not in ("2", "3", "4", "5"):
+        raise argparse.ArgumentTypeError(f"an ask rung is 2, 3, 4 or 5: {text!r}")
+    return int(text)
+
+
+def _predict_parser(sub: argparse._SubParsersAction) -> None:
+    """`predict asks` and `predict active` (docs/predictions.md)."""
+    p = sub.add_parser("predict", help="what to do next: who to ask, who is slipping away",
+                       description="Scores learned from the organization's own history, as of "
+                       "a date, each backtested first (docs/predictions.md). A thin history or a "
+                       "weak backtest prints the rule list instead (no chance), and says so on "
+                       "stderr.")
+    kinds = p.add_subparsers(dest="prediction", metavar="PREDICTION", required=True)
+    for name, text in (
+            ("asks", "the chance of a yes to an ask at rung 2-5, per person active in the year "
+                     "before the date: person_id, email, current_rung, ask_rung, chance, reasons"),
+            ("active", "the chance of attending again within 90 days of the date, per person "
+                       "active in the year before it: person_id, email, chance, last_attended, "
+                       "reasons")):
+        q = kinds.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        _db_arg(q)
+        q.add_argument("--asof", type=_date, help="the date D (YYYY-MM-DD; default: the day "
+                       "after the data's last event date); only what happened before it is read")
+        if name == "asks":
+            q.add_argument("--rung", type=_rung, help="only asks for this rung (2-5)")
+        q.add_argument("--format", choices=("csv", "json"), default="csv")
+        q.add_argument("--backtest", action="store_true",
+                       help="print the backtest's figures (AUC, Brier score, the base rate's "
+                            "Brier score, calibration) instead of the scores")
 
 
 def _open(path: Path | None, create: bool = False) -> duckdb.DuckDBPyConnection:
@@ -499,12 +574,99 @@ def cmd_boardpack(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_predict(args: argparse.Namespace) -> int:
+    from engage_metrics.export import neutralized
+    from engage_metrics.metrics import Window
+    from engage_metrics.predict import active, asks
+
+    con = _open(args.db)
+    asof = args.asof or Window.default(con).end
+    if args.prediction == "asks":
+        prediction = asks.predict(con, asof, args.rung)
+        columns = ["person_id", "email", "current_rung", "ask_rung", "chance", "reasons"]
+    else:
+        prediction = active.predict(con, asof)
+        columns = ["person_id", "email", "chance", "last_attended", "reasons"]
+    if args.backtest:
+        figures = prediction.backtest.figures()
+        if args.format == "json":
+            print(json.dumps(figures, indent=2))
+        else:
+            import pandas as pd
+
+            flat = {k: v for k, v in figures.items() if k != "calibration"}
+            pd.DataFrame([flat]).to_csv(sys.stdout, index=False)
+        return 0
+    rows = prediction.scores
+    if rows is None:     # never an untested score: the rule list, and why, on stderr
+        print(f"note: {prediction.backtest.why}", file=sys.stderr)
+        rows = (asks.fallback(con, asof) if args.prediction == "asks"
+                else active.fallback(con, asof))
+        if args.prediction == "asks" and args.rung:
+            rows = rows[rows["ask_rung"] == args.rung]
+    out = rows[columns].copy()
+    out["chance"] = out["chance"].astype(float).round(4)
+    if "last_attended" in out:
+        out["last_attended"] = out["last_attended"].astype(str)
+    if args.format == "json":
+        records = out.astype(object).where(out.notna(), None).to_dict("records")
+        print(json.dumps(records, indent=1, default=str))
+    else:
+        neutralized(out).to_csv(sys.stdout, index=False)
+    return 0
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     from engage_metrics.adapters import list_sources
 
     for name, label in list_sources():
         print(f"{name:16s} {label}")
     return 0
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from engage_metrics import targets
+
+    if args.action is None:
+        build_parser().parse_args(["targets", "--help"])   # prints the actions, exits 0
+    con = _open(args.db)
+    try:
+        if args.action == "set":
+            value = args.value.strip()
+            number: float | str = value
+            if value.endswith("%"):
+                try:
+                    number = float(value[:-1]) / 100
+                except ValueError:
+                    number = value
+            t = targets.set_target(con, args.metric, number, args.due, args.program,
+                                   args.rung, args.start)
+            print(f"target #{t.target_id} set: {t.label} at least {t.format(t.value)} by "
+                  f"{t.due} (counting from {t.start})")
+        elif args.action == "remove":
+            targets.remove_target(con, args.target_id)
+            print(f"target #{args.target_id} removed")
+        else:
+            found = targets.progress(con, args.asof)
+            if args.format == "json":
+                print(json.dumps([_progress_json(p) for p in found], indent=2))
+            elif not found:
+                print("no targets yet; add one with `engage targets set`")
+            for p in found if args.format == "text" else ():
+                print(f"#{p.target.target_id} [{p.status}] {p.sentence()}")
+    except targets.TargetError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
+def _progress_json(p: Progress) -> dict:
+    t = p.target
+    return {"id": t.target_id, "metric": t.metric, "rung": t.rung, "program": t.program,
+            "label": t.label, "target": t.value, "start": t.start.isoformat(),
+            "due": t.due.isoformat(), "asof": p.asof.isoformat(), "status": p.status,
+            "value": p.value, "progress": p.share, "pace_needed_per_month": p.needed,
+            "pace_last_3_months_per_month": p.pace, "months_left": p.months_left,
+            "projected": p.projected, "reason": p.reason or None, "sentence": p.sentence()}
 
 
 def cmd_definitions(args: argparse.Namespace) -> int:
@@ -520,6 +682,11 @@ def cmd_definitions(args: argparse.Namespace) -> int:
     else:
         for m in items:
             print(f"{m.id} — {m.label} [{m.unit}]\n    {m.definition}")
+        from engage_metrics.targets import DEFINITIONS
+
+        print("\nTargets")
+        for term, text in DEFINITIONS.items():
+            print(f"{term}\n    {text}")
     return 0
 
 
@@ -527,7 +694,7 @@ COMMANDS = {"sources": cmd_sources, "import": cmd_import, "report": cmd_report, 
             "history": cmd_history, "undo": cmd_undo, "rebuild": cmd_rebuild,
             "rejected": cmd_rejected,
             "backup": cmd_backup, "restore": cmd_restore, "boardpack": cmd_boardpack,
-            "definitions": cmd_definitions}
+            "definitions": cmd_definitions, "targets": cmd_targets, "predict": cmd_predict}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from engage_metrics import config, registry
+from engage_metrics import config, registry, targets
 
 # the rooms in the order the dashboard's Definitions page and this document show them
 ROOMS = {"participation": "Participation", "ladder": "Ladder and asks",
@@ -119,7 +119,32 @@ def markdown() -> str:
                     _text(m.definition), ""]
             if m.formula:
                 out += [f"Formula: {_code(m.formula)}", ""]
+    out += ["## Targets", "", "How a target (a metric, a value, a due date, optionally a "
+            "program) is read; the Overview, the board pack and `engage targets list` show it.",
+            ""]
+    out += [f"- **{_text(term)}.** {_text(text)}" for term, text in targets.DEFINITIONS.items()]
+    out += _models()
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _models() -> list[str]:
+    """The predictions (registry.models()): each with its features, backtest and fallback."""
+    found = registry.models().values()
+    if not found:
+        return []
+    out = ["## Predictions", "",
+           "Scores learned from the organization's own history, each backtested before it is "
+           "shown ([predictions.md](predictions.md)).", ""]
+    for m in found:
+        out += [f"### {_text(m.label)}", "",
+                f"`{m.id}` · model · unit: {m.unit} · parameters: {', '.join(m.params) or 'none'}",
+                "", _text(m.definition), "",
+                f"Features: {_text(m.features)}", "",
+                f"Backtest: {_text(m.backtest)}", "",
+                f"Fallback: {_text(m.fallback)}", ""]
+        if m.formula:
+            out += [f"Formula: {_code(m.formula)}", ""]
+    return out
 
 
 def _text(text: str) -> str:

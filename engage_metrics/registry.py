@@ -35,6 +35,7 @@ SQL_DIR = Path(__file__).with_name("sql")
 METRICS_DIR = SQL_DIR / "metrics"
 FACTS_DIR = SQL_DIR / "facts"
 FRAGMENTS_DIR = SQL_DIR / "fragments"
+MODELS_DIR = SQL_DIR / "models"
 UNITS = {"count", "ratio", "hours", "score", "currency", "days", "table"}
 SHAPES = {"scalar", "table"}
 _HEADER = re.compile(r"^--\s*([a-z_]+):\s?(.*)$")
@@ -191,6 +192,55 @@ def facts_sql(name: str) -> str:
 def metrics() -> dict[str, Metric]:
     """All metrics, by id, in file-name order."""
     return {p.stem: parse_metric_file(p) for p in sorted(METRICS_DIR.glob("*.sql"))}
+
+
+@dataclass(frozen=True)
+class Model:
+    """A prediction (a score learned from the organization's own history), declared like a
+    metric: ``sql/models/<id>.sql`` opens with its header (id, label, unit, room, params,
+    definition, formula, and what a metric has not: the features, the backtest and the
+    fallback) and holds the query that builds the model's features in SQL. The dashboard
+    (Definitions page), the CLI and docs/metrics.md read it here;
+    :mod:`engage_metrics.predict` fits and scores it."""
+
+    id: str
+    label: str
+    unit: str
+    room: str
+    definition: str
+    formula: str
+    features: str
+    backtest: str
+    fallback: str
+    params: tuple[str, ...]
+    sql: str = field(repr=False)
+
+    def format(self, value: Any) -> str:
+        return format_value(value, self.unit)
+
+
+def parse_model_file(path: Path) -> Model:
+    meta, body = _split_header(path)
+    missing = {"id", "label", "unit", "room", "definition", "features", "backtest",
+               "fallback"} - meta.keys()
+    if missing:
+        raise ValueError(f"{path.name}: header lacks {sorted(missing)}")
+    if meta["id"] != path.stem:
+        raise ValueError(f"{path.name}: id {meta['id']!r} must equal the file name")
+    if meta["unit"] not in UNITS:
+        raise ValueError(f"{path.name}: bad unit")
+    return Model(
+        id=meta["id"], label=meta["label"], unit=meta["unit"], room=meta["room"],
+        definition=meta["definition"], formula=meta.get("formula", ""),
+        features=meta["features"], backtest=meta["backtest"], fallback=meta["fallback"],
+        params=_names(meta.get("params", "")), sql=paste_fragments(body, path.name),
+    )
+
+
+@cache
+def models() -> dict[str, Model]:
+    """All prediction models, by id, in file-name order."""
+    return {p.stem: parse_model_file(p) for p in sorted(MODELS_DIR.glob("*.sql"))}
 
 
 def get(metric_id: str) -> Metric:

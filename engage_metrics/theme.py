@@ -31,9 +31,13 @@ MODE_COLORS = {"task": "#e76f51", "relationship": "#8e6bbf", "mixed": "#e9c46a"}
 # series that appear on several pages
 SERIES = {
     "active": "#264653", "new": "#4c9be8", "returning": "#2a9d8f", "lapsed": "#8d99ae",
+    "back": "#6d597a",
     "charge": "#8e6bbf", "discharge": "#e76f51", "level": "#264653", "depth": "#2171b5",
     "rate": "#c0392b", "previous": "#b0b8c1", "organization": "#111111",
 }
+# a target's status (engage_metrics.targets): good, bad, not judged
+STATUS_COLORS = {"on track": "#2a9d8f", "met": "#2a9d8f", "behind": "#e76f51",
+                 "missed": "#e76f51", "not started": "#b0b8c1", "cannot be computed": "#b0b8c1"}
 SEQUENTIAL = [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]]
 PROGRAM_PALETTE = ("#e76f51", "#2a9d8f", "#8e6bbf", "#e9c46a", "#4c9be8", "#f4a261", "#6d597a",
                    "#43aa8b", "#b56576", "#577590")

@@ -15,6 +15,8 @@ import streamlit as st
 
 from engage_metrics import config, importer, metrics, quality, resolve, settings_store
 from engage_metrics.metrics import Window, quarters_back
+from engage_metrics.predict import active, asks
+from engage_metrics.predict.common import Prediction
 from engage_ui import store
 
 # every cache of this module: no spinner (pages show their own), bounded size
@@ -147,3 +149,22 @@ def quality_card(import_id: int | None = None) -> dict[str, Any] | None:
         return _quality(store.cursor(), store.version(), import_id)
     except ValueError:          # the import was undone since
         return None
+
+
+@cached
+def _prediction(_con: duckdb.DuckDBPyConnection, version: int, model: str,
+                asof: dt.date) -> tuple[Prediction, pd.DataFrame]:
+    if model == asks.MODEL:
+        found = asks.predict(_con, asof)
+        rows = found.scores if found.scores is not None else asks.fallback(_con, asof)
+    else:
+        found = active.predict(_con, asof)
+        rows = found.scores if found.scores is not None else active.fallback(_con, asof)
+    return found, rows
+
+
+def prediction(model: str, asof: dt.date) -> tuple[Prediction, pd.DataFrame]:
+    """A prediction as of *asof* (ask_chance or still_active, cached per data version) and
+    the rows to show: its scores when its backtest passed, else the rule list standing in."""
+    found, rows = _prediction(store.cursor(), store.version(), model, asof)
+    return found, rows.copy()

@@ -1,7 +1,7 @@
 """Definitions — every metric's label, definition and formula, generated from the registry."""
 import streamlit as st
 
-from engage_metrics import definitions, registry
+from engage_metrics import definitions, registry, targets
 from engage_ui import data, layout
 
 
@@ -30,6 +30,26 @@ def main() -> None:
                     st.code(m.formula, language="text", wrap_lines=True)
                 st.caption(f"id `{m.id}` · unit: {m.unit} · parameters: "
                            f"{', '.join(m.params) or 'none'}")
+    terms = {term: text for term, text in targets.DEFINITIONS.items()
+             if not query or query.lower() in f"{term} {text}".lower()}
+    if terms:
+        st.subheader("Targets")
+        st.caption("How a target (a metric, a value, a due date, optionally a program) is read "
+                   "on the Overview and in the board pack.")
+        for term, text in terms.items():
+            st.markdown(f"**{layout.plain(term)}.** {layout.plain(text)}")
+    models = [m for m in registry.models().values() if not query or query.lower() in
+              f"{m.label} {m.definition} {m.features}".lower()]
+    if models:
+        st.subheader("Predictions")
+        for model in models:
+            with st.expander(model.label, expanded=bool(query)):
+                st.markdown(layout.plain(model.definition))
+                for part in ("features", "backtest", "fallback"):
+                    st.markdown(f"**{part.capitalize()}.** {layout.plain(getattr(model, part))}")
+                if model.formula:
+                    st.code(model.formula, language="text", wrap_lines=True)
+                st.caption(f"id `{model.id}` · model · unit: {model.unit}")
 
 
 main()

@@ -4,7 +4,7 @@ import streamlit as st
 from engage_metrics import charts
 from engage_metrics.periods import period_text
 from engage_metrics.theme import SERIES
-from engage_ui import data, filters, layout
+from engage_ui import data, filters, layout, predictions
 
 
 @layout.guarded
@@ -46,7 +46,11 @@ def main() -> None:
         layout.chart(layout.figure(charts.sankey, flows, "the previous period", "this period"))
         st.caption(f"Previous period: {period_text(a)}; this period: "
                    f"{period_text(b)}. “New” are people whose first participation is in "
-                   "this period; “Not seen” took part before but not in this period.")
+                   "this period; “Back after a break” took part before, not in the previous "
+                   "period, and again in this one; “Not seen” took part in the previous period "
+                   "but not in this one. Each person is counted once on each side.")
+    st.subheader("Who to ask next")
+    predictions.ask_next(f, "ladder")
     st.subheader("Asks")
     if not data.store_summary()["asks"]:
         st.info("No ask data yet. Import an ask file (person, date, rung asked for, outcome) on "
@@ -62,6 +66,7 @@ def main() -> None:
         layout.chart(layout.figure(charts.ask_heatmap, acceptance))
     with right:
         layout.chart(layout.figure(charts.ask_stretch, stretch))
+    predictions.backtest(data.prediction("ask_chance", predictions.as_of(f))[0], "asks")
 
 
 main()

@@ -6,7 +6,8 @@ import streamlit as st
 
 from engage_metrics import charts
 from engage_metrics.narrative import narrate
-from engage_ui import data, filters, layout
+from engage_ui import data, filters, layout, predictions
+from engage_ui import targets as targets_view
 
 
 def hours_value(report: dict | None, rate: float) -> float | None:
@@ -50,12 +51,16 @@ def main() -> None:
                          if f.previous else ())
         for sentence in narrate(now, before, program_rows, previous_rows):
             st.markdown(f"- {layout.plain(sentence)}")
+        at_risk = predictions.at_risk_reading(f)
+        if at_risk:
+            st.markdown(f"- {layout.plain(at_risk)}")
     with right:
         points = data.run("spectrum_by_program", f.window)
         layout.chart(layout.figure(charts.spectrum, layout.selected_programs(points, f.window),
                                    height=460))
     layout.chart(layout.figure(charts.people_over_time, data.run("series_participation", f.window),
                                "Active people per month: new and returning"))
+    targets_view.overview_section(f.window)
 
 
 main()

@@ -3,7 +3,7 @@ import streamlit as st
 
 from engage_metrics import charts
 from engage_metrics.theme import SERIES
-from engage_ui import data, filters, layout
+from engage_ui import data, filters, layout, predictions
 
 
 @layout.guarded
@@ -68,6 +68,10 @@ def main() -> None:
                                  f"(3+ visits, none in {lapse_days:,} days)",
                                  "Month", "Lapsed people (count)", color=SERIES["lapsed"],
                                  hover="%{y:,} lapsed people"))
+    st.subheader("Will they come back?")
+    st.caption("The chance that each person active in the last year attends again within 90 "
+               "days, backtested: the People page lists those at risk.")
+    predictions.backtest(data.prediction("still_active", predictions.as_of(f))[0], "active")
 
 
 main()

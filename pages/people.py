@@ -3,7 +3,7 @@ import streamlit as st
 
 from engage_metrics import registry
 from engage_metrics.config import RUNG_NAMES, TIERS
-from engage_ui import access, data, filters, layout
+from engage_ui import access, data, filters, layout, predictions
 
 COLUMNS = {
     "person_id": st.column_config.NumberColumn("Id", format="%d"),
@@ -58,10 +58,17 @@ def main() -> None:
     layout.download(shown, "engage-people.csv", "Download these people (CSV)", f.hide_names)
 
     st.subheader("Action lists")
-    tabs = st.tabs([f"{label} ({len(data.run(mid, f.window)):,})"
-                    for mid, label in ACTIONS.items()])
-    for tab, metric_id in zip(tabs, ACTIONS, strict=True):
+    counts = {mid: (predictions.slipping_count(f) if mid == "people_slipping"
+                    else len(data.run(mid, f.window))) for mid in ACTIONS}
+    tabs = st.tabs([f"{label} ({counts[mid]:,})" for mid, label in ACTIONS.items()]
+                   + ["🙋 Likely to say yes"])
+    with tabs[-1]:
+        predictions.ask_next(f, "people")
+    for tab, metric_id in zip(tabs, ACTIONS, strict=False):
         with tab:
+            if metric_id == "people_slipping":   # the survival score, or this rule list
+                predictions.slipping(f, "people_slipping")
+                continue
             rows = data.run(metric_id, f.window)
             st.caption(registry.get(metric_id).definition)
             if rows.empty:

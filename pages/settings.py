@@ -1,6 +1,6 @@
 """Settings — the classification (task / relationship / mixed), the ladder, the depth
-weights, the lapse threshold and the hourly value. Saved in the database; every number
-updates."""
+weights, the lapse threshold, the hourly value and the targets. Saved in the database;
+every number updates."""
 from __future__ import annotations
 
 import pandas as pd
@@ -9,6 +9,7 @@ import streamlit as st
 from engage_metrics import settings_store
 from engage_metrics.config import DEPTH_PARTS, MODES, RUNG_NAMES
 from engage_ui import access, data, layout, store
+from engage_ui import targets as targets_view
 
 RUNG_HELP = ", ".join(f"{r} {n}" for r, n in RUNG_NAMES.items())
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -149,6 +150,8 @@ def main() -> None:
         keywords_section()
     st.subheader("Numbers")
     numbers_section()
+    st.subheader("Targets")
+    targets_view.settings_section()
 
 
 main()

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard.py")
 PAGES = ("overview", "participation", "ladder", "relationships", "spectrum", "people", "data",
          "settings", "definitions")
-CHART_PAGES = {"overview": 2, "participation": 6, "ladder": 6, "relationships": 6,
+CHART_PAGES = {"overview": 2, "participation": 7, "ladder": 7, "relationships": 6,
                "spectrum": 2}
 TIMEOUT = 120
 

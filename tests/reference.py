@@ -366,6 +366,30 @@ def reference_funnel(tables: Tables, end: DateLike, programs: Sequence[str] = ()
     return pd.DataFrame(rows)
 
 
+def reference_rung_flows(tables: Tables, a_start: DateLike, a_end: DateLike, start: DateLike,
+                         end: DateLike, programs: Sequence[str] = ()) -> pd.DataFrame:
+    """Rung flows from period A to period B (P9): one row per person who took part (any
+    status) in A or B in the programs; source = rung at A's end if in A, else New when the
+    first participation ever is in B, else Back; target = rung at B's end if in B, else
+    Lapsed."""
+    scope = _scope(tables.parts, programs)
+    in_a = set(_between(scope, _ts(a_start), _ts(a_end))["person_id"])
+    in_b = set(_between(scope, _ts(start), _ts(end))["person_id"])
+    first_any = tables.parts.groupby("person_id")["event_date"].min()
+    rung_a, rung_b = rung_at(tables, a_end), rung_at(tables, end)
+    rows = []
+    for person in in_a | in_b:
+        if person in in_a:
+            source = f"Rung {rung_a[person]} (A)"
+        else:
+            source = "New" if first_any[person] >= _ts(start) else "Back"
+        target = f"Rung {rung_b[person]} (B)" if person in in_b else "Lapsed"
+        rows.append((source, target))
+    frame = pd.DataFrame(rows, columns=["source", "target"])
+    return (frame.groupby(["source", "target"]).size().rename("people").reset_index()
+            .sort_values(["source", "target"], ignore_index=True))
+
+
 def reference_cohort_retention(tables: Tables, start: DateLike, end: DateLike,
                                programs: Sequence[str] = ()) -> pd.DataFrame:
     """Monthly cohort retention matrix (P5); unobserved cells are NaN."""

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from test_migration import build_v1_store
 
-from engage_metrics import backup, cli, db, importer, resolve, settings_store
+from engage_metrics import backup, cli, db, importer, resolve, settings_store, targets
 from engage_metrics.options import ImportOptions
 
 FILES = {
@@ -36,7 +36,7 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
 @pytest.fixture
 def filled(store):
     """A store with rows in every table: imports with rejects, an ask file, a people
-    file, an identity decision, a changed setting and classification."""
+    file, an identity decision, a changed setting and classification, a target."""
     for name, text in FILES.items():
         assert importer.import_bytes(store, text.encode(), name).status == "imported"
     importer.import_bytes(store, b"Email,Date,Ask,Rung,Outcome\nana@x.org,2024-02-02,Host,4,yes\n",
@@ -48,6 +48,7 @@ def filled(store):
     resolve.decide(store, "apart", ana, bob)
     settings_store.save_settings(store, {"timezone": "America/Chicago"})
     store.execute("INSERT OR REPLACE INTO classification VALUES ('house meeting', 'relationship')")
+    targets.set_target(store, "active_people", 10, "2025-01-01", program="Field")
     assert [t for t, rows in snapshot(store).items() if not rows] == []
     return store
 

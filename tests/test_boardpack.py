@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from helpers_ui import ROOT, DemoStore, problems
 from metric_fixtures import Org, open_store
@@ -28,6 +29,7 @@ from pptx.util import Inches
 
 from engage_metrics import boardpack, db, metrics, registry
 from engage_metrics.boardpack import SUPPRESSED, BoardPack
+from engage_metrics.boardpack.sections import flow_summary
 from engage_metrics.config import set_setting
 
 HAVE_BROWSER = importlib.util.find_spec("playwright") is not None
@@ -613,3 +615,19 @@ def test_names_that_shorten_alike_keep_apart() -> None:
     assert len(set(labels.values())) == 3
     twins = boardpack.short_labels(["x" * 300, "x" * 300 + " ", "x" * 301])
     assert len(set(twins.values())) == 2             # the same name twice is one program
+
+
+def test_flow_summary_counts_people_back_after_a_break_apart() -> None:
+    """Back after a break is its own movement, never "moved up" (their earlier rung is not
+    in the flows): 12 + 7 + 6 + 9 + 5 = 39 people, each counted once."""
+    flows = pd.DataFrame({"source": ["Rung 2 (A)", "Rung 3 (A)", "New", "Back", "Rung 3 (A)"],
+                          "target": ["Rung 3 (B)", "Rung 3 (B)", "Rung 3 (B)", "Rung 4 (B)",
+                                     "Lapsed"],
+                          "people": [12, 7, 6, 9, 5]})
+    summary = dict(flow_summary(flows))
+    assert {k: summary[k] for k in list(summary)[:5]} == {
+        "Stepped up one rung or more": "12", "Stayed on their rung": "7",
+        "New this period": "6", "Back after a break this period": "9",
+        "Not seen this period": "5"}
+    assert summary["New at or moved up to 3 Contributing"] == "18"     # 12 up + 6 new
+    assert summary["New at or moved up to 4 Owning"] == "0"            # the 9 back: not moved

@@ -5,6 +5,8 @@ Screenshots of every page are saved in test-artifacts/.
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
 from pathlib import Path
@@ -165,6 +167,32 @@ def test_people_csv_download_is_built_on_click(server: str, page, tmp_path: Path
     lines = data.decode("utf-8-sig").strip().split("\r\n")
     assert len(lines) == shown + 1
     assert not any(cell.startswith(("=", "+", "@")) for line in lines for cell in line.split(","))
+    assert page.console_errors == []
+
+
+def test_who_to_ask_next_ranks_people_and_downloads_the_list(server: str, page,
+                                                           tmp_path: Path) -> None:
+    """Ladder & asks: the backtest's calibration chart is drawn, a rung's tab shows the people
+    most likely to say yes to it, and its list downloads as a formula-safe CSV, most likely
+    first."""
+    page.goto(f"{server}/ladder")
+    settle(page, CHART_PAGES["ladder"])
+    page.get_by_text("Who to ask next").first.wait_for()
+    page.locator(".js-plotly-plot", has_text="Backtest of").first.wait_for()
+    page.get_by_role("tab", name="Ask for rung 4 Owning").click()
+    button = page.get_by_role("button", name="Download this list (CSV)").filter(visible=True)
+    button.first.wait_for()
+    with page.expect_download(timeout=90_000) as info:
+        button.first.click()
+    path = tmp_path / "ask.csv"
+    info.value.save_as(path)
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    assert rows[0] == ["person_id", "name", "email", "current_rung", "depth", "tier", "chance",
+                       "reasons"]
+    chances = [float(row[6]) for row in rows[1:]]
+    assert len(chances) > 5 and chances == sorted(chances, reverse=True)
+    assert all(int(row[3]) < 4 for row in rows[1:])
+    assert page.locator('[data-testid="stException"]').count() == 0
     assert page.console_errors == []
 
 

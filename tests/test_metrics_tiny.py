@@ -329,13 +329,18 @@ def test_ladder_funnel(tmp_path: Path) -> None:
 
 
 def test_rung_of_person_and_flows(tmp_path: Path) -> None:
-    con = open_store(tmp_path / "x.duckdb", ladder_org())
-    # before 2024-01-01: a 2, b 3, c 5, e registered only -> 1, f 2, g 2; d not on the ladder
+    o = ladder_org()
+    h_before = o.event("2022-03-01", "Food")       # event 6
+    o.part(8, h_before, rung=3)                    # h: before A, not in A ...
+    o.part(8, 3, rung=2)                           # ... and back in B (e3, 2024-02-01)
+    con = open_store(tmp_path / "x.duckdb", o)
+    # before 2024-01-01: a 2, b 3, c 5, e registered only -> 1, f 2, g 2, h 3; d not on it
     assert records(metrics.run(con, "rung_of_person", asof=D)) == [
-        (1, 2), (2, 3), (3, 5), (5, 1), (6, 2), (7, 2)]
+        (1, 2), (2, 3), (3, 5), (5, 1), (6, 2), (7, 2), (8, 3)]
     periods = {"a_start": day("2023-01-01"), "a_end": D}
     flows = metrics.run(con, "rung_flows", **periods, **window("2024-01-01", "2024-07-01"))
     assert records(flows) == [
+        ("Back", "Rung 3 (B)", 1),           # h: 2022, not in 2023, back in 2024 at max(3, 2)
         ("New", "Rung 4 (B)", 1),            # d
         ("Rung 1 (A)", "Rung 3 (B)", 1),     # e
         ("Rung 2 (A)", "Lapsed", 1),         # g
@@ -344,10 +349,18 @@ def test_rung_of_person_and_flows(tmp_path: Path) -> None:
         ("Rung 3 (A)", "Rung 3 (B)", 1),     # b
         ("Rung 5 (A)", "Rung 5 (B)", 1),     # c
     ]
-    # Tenants: nobody took part in A; f is in B but not new -> no flows
+    # both sides add up to everyone who took part in A or B: in A a b c e f g (6), in B
+    # a b c d e f h (7), in either 8; sources 6 rungs of A + 1 new + 1 back = 8, targets
+    # 7 rungs of B + 1 lapsed = 8
+    sources = flows.groupby("source")["people"].sum()
+    targets = flows.groupby("target")["people"].sum()
+    assert sources.filter(like="(A)").sum() == 6 and targets.filter(like="(B)").sum() == 7
+    assert sources.sum() == targets.sum() == 8
+    # Tenants: nobody took part there in A; f's first participation (Food, 2023) is before
+    # B, so f is back (from another program) at rung 4: 1 = 1
     tenants = metrics.run(con, "rung_flows", **periods,
                           **window("2024-01-01", "2024-07-01", "Tenants"))
-    assert tenants.empty
+    assert records(tenants) == [("Back", "Rung 4 (B)", 1)]
 
 
 # ---------------------------------------------------------------- depth

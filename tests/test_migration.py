@@ -4,6 +4,7 @@ version with its data intact, and ends up with exactly the schema of a new store
 a store from a newer Engage is refused with a clear message."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -49,7 +50,7 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     path = tmp_path / "v1.duckdb"
     build_v1_store(path)
     con = db.connect(path)
-    assert db.schema_version(con) == db.SCHEMA_VERSION == 7
+    assert db.schema_version(con) == db.SCHEMA_VERSION == 8
     # the data of schema 1 is all there
     assert con.execute("SELECT import_id, file_name, rows_read, imported_at::VARCHAR, notes "
                        "FROM import_log").fetchall() == [
@@ -83,6 +84,8 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     assert con.execute("SELECT COUNT(*), COUNT(DISTINCT person_id) FROM window_depth_snapshot "
                        "WHERE window_end = DATE '2024-06-02' AND selection = '[]'"
                        ).fetchone() == (2, 2)
+    # v7: the analyst's targets, none yet
+    assert con.execute("SELECT COUNT(*) FROM target").fetchone()[0] == 0
     con.close()
     # reopening a migrated store changes nothing
     con = db.connect(path)
@@ -212,6 +215,7 @@ def test_a_v5_store_is_served_from_its_snapshots_again_after_the_upgrade(tmp_pat
     assert con.execute("SELECT COUNT(*) FROM meta WHERE key LIKE 'window%snapshot' "
                        "AND value NOT LIKE '%lapse_days%'").fetchall() == [(2,)]
     con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    con.execute("DROP TABLE target")                             # new in schema 8
     con.close()
     con = db.connect(path)
     assert db.schema_version(con) == db.SCHEMA_VERSION
@@ -231,9 +235,35 @@ def test_a_failed_migration_is_a_clear_error_and_changes_nothing(tmp_path: Path,
 
     monkeypatch.setitem(db.MIGRATIONS, 1, broken)
     with pytest.raises(db.StoreError, match=r"v1.duckdb: upgrading this database from schema 1 "
-                                            r"to 7 failed \(.*no_such_column.*the file is unchanged"):
+                                            r"to 8 failed \(.*no_such_column.*the file is unchanged"):
         db.connect(path)
     check = duckdb.connect(str(path))
     assert check.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
     assert "notes" not in [r[0] for r in check.execute("DESCRIBE import_log").fetchall()]
     check.close()
+
+
+def test_a_v7_store_gains_the_target_table_and_keeps_its_numbers(tmp_path: Path) -> None:
+    """Schema 8 adds the analyst's targets: a v7 store (no target table) opens with an empty
+    one, its data untouched, and a target can be set and read at once."""
+    from engage_metrics import targets
+
+    path = tmp_path / "v7.duckdb"
+    con = db.connect(path)
+    importer.import_bytes(con, b"Email,Event,Date,Status\na@x.org,Rally,2024-06-01,Attended\n",
+                          "one.csv")
+    con.execute("DROP TABLE target")
+    con.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    con.close()
+    con = db.connect(path)
+    assert db.schema_version(con) == db.SCHEMA_VERSION
+    assert con.execute("SELECT COUNT(*) FROM participation").fetchone()[0] == 1
+    fresh = db.connect(tmp_path / "fresh.duckdb")
+    assert columns(con) == columns(fresh)
+    fresh.close()
+    t = targets.set_target(con, "active_people", 5, "2024-12-01")
+    assert (t.target_id, t.start) == (1, dt.date(2024, 6, 2))   # the day after the last event
+    # as of 2024-06-02: 1 active of 5; 0 three months before: +1/3 a month, but (5 - 1) ÷
+    # (182 days ÷ 30.44 = 5.98 months) = 0.67 a month is needed
+    assert [p.status for p in targets.progress(con)] == ["behind"]
+    con.close()

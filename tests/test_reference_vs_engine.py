@@ -252,6 +252,34 @@ def test_spectrum_by_program_matches_reference(dataset: Store, kind: str) -> Non
     _assert_no_diff(_frame_diff(engine, expected, ["program"], f"{dataset.name}/{label}"))
 
 
+@pytest.mark.parametrize("kind", ["last12", "some programs"])
+def test_rung_flows_match_reference_and_add_up(dataset: Store, kind: str) -> None:
+    """Everyone who took part in A (the 12 months before B) or in B is on each side once:
+    the rungs of A add up to the people in A, the rungs of B to the people in B, and both
+    sides (with New, Back after a break and Lapsed) to the people in either period."""
+    problems = []
+    for label, (start, end, programs) in _windows_of_kind(dataset, kind).items():
+        a_start = (pd.Timestamp(start) - pd.DateOffset(years=1)).date()
+        expected = ref.reference_rung_flows(dataset.tables, a_start, start, start, end, programs)
+        engine = _engine_table(dataset.con, "rung_flows", a_start=a_start, a_end=start,
+                               start=start, end=end, programs=programs)
+        problems += _frame_diff(engine, expected, ["source", "target"],
+                                f"{dataset.name}/{label}")
+        parts = dataset.tables.parts
+        scope = parts[parts["program"].isin(programs)] if programs else parts
+        people = {name: set(scope.loc[(scope["event_date"] >= pd.Timestamp(lo))
+                                      & (scope["event_date"] < pd.Timestamp(hi)), "person_id"])
+                  for name, lo, hi in (("A", a_start, start), ("B", start, end))}
+        sources = engine.groupby("source")["people"].sum()
+        targets = engine.groupby("target")["people"].sum()
+        assert sources.filter(like="(A)").sum() == len(people["A"]), label
+        assert targets.filter(like="(B)").sum() == len(people["B"]), label
+        assert sources.sum() == targets.sum() == len(people["A"] | people["B"]), label
+        if dataset.name == "demo" and kind == "last12":
+            assert sources.get("Back", 0) == 15          # the people once missing from it
+    _assert_no_diff(problems)
+
+
 def test_demo_rungs_and_weights_follow_the_ladder_and_modes(demo_store: Store) -> None:
     """The demo's stored rungs and weights agree with the ladder rule recomputed here."""
     t = demo_store.tables

@@ -4,6 +4,7 @@ render. Charts come from :mod:`engage_metrics.charts`; every label, table cell a
 is suppressed here, before any renderer sees it."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from engage_metrics import charts, registry
+from engage_metrics import charts, registry, targets
 from engage_metrics.boardpack.labels import ORG_CHARS, short_label, short_labels
 from engage_metrics.boardpack.numbers import (
     KPIS,
@@ -114,6 +115,55 @@ def _narrative_section(n: Numbers) -> Section:
 
 
 
+def _targets_sections(con: duckdb.DuckDBPyConnection, n: Numbers) -> list[Section]:
+    """The targets of the pack's programs (every target without a program filter) as of the
+    period's end: a table and one sentence each, then the progress chart; none without
+    targets. A value over fewer than 5 people, and a pace with such an end, is not shown."""
+    found = targets.progress(con, n.window.end, n.window.programs)
+    if not found:
+        return []
+    labels = program_labels(n)
+    rows, bullets, charted = [], [], []
+    for p in found:
+        t = p.target
+        if t.program is not None:       # the program's label in this pack
+            t = dataclasses.replace(t, program=labels.get(t.program, short_label(t.program)))
+            p = dataclasses.replace(p, target=t)
+        now = value_text(t.metric, p.value, p.base) if p.value is not None else "–"
+        before = (value_text(t.metric, p.recent, p.recent_base) if p.recent is not None
+                  else "–")
+        hidden = SUPPRESSED in (now, before)
+        rows.append((t.label, fmt_date(t.due), now, t.format(t.value),
+                     "–" if hidden else targets.pace_text(p.needed, t.unit),
+                     "–" if hidden else targets.pace_text(p.pace, t.unit), p.status))
+        if hidden:
+            p = dataclasses.replace(p, value=None, share=None, projected=None)
+            bullets.append(f"{t.label}, due {fmt_date(t.due)}: {p.status} (fewer than 5 "
+                           "people behind its numbers, which are not shown).")
+        else:
+            bullets.append(p.sentence())
+        charted.append(p)
+    ids = tuple(dict.fromkeys(p.target.metric for p in found))
+    through = fmt_date(n.window.end - dt.timedelta(days=1))
+    table = Section(
+        "targets", "Targets",
+        f"Each target as of {through}, the end of this period: its value now, the pace it "
+        "needs per month to reach the target by the due date and the pace of the last three "
+        "months. Level metrics are read over the 12 months before the date, cumulative ones "
+        "(hours, new people, participations) from the target's start.",
+        table=Table(("Target", "Due", "Now", "Target", "Needed a month",
+                     "Last 3 months, a month", "Status"), tuple(rows),
+                    (3.6, 1.3, 1.2, 1.2, 1.4, 1.5, 1.3)),
+        bullets=tuple(bullets), metric_ids=ids)
+    fig = charts.targets(targets.chart_frame(charted))
+    chart = _chart_section(
+        "targets_chart", "Targets: on track?",
+        "Each bar is a target's value as a share of the target now; ◆ is where the pace of "
+        "the last three months would take it by the due date.", fig, ids,
+        size=(1500, max(500, 160 + 90 * len(found))))
+    return [table, chart]
+
+
 def _people_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
     series = run(con, "series_participation", **n.window.params())
     return _chart_section(
@@ -201,7 +251,8 @@ def _flows_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
     section = _chart_section(
         "flows", "Moving up the ladder",
         f"Where the people of the previous period ({period_text(a)}) were at the end of this "
-        f"one ({period_text(b)}): their rung, new people, and people not seen this period.",
+        f"one ({period_text(b)}): their rung, new people, people back after a break, and "
+        "people not seen this period. Each person is counted once on each side.",
         None if flows.empty else charts.sankey(flows, "the previous period", "this period"),
         ("rung_flows",), size=(1100, 790))
     section.table = Table(("Movement", "People"), flow_summary(flows), (2.6, 1.0))
@@ -216,11 +267,14 @@ def flow_summary(flows: pd.DataFrame) -> tuple[tuple[str, str], ...]:
         return int(m.group(1)) if m else 0
 
     totals = {"Stepped up one rung or more": 0, "Stayed on their rung": 0,
-              "New this period": 0, "Not seen this period": 0}
+              "New this period": 0, "Back after a break this period": 0,
+              "Not seen this period": 0}
     for source, target, people in zip(flows["source"], flows["target"], flows["people"],
                                       strict=True):
         if source == "New":
             totals["New this period"] += int(people)
+        elif source == "Back":
+            totals["Back after a break this period"] += int(people)
         elif target == "Lapsed":
             totals["Not seen this period"] += int(people)
         elif rung(target) > rung(source):
@@ -230,7 +284,7 @@ def flow_summary(flows: pd.DataFrame) -> tuple[tuple[str, str], ...]:
     for r in sorted(RUNG_NAMES)[1:]:
         reached = sum(int(p) for s, t, p in zip(flows["source"], flows["target"],
                                                 flows["people"], strict=True)
-                      if rung(t) == r and rung(s) < r)
+                      if rung(t) == r and rung(s) < r and s != "Back")   # back: rung unknown
         totals[f"New at or moved up to {r} {RUNG_NAMES[r]}"] = reached
     return tuple((k, count_text(v)) for k, v in totals.items())
 
@@ -361,6 +415,8 @@ def _chart_section(key: str, title: str, lead: str, fig: go.Figure | None,
 def _definitions_section(sections: Sequence[Section], n: Numbers) -> Section:
     ids = list(dict.fromkeys(m for s in sections for m in s.metric_ids))
     entries = tuple((registry.get(m).label, definition(m)) for m in ids)
+    if any(s.key == "targets" for s in sections):
+        entries += tuple((f"Targets: {term}", text) for term, text in targets.DEFINITIONS.items())
     return Section("definitions", "Definitions", "Every number in this pack, as defined in "
                    "Engage's metric registry. The lapse threshold in these numbers is "
                    f"{int(n.settings['lapse_days']):,} days.", kind="definitions",
@@ -386,7 +442,7 @@ def build_sections(con: duckdb.DuckDBPyConnection, window: Window, org_name: str
         period_text(window) + (f" · {chosen}" if window.programs else " · all programs"),
         f"Compared with {period_text(n.previous)}",
         f"Prepared {fmt_date(today or dt.date.today())} with Engage"))
-    sections = [title, _kpi_section(n), _narrative_section(n)]
+    sections = [title, _kpi_section(n), _narrative_section(n), *_targets_sections(con, n)]
     builders: list[Callable[[], Section]] = [
         lambda: _people_section(con, n), lambda: _spectrum_section(con, n),
         lambda: _battery_section(con, n), lambda: _ladder_section(con, n),

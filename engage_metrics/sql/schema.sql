@@ -4,7 +4,7 @@
 --
 -- Layers:
 --   journal  (import_log, rejected_row, raw_*)      what each import brought, kept verbatim
---   decisions (identity_decision, settings, classification, ladder)
+--   decisions (identity_decision, settings, classification, ladder, target)
 --   canonical (person, identifier, event, participation, ask)
 --            derived from the journal by engage_metrics.resolve; an import or an
 --            undo rebuilds them inside the same transaction, so undo removes
@@ -126,6 +126,21 @@ CREATE TABLE IF NOT EXISTS identity_decision (
     key_b      VARCHAR NOT NULL,
     decided_at TIMESTAMP NOT NULL,
     PRIMARY KEY (decision, key_a, key_b)
+);
+
+-- Targets the analyst set (schema 8): a metric of engage_metrics.targets.TARGET_METRICS
+-- (a registry id), the value to reach by the due date, counted from start_date, for all
+-- programs (program NULL) or one. Decisions like the settings: kept by every rebuild, and
+-- setting one changes no number (the data version is left alone).
+CREATE TABLE IF NOT EXISTS target (
+    target_id  INTEGER NOT NULL,
+    metric     VARCHAR NOT NULL,
+    rung       INTEGER CHECK (rung BETWEEN 1 AND 5),   -- N of people_at_rung, else NULL
+    value      DOUBLE NOT NULL CHECK (value > 0),
+    start_date DATE NOT NULL,       -- cumulative metrics count from here
+    due_date   DATE NOT NULL,
+    program    VARCHAR,             -- NULL: every program
+    set_at     TIMESTAMP NOT NULL
 );
 
 -- ---------------------------------------------------------------- canonical

@@ -1,0 +1,170 @@
+"""What the two predictions share: the backtest record, the calibration table, the reasons in
+words, the private cursor their temporary tables live on, and the results kept per process."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from engage_metrics import config, faults, metrics, registry
+from engage_metrics.metrics import DEPTH_COLUMNS
+
+PREDICT_DIR = registry.SQL_DIR / "predict"
+# a contribution (in log-odds or log-hazard) below this is not worth a word
+REASON_FLOOR = 0.05
+REASONS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """How a model trained before *cut* did on what came after it (up to *asof*)."""
+
+    model: str
+    asof: dt.date
+    cut: dt.date
+    trained: int                 # rows learned from (asks, or gaps)
+    scored: int                  # rows scored after the cut (asks, or people)
+    positives: int               # of those, yes (or came back)
+    auc: float | None
+    brier: float | None
+    base_brier: float | None     # the base rate's Brier score on the same rows
+    passed: bool
+    why: str                     # in words: what the figures mean, or why they are not enough
+    calibration: pd.DataFrame = field(repr=False)   # source, bin, predicted, observed, rows
+
+    def figures(self) -> dict[str, Any]:
+        """The figures as plain JSON-ready values (the CLI's --backtest)."""
+        return {"model": self.model, "asof": self.asof.isoformat(), "cut": self.cut.isoformat(),
+                "trained": self.trained, "scored": self.scored, "positives": self.positives,
+                "auc": _round(self.auc), "brier": _round(self.brier),
+                "base_brier": _round(self.base_brier), "passed": self.passed, "why": self.why,
+                "calibration": [{k: _round(v) if isinstance(v, float) else v
+                                 for k, v in row.items()}
+                                for row in self.calibration.to_dict("records")]}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None or value != value else round(float(value), 4)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A model's scores as of a date with its backtest; *scores* is None when the backtest did
+    not pass (then the page and the CLI show the rule list and say why)."""
+
+    backtest: Backtest
+    scores: pd.DataFrame | None
+
+    @property
+    def passed(self) -> bool:
+        return self.scores is not None
+
+
+def brier(chance: np.ndarray, outcome: np.ndarray) -> float | None:
+    """Mean squared difference between the chance and what happened (0 best)."""
+    return float(np.mean((chance - outcome) ** 2)) if len(outcome) else None
+
+
+def calibration(chance: np.ndarray, outcome: np.ndarray, source: str) -> pd.DataFrame:
+    """Predicted against observed by tenths of the chance (bins with no rows left out)."""
+    frame = pd.DataFrame({"chance": chance, "outcome": outcome})
+    frame["bin"] = np.minimum((frame["chance"] * 10).astype(int), 9)
+    table = frame.groupby("bin").agg(predicted=("chance", "mean"), observed=("outcome", "mean"),
+                                     rows=("outcome", "size")).reset_index()
+    table.insert(0, "source", source)
+    return table
+
+
+def reasons(contributions: np.ndarray, phrases: np.ndarray, prefix: Sequence[str] | None = None,
+            ) -> np.ndarray:
+    """Each row's reasons in words: the (at most three) features whose contributions moved
+    its chance most against the average, "higher: …; lower: …". *contributions* and
+    *phrases* are rows × features; built column by column, not row by row."""
+    n, width = contributions.shape
+    order = np.argsort(-np.abs(contributions), axis=1)[:, :min(REASONS_SHOWN, width)]
+    value = np.take_along_axis(contributions, order, axis=1)
+    words = np.take_along_axis(phrases, order, axis=1)
+    up = np.full(n, "", dtype=object)
+    down = np.full(n, "", dtype=object)
+    for j in range(order.shape[1]):      # over the three places, not over people
+        word = words[:, j]
+        for side, keep in ((up, value[:, j] >= REASON_FLOOR), (down, value[:, j] <= -REASON_FLOOR)):
+            joined = np.where(side == "", word, side + ", " + word)
+            side[keep] = joined[keep]
+    text = np.where(up != "", "higher: " + up, "")
+    both = (up != "") & (down != "")
+    text = np.where(both, text + "; ", text)
+    text = np.where(down != "", text + "lower: " + down, text)
+    text = np.where(text == "", "about average", text)
+    if prefix is not None:
+        text = np.asarray(prefix, dtype=object) + "; " + text
+    return text.astype(object)
+
+
+def sql(name: str) -> str:
+    return (PREDICT_DIR / f"{name}.sql").read_text()
+
+
+@contextmanager
+def private_cursor(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor of its own for the temporary tables of one prediction (the dashboard shares
+    one connection between sessions), in one read transaction that is rolled back."""
+    cur = con.cursor()
+    try:
+        cur.execute("BEGIN TRANSACTION")
+        yield cur
+    finally:
+        try:
+            cur.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+        cur.close()
+
+
+def depth_into(cur: duckdb.DuckDBPyConnection, targets: str) -> None:
+    """predict_depth: depth.sql's formula (the stored settings) at every distinct
+    (person_id, d) of the relation *targets*."""
+    cur.execute("CREATE OR REPLACE TEMP TABLE depth_target AS "   # noqa: S608 - fixed names
+                f"SELECT DISTINCT person_id, d FROM {targets}")
+    query = (f"CREATE OR REPLACE TEMP TABLE predict_depth AS WITH {metrics.depth_formula()}\n"
+             f"SELECT {DEPTH_COLUMNS} FROM depth_tiered")
+    cur.execute(query, metrics._bind(query, config.metric_params(cur)))
+
+
+def people(cur: duckdb.DuckDBPyConnection, person_ids: pd.Series) -> pd.DataFrame:
+    """Name, email and phone of *person_ids* (for the lists; masked by the UI when hidden)."""
+    ids = pd.DataFrame({"person_id": person_ids.astype("int64").unique()})
+    cur.register("predict_people", ids)
+    try:
+        return cur.execute(sql("people")).df()
+    finally:
+        cur.unregister("predict_people")
+
+
+_KEPT = metrics._Kept(lambda items: len(items) <= 64)
+
+
+def kept(con: duckdb.DuckDBPyConnection, what: tuple, compute: Any) -> Any:
+    """compute(), kept per process on the database file, its data version and *what* (with
+    the settings): the dashboard's pages and reruns fit each model once per data version."""
+    with faults.reading(con):
+        key = metrics._cache_key(con, "predict", *what,
+                                 tuple(sorted(config.metric_params(con).items())))
+        found = _KEPT.get(key)
+        if found is not None:
+            return found
+        result = compute()
+    if key is not None:
+        _KEPT.put(key, result)
+    return result
+
+
+def clear() -> None:
+    """Forget every kept prediction of this process."""
+    _KEPT.clear()

@@ -1,0 +1,270 @@
+"""What to do next (docs/predictions.md): the features of both models on tiny hand-checked
+organizations, the rule that nothing after the date reaches a prediction, the backtests on
+a generated organization with known processes (and a shuffled control), the fallback to
+the rule lists, the reasons in words, and `engage predict`.
+
+Why: a score an organizer acts on must be learned only from what was known then, must say
+how well it did on data it had not seen, and must give way to the rule list when the
+history is too thin, never show an untested number."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import predict_org
+import pytest
+from metric_fixtures import Org, day, open_store
+
+from engage_metrics import cli, registry, resolve
+from engage_metrics.predict import active, asks, common
+
+
+def tiny_org() -> Org:
+    """Person 1 attends a canvass (rung 3) on 10 Jan 2025 and a potluck (rung 2, relationship)
+    on 10 Feb, is asked for rung 4 on 1 Mar (yes) and for rung 5 on 1 Apr (no), and hosts
+    (rung 4) on 1 Apr itself — after the ask's day had begun, so not before it. Person 2 never
+    attended and is asked for rung 2 on 1 Mar (no)."""
+    org = Org()
+    canvass = org.event("2025-01-10", mode="task", event_type="Canvass")
+    potluck = org.event("2025-02-10", mode="relationship", event_type="Potluck")
+    host = org.event("2025-04-01", mode="relationship", event_type="Potluck")
+    org.part(1, canvass, rung=3)
+    org.part(1, potluck, rung=2)
+    org.part(1, host, rung=4, role="host")
+    org.ask(1, "2025-03-01", 4, "yes")
+    org.ask(1, "2025-04-01", 5, "no")
+    org.ask(2, "2025-03-01", 2, "no")
+    return org
+
+
+def ask_rows(con, asof: dt.date) -> pd.DataFrame:
+    with common.private_cursor(con) as cur:
+        return asks.training_rows(cur, asof).set_index("row_id")
+
+
+def test_ask_features_by_hand(tmp_path: Path) -> None:
+    con = open_store(tmp_path / "t.duckdb", tiny_org())
+    rows = ask_rows(con, day("2026-01-01"))
+    first, second, never = rows.loc[1], rows.loc[2], rows.loc[3]
+    # 1 Mar: rung 3 (the canvass), stretch 4 - 3 = 1, 19 days since 10 Feb, no asks before
+    assert (first.rung, first.stretch, first.days_since, first.past_asks) == (3, 1, 19, 0)
+    assert first.yes_share == pytest.approx(0.5)             # (0 + 1) / (0 + 2)
+    # 1 Apr: the hosting that day does not count: rung 3, stretch 5 - 3 = 2, 50 days since
+    # 10 Feb, one ask before it, a yes: (1 + 1) / (1 + 2)
+    assert (second.rung, second.stretch, second.days_since) == (3, 2, 50)
+    assert (second.past_asks, second.past_yes) == (1, 1)
+    assert second.yes_share == pytest.approx(2 / 3)
+    assert second.program == "Main" and second.yes == 0 and first.yes == 1
+    # depth on 1 Apr, default weights: tenure 81/730 (10 Jan -> 1 Apr), frequency 2/12,
+    # recency 1 - 50/365, breadth 2/4 (Canvass, Potluck), ties 0, touches 1/4 (one potluck)
+    # = 100 * (0.15 * 0.110959 + 0.25 * 0.166667 + 0.15 * 0.863014 + 0.10 * 0.5 + 0 + 0.15 * 0.25)
+    # = 100 * (0.016644 + 0.041667 + 0.129452 + 0.05 + 0.0375) = 27.53
+    assert second.depth == pytest.approx(27.526, abs=0.01)
+    assert second.touches == pytest.approx(0.25) and second.ties == 0
+    # never attended: rung 1, stretch 2 - 1 = 1, depth 0 (New), 730 days since, no program
+    assert (never.rung, never.stretch, never.days_since, never.depth) == (1, 1, 730, 0)
+    assert (never.tier, never.program) == ("New", "(none)")
+
+
+def test_gap_features_by_hand(tmp_path: Path) -> None:
+    con = open_store(tmp_path / "t.duckdb", tiny_org())
+    with common.private_cursor(con) as cur:
+        gaps = active.gap_rows(cur, day("2025-04-15")).set_index("began")
+    # three attended dates: 10 Jan, 10 Feb (31 days later), 1 Apr (28 + 22 = 50 days later)
+    first, second, last = (gaps.loc[pd.Timestamp(d)] for d in ("2025-01-10", "2025-02-10",
+                                                               "2025-04-01"))
+    assert (first.duration, first.returned, first.dates_so_far) == (31, True, 1)
+    assert (first.usual_gap, first.last_gap, first.rung) == (0, 0, 3)
+    assert (second.duration, second.returned, second.last_gap) == (50, True, 31)
+    assert second.usual_gap == 31 and second.tenure_days == 31 and second.rung == 3
+    # still open on 15 Apr: 14 days so far; usual gap (10 Jan -> 1 Apr = 81 days) / 2 = 40.5
+    assert (last.duration, last.returned, last.dates_so_far, last.rung) == (14, False, 3, 4)
+    assert last.usual_gap == pytest.approx(40.5) and last.last_year == 3
+
+
+def test_nothing_after_the_date_reaches_a_feature(tmp_path: Path) -> None:
+    """Shift a future attendance and add a future ask: every row as of the date stays."""
+    org = tiny_org()
+    con = open_store(tmp_path / "a.duckdb", org)
+    asof = day("2025-04-01")
+    before = ask_rows(con, asof), _gaps(con, asof)
+    # the hosting on 1 Apr moves to 2 Apr, and a new ask and attendance land after the date
+    con.execute("UPDATE event SET event_date = DATE '2025-04-02' WHERE event_date = DATE '2025-04-01'")
+    later = org.event("2025-05-01", mode="task")
+    con.execute("INSERT INTO participation VALUES (2, ?, 'attended', 'volunteer', 2, 3, 1)",
+                [later])
+    con.execute("INSERT INTO ask VALUES (9, 1, TIMESTAMP '2025-04-03 10:00', DATE '2025-04-03', "
+                "'Ask', 5, 'yes', 'Organizer', 1)")
+    resolve.refresh_facts(con)               # as an import would
+    after = ask_rows(con, asof), _gaps(con, asof)
+    pd.testing.assert_frame_equal(before[0], after[0])
+    pd.testing.assert_frame_equal(before[1], after[1])
+
+
+def _gaps(con, asof: dt.date) -> pd.DataFrame:
+    with common.private_cursor(con) as cur:
+        return active.gap_rows(cur, asof)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory):
+    """The generated organization (known processes) and its two predictions as of its end."""
+    con = predict_org.build(tmp_path_factory.mktemp("org") / "org.duckdb")
+    yield con, asks.predict(con, predict_org.END), active.predict(con, predict_org.END)
+    con.close()
+
+
+def test_ask_backtest_recovers_the_known_ordering(generated) -> None:
+    _, found, _ = generated
+    bt = found.backtest
+    assert bt.passed and bt.auc is not None and bt.auc > 0.65
+    assert bt.scored >= asks.MIN_TEST_ASKS and bt.cut < predict_org.END
+    assert set(bt.calibration["source"]) == {"model", "base rate by stretch"}
+    scores = found.scores
+    assert scores is not None
+    # one row per person active in the year before the date and per ask rung 2-5
+    assert set(scores["ask_rung"]) == {2, 3, 4, 5}
+    assert scores.groupby("person_id").size().eq(4).all()
+    assert scores["chance"].between(0, 1).all()
+    # the process: a bigger stretch is accepted less, for the same person
+    one = scores[scores["person_id"] == scores["person_id"].iloc[0]].sort_values("ask_rung")
+    assert one["chance"].is_monotonic_decreasing
+    assert scores["reasons"].str.match(r"^(higher|lower|about average)").all()
+
+
+def test_shuffled_outcomes_learn_nothing(tmp_path: Path) -> None:
+    con = predict_org.build(tmp_path / "shuffled.duckdb", shuffle=True)
+    found = asks.predict(con, predict_org.END)
+    assert found.backtest.auc is not None and abs(found.backtest.auc - 0.5) < 0.1
+    # below the minimum AUC: no score, the rule list instead
+    assert not found.passed and "too thin" in found.backtest.why
+    rules = asks.fallback(con, predict_org.END)
+    assert rules["chance"].isna().all() and list(rules.columns) == list(asks.COLUMNS)
+
+
+def test_still_active_backtest_beats_the_base_rate(generated) -> None:
+    con, _, found = generated
+    bt = found.backtest
+    assert bt.passed and bt.brier is not None and bt.base_brier is not None
+    assert bt.brier < bt.base_brier
+    assert bt.cut == predict_org.END - dt.timedelta(days=active.HORIZON)
+    scores = found.scores
+    assert scores is not None and scores["chance"].between(0, 1).all()
+    # everyone who attended in the year before the date, once
+    expected = con.execute(
+        "SELECT COUNT(DISTINCT p.person_id) FROM participation p JOIN event e USING (event_id) "
+        "WHERE e.event_date >= ? AND e.event_date < ?",
+        [predict_org.END - dt.timedelta(days=365), predict_org.END]).fetchall()[0][0]
+    assert len(scores) == expected == scores["person_id"].nunique()
+    # who came lately is likelier to come again than who has stayed away for months
+    recent = scores[scores["days_since"] <= 14]["chance"].mean()
+    away = scores[scores["days_since"] >= 120]["chance"].mean()
+    assert recent > away
+    risky = active.at_risk(scores)
+    assert (risky["chance"] < 0.5).all()
+    assert list(risky["rung"]) == sorted(risky["rung"], reverse=True)
+    assert "Committed or Core" in active.reading(scores)
+
+
+def test_a_future_change_leaves_the_scores_as_of_the_date(generated, tmp_path: Path) -> None:
+    con = generated[0]
+    asof = predict_org.END - dt.timedelta(days=30)
+    before = asks.predict(con, asof).scores, active.predict(con, asof).scores
+    copy = predict_org.build(tmp_path / "future.duckdb")      # the same organization …
+    copy.execute("INSERT INTO ask SELECT 100000 + ask_id, person_id, asked_at + INTERVAL 40 DAY, "
+                 "ask_date + 40, ask, rung, 'yes', asked_by, import_id FROM ask "
+                 "WHERE ask_date >= ? - 40", [asof])          # … with more asks after asof
+    copy.execute("UPDATE event SET event_date = event_date + 3 WHERE event_date >= ?", [asof])
+    resolve.refresh_facts(copy)
+    common.clear()
+    after = asks.predict(copy, asof).scores, active.predict(copy, asof).scores
+    for old, new in zip(before, after, strict=True):
+        assert old is not None and new is not None
+        pd.testing.assert_frame_equal(old, new)
+
+
+def test_thin_history_falls_back_to_the_rule_lists(tmp_path: Path) -> None:
+    con = open_store(tmp_path / "t.duckdb", tiny_org())
+    asof = day("2025-06-01")
+    found = asks.predict(con, asof)
+    assert not found.passed and found.backtest.auc is None
+    assert f"needs at least {asks.MIN_ASKS}" in found.backtest.why
+    assert "Ready for a bigger ask" in found.backtest.why
+    gone = active.predict(con, asof)
+    assert not gone.passed and "Slipping regulars" in gone.backtest.why
+
+
+def test_reasons_in_words() -> None:
+    contributions = np.array([[0.9, -0.3, 0.01], [0.0, 0.02, -0.01], [-0.2, -0.6, 0.1]])
+    phrases = np.array([["a1", "b1", "c1"], ["a2", "b2", "c2"], ["a3", "b3", "c3"]], dtype=object)
+    assert list(common.reasons(contributions, phrases)) == [
+        "higher: a1; lower: b1",          # 0.01 is below the floor (0.05)
+        "about average",
+        "higher: c3; lower: b3, a3"]      # by size: -0.6, -0.2, then 0.1
+    assert list(common.reasons(contributions[:1], phrases[:1], ["last came 3 days ago"])) == [
+        "last came 3 days ago; higher: a1; lower: b1"]
+
+
+def test_the_registry_states_the_thresholds_the_code_uses() -> None:
+    models = registry.models()
+    assert set(models) == {asks.MODEL, active.MODEL}
+    ask, still = models[asks.MODEL], models[active.MODEL]
+    assert f"fewer than {asks.MIN_ASKS} asks" in ask.fallback
+    assert f"fewer than {asks.MIN_TEST_ASKS} asks after" in ask.fallback
+    assert f"below {asks.MIN_AUC:.2f}" in ask.fallback
+    assert f"first {asks.TRAIN_SHARE:.0%}".replace("%", " %") in ask.backtest
+    assert f"fewer than {active.MIN_PEOPLE} people" in still.fallback
+    assert f"fewer than {active.MIN_EACH} who" in still.fallback
+    assert f"fewer than {active.MIN_RETURNS} finished gaps" in still.fallback
+    assert f"D − {active.HORIZON} days" in still.backtest
+    for model in models.values():
+        assert model.params == ("asof",) and model.features and model.unit == "ratio"
+    assert re.search(r"\$asof\b", still.sql)      # the gaps are cut at the date itself
+
+
+# ---------------------------------------------------------------- engage predict
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    code = cli.main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_predict_asks_and_active(generated, capsys) -> None:
+    con, found, gone = generated
+    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
+                       "current_database()").fetchall()[0][0]
+    asof = predict_org.END.isoformat()
+    code, out, _ = run_cli(capsys, "predict", "asks", "--db", path, "--rung", "3",
+                           "--format", "json", "--asof", asof)
+    rows = json.loads(out)
+    assert code == 0 and rows and {r["ask_rung"] for r in rows} == {3}
+    assert list(rows[0]) == ["person_id", "email", "current_rung", "ask_rung", "chance", "reasons"]
+    assert len(rows) == (found.scores["ask_rung"] == 3).sum()
+    code, out, _ = run_cli(capsys, "predict", "active", "--db", path, "--format", "csv",
+                           "--asof", asof)
+    table = pd.read_csv(io.StringIO(out))
+    assert code == 0 and list(table.columns) == ["person_id", "email", "chance", "last_attended",
+                                                 "reasons"]
+    assert len(table) == len(gone.scores)
+    code, out, _ = run_cli(capsys, "predict", "asks", "--db", path, "--backtest",
+                           "--format", "json", "--asof", asof)
+    figures = json.loads(out)
+    assert figures["auc"] == pytest.approx(found.backtest.auc, abs=1e-4) and figures["passed"]
+    assert figures["calibration"] and figures["cut"] == found.backtest.cut.isoformat()
+
+
+def test_cli_predict_on_thin_history_prints_the_rule_list(tmp_path: Path, capsys) -> None:
+    open_store(tmp_path / "t.duckdb", tiny_org()).close()
+    code, out, err = run_cli(capsys, "predict", "asks", "--db", str(tmp_path / "t.duckdb"),
+                             "--asof", "2025-06-01")
+    assert code == 0 and "too thin" in err and "Ready for a bigger ask" in err
+    assert out.splitlines()[0] == "person_id,email,current_rung,ask_rung,chance,reasons"
+    with pytest.raises(SystemExit) as stopped:
+        run_cli(capsys, "predict", "asks", "--db", str(tmp_path / "t.duckdb"), "--rung", "7")
+    assert stopped.value.code == 2 and "an ask rung is 2, 3, 4 or 5" in capsys.readouterr().err
