@@ -326,6 +326,9 @@ def _window_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]],
                   sql=_sha256(registry.facts_sql("window_program")))
 
 
+# above this share of the snapshot's people touched, update_snapshots writes every row (a
+# partial write deletes and inserts the same rows and costs more than writing them all)
+PARTIAL_SHARE = 0.5
 # the temp tables of people a partial write of the snapshots is limited to
 _PEOPLE_TABLES = ("fact_person", "depth_person")
 
@@ -450,6 +453,14 @@ def update_snapshots(con: duckdb.DuckDBPyConnection) -> None:
     lookback = dt.timedelta(days=int(params["lookback_days"]))
     con.execute(_sql_text("resolve/depth_person.sql"),
                 {"first": min(dates) - lookback, "last": max(dates)})
+    touched, scored = con.execute(
+        "SELECT (SELECT COUNT(*) FROM depth_person), "
+        "(SELECT COUNT(DISTINCT person_id) FROM depth_snapshot)").fetchall()[0]
+    if touched > PARTIAL_SHARE * scored:    # most rows change: writing them all is cheaper
+        con.execute("DROP TABLE depth_person")
+        refresh_depth_snapshot(con)
+        refresh_window_snapshot(con)
+        return
     _write_depth_snapshot(con, dates, params, "depth_person")
     con.execute("DELETE FROM window_snapshot "
                 "WHERE person_id IN (SELECT person_id FROM fact_person)")
