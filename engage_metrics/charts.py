@@ -492,6 +492,9 @@ def targets(df: pd.DataFrame) -> go.Figure:
                      ticksuffix=" %")
     return style(fig, "Targets: progress now, and where the recent pace leads by the due date",
                  "Share of the target reached (%)", None, height=max(300, 120 + 70 * len(df)))
+
+
+@text_labels
 def calibration(df: pd.DataFrame, title: str) -> go.Figure:
     """A backtest's calibration: the chance predicted against the share it came true, for the
     model (by tenths of its chance) and for the base rate it is compared with; points on the

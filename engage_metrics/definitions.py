@@ -123,7 +123,7 @@ def markdown() -> str:
             "program) is read; the Overview, the board pack and `engage targets list` show it.",
             ""]
     out += [f"- **{_text(term)}.** {_text(text)}" for term, text in targets.DEFINITIONS.items()]
-    out += _models()
+    out += [""] + _models()
     return "\n".join(out).rstrip("\n") + "\n"
 
 
