@@ -14,7 +14,7 @@ review. docs/data-model.md and docs/importing/identity.md say it in words.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -182,35 +182,51 @@ def identity_notes(con: duckdb.DuckDBPyConnection, import_id: int) -> list[str]:
     return notes
 
 
-def apply_configuration(con: duckdb.DuckDBPyConnection) -> None:
+# a long recomputation's progress: called with the share done (0-1) and the step in words
+Progress = Callable[[float, str], None]
+
+
+def no_progress(done: float, step: str) -> None:
+    """The default: nobody is told."""
+
+
+def apply_configuration(con: duckdb.DuckDBPyConnection,
+                        progress: Progress = no_progress) -> None:
     """Re-apply the classification and ladder to every event and participation (after a
     Settings change or a migration), then the per-person facts and the snapshots that
-    depend on them."""
+    depend on them. *progress* hears of each step (the Settings page's bar)."""
     install_macros(con)
+    progress(0.0, "Classifying event types and giving every participation its rung")
     con.execute("CREATE OR REPLACE TEMP TABLE cfg_event AS SELECT event_id FROM event")
     con.execute("CREATE OR REPLACE TEMP TABLE cfg_person AS SELECT person_id FROM person")
     con.execute(sql_text("resolve/configure.sql"))
     con.execute("DROP TABLE cfg_event")
     con.execute("DROP TABLE cfg_person")
-    refresh_facts(con)
+    refresh_facts(con, progress)
 
 
-def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
+def refresh_facts(con: duckdb.DuckDBPyConnection, progress: Progress = no_progress) -> None:
     """Recompute person_fact and the depth and window snapshots from the canonical tables."""
+    progress(0.3, "Each person's history (first attendance, rungs reached)")
     con.execute("CREATE OR REPLACE TEMP TABLE fact_person AS SELECT DISTINCT person_id "
                 "FROM participation")
     con.execute("DELETE FROM person_fact")
     con.execute("DELETE FROM person_program_fact")
     con.execute(sql_text("resolve/facts.sql"))
     con.execute("DROP TABLE fact_person")
-    _refresh_snapshots(con)
+    _refresh_snapshots(con, progress)
 
 
-def _refresh_snapshots(con: duckdb.DuckDBPyConnection) -> None:
+def _refresh_snapshots(con: duckdb.DuckDBPyConnection,
+                       progress: Progress = no_progress) -> None:
     from engage_metrics import metrics
 
+    progress(0.45, "Everyone's relationship depth at the ends of the default window and the "
+                   "one before it")
     metrics.refresh_depth_snapshot(con)
+    progress(0.75, "The windows' facts per person and program")
     metrics.refresh_window_snapshot(con)
+    progress(1.0, "Done")
 
 
 def identity_candidates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

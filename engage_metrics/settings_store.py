@@ -95,7 +95,8 @@ def validate_ladder(frame: pd.DataFrame) -> list[str]:
 
 
 def save_configuration(con: duckdb.DuckDBPyConnection, classification_rows: pd.DataFrame,
-                       ladder_rows: pd.DataFrame) -> None:
+                       ladder_rows: pd.DataFrame,
+                       progress: resolve.Progress = resolve.no_progress) -> None:
     """Replace the classification and the ladder, re-apply them, bump the data version."""
     problems = validate_classification(classification_rows) + validate_ladder(ladder_rows)
     if problems:
@@ -112,13 +113,14 @@ def save_configuration(con: duckdb.DuckDBPyConnection, classification_rows: pd.D
             con.executemany("INSERT INTO ladder VALUES (?, ?, ?)",
                             [(k, w, int(r))
                              for k, w, r in rungs.itertuples(index=False, name=None)])
-        resolve.apply_configuration(con)
+        resolve.apply_configuration(con, progress)
         bump_data_version(con)
 
 
 def save_edits(con: duckdb.DuckDBPyConnection, modes: dict[str, str] | None = None,
                type_rungs: dict[str, int] | None = None,
-               role_rungs: dict[str, int] | None = None) -> None:
+               role_rungs: dict[str, int] | None = None,
+               progress: resolve.Progress = resolve.no_progress) -> None:
     """Set the mode / rung of event types and roles as they appear in the data.
 
     Each edit is stored as a keyword equal to the whole (normalized) name, which
@@ -139,11 +141,12 @@ def save_edits(con: duckdb.DuckDBPyConnection, modes: dict[str, str] | None = No
             con.executemany("INSERT OR REPLACE INTO classification VALUES (?, ?)", keywords)
         if rungs:
             con.executemany("INSERT OR REPLACE INTO ladder VALUES (?, ?, ?)", rungs)
-        resolve.apply_configuration(con)
+        resolve.apply_configuration(con, progress)
         bump_data_version(con)
 
 
-def save_settings(con: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> None:
+def save_settings(con: duckdb.DuckDBPyConnection, values: dict[str, Any],
+                  progress: resolve.Progress = resolve.no_progress) -> None:
     """Store settings (hourly_value, fiscal_year_start_month, org_name, depth, lapse_days …)
     together, and recompute the snapshots that depend on them."""
     # validate the depth formula's weights, divisors and tiers and the lapse threshold
@@ -158,15 +161,20 @@ def save_settings(con: duckdb.DuckDBPyConnection, values: dict[str, Any]) -> Non
         for key, value in values.items():
             config.set_setting(con, key, value)
         if "depth" in values:
+            progress(0.1, "Everyone's relationship depth with the new formula")
             metrics.refresh_depth_snapshot(con)
         if "lapse_days" in values:     # window facts count recent attendances; window_person
+            progress(0.6, "The windows' facts per person and program")
             metrics.refresh_window_snapshot(con)   # and window_depth follow
         elif "depth" in values:
+            progress(0.6, "The windows' people with their depth")
             metrics.refresh_window_person_snapshot(con)   # window_depth holds depth
+        progress(1.0, "Done")
         bump_data_version(con)
 
 
-def reset_configuration(con: duckdb.DuckDBPyConnection) -> None:
+def reset_configuration(con: duckdb.DuckDBPyConnection,
+                        progress: resolve.Progress = resolve.no_progress) -> None:
     """Back to the classification and ladder shipped in data/engage.toml."""
     from engage_metrics.db import seed_configuration
 
@@ -174,5 +182,5 @@ def reset_configuration(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DELETE FROM classification")
         con.execute("DELETE FROM ladder")
         seed_configuration(con)
-        resolve.apply_configuration(con)
+        resolve.apply_configuration(con, progress)
         bump_data_version(con)

@@ -69,6 +69,16 @@ def guarded(body: Callable[[], None]) -> Callable[[], None]:
     return run
 
 
+def progress_bar(title: str) -> Callable[[float, str], None]:
+    """A progress bar for a long recomputation: the engine calls the returned function with
+    the share done (0-1) and the step in words (resolve.Progress)."""
+    bar = st.progress(0.0, text=title)
+
+    def show(done: float, step: str) -> None:
+        bar.progress(min(max(done, 0.0), 1.0), text=f"{title}: {step}")
+    return show
+
+
 def header(title: str, intro: str) -> None:
     """The page's title and its one-line introduction, as text (a title can hold the
     organization's name, an introduction the period)."""

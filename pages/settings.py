@@ -55,7 +55,8 @@ def event_types_section() -> None:
     role_rungs = changed(roles, edited_roles, "role", "rung")
     if st.button("Save event types and roles", type="primary", key="save_types",
                  disabled=not (modes or type_rungs or role_rungs)):
-        settings_store.save_edits(store.cursor(), modes, type_rungs, role_rungs)
+        settings_store.save_edits(store.cursor(), modes, type_rungs, role_rungs,
+                                  layout.progress_bar("Recomputing every number"))
         st.toast("Saved — every number is recomputed")
         st.rerun()
 
@@ -82,11 +83,13 @@ def keywords_section() -> None:
         st.warning(layout.plain(p))
     left, right = st.columns(2)
     if left.button("Save keywords", key="save_keywords", disabled=bool(problems)):
-        settings_store.save_configuration(store.cursor(), classification, ladder)
+        settings_store.save_configuration(store.cursor(), classification, ladder,
+                                          layout.progress_bar("Recomputing every number"))
         st.toast("Keywords saved")
         st.rerun()
     if right.button("Restore the shipped defaults", key="reset_keywords"):
-        settings_store.reset_configuration(store.cursor())
+        settings_store.reset_configuration(store.cursor(),
+                                           layout.progress_bar("Recomputing every number"))
         st.toast("Defaults restored")
         st.rerun()
 
@@ -133,7 +136,8 @@ def numbers_section() -> None:
                 "org_name": org.strip() or settings["org_name"], "hourly_value": hourly,
                 "fiscal_year_start_month": MONTHS.index(month) + 1, "lapse_days": int(lapse_days),
                 "date_order": DATE_ORDER_LABELS[order],
-                "depth": {**depth, "weights": weights}})
+                "depth": {**depth, "weights": weights}},
+                layout.progress_bar("Recomputing the numbers these settings change"))
             st.toast("Settings saved — every number is recomputed")
             st.rerun()
 

@@ -161,7 +161,12 @@ def test_facts_and_snapshot_follow_imports_undo_and_settings(store: duckdb.DuckD
 
     # a ladder change moves reach dates (hosts to rung 5 → reach_4 changes for nobody
     # below, but 'host' set to rung 2 removes rung-4 reaches that came from hosting)
-    settings_store.save_edits(store, role_rungs={"host": 2})
+    heard: list[tuple[float, str]] = []
+    settings_store.save_edits(store, role_rungs={"host": 2},
+                              progress=lambda done, step: heard.append((done, step)))
+    # the Settings page's bar hears of every step, in order, up to done
+    assert [d for d, _ in heard] == sorted(d for d, _ in heard) and heard[-1] == (1.0, "Done")
+    assert len(heard) >= 4 and all(step for _, step in heard)
     pd.testing.assert_frame_equal(_facts(store), store.execute(LIVE_FACTS).df())
     _assert_window_snapshot_current(store)       # best_rung follows the ladder
     _assert_person_snapshot_current(store)       # and reach dates, start rungs
