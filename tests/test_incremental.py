@@ -250,3 +250,42 @@ def test_a_change_inside_the_windows_rewrites_only_the_rows_it_touches(store, mo
         m.setattr(metrics, "refresh_window_snapshot", whole)
         importer.undo_import(store, inside.import_id)
     assert state(store) == rebuilt(store)
+
+
+def test_readers_see_the_last_committed_numbers_while_an_import_runs(tmp_path, monkeypatch):
+    """The dashboard's sessions read through cursors of the one connection while the Data
+    page imports: until the import commits they see the numbers from before it, never an
+    error; after it, the new ones."""
+    import threading
+
+    from engage_metrics import metrics
+
+    con = db.connect(tmp_path / "engage.duckdb")
+    import_bytes(con, participation_csv([(0, 0, "Attended", "", "", False)]), "a.csv",
+                 ImportOptions(date_order="ymd"))
+    window = metrics.Window.default(con)
+    before = metrics.report(con.cursor(), window)
+    inside, release = threading.Event(), threading.Event()
+    real = resolve.update
+
+    def slow(c: duckdb.DuckDBPyConnection, *args: object, **kwargs: object) -> None:
+        real(c, *args, **kwargs)     # type: ignore[arg-type]
+        inside.set()                 # the import's transaction is written, not committed
+        assert release.wait(30)
+
+    monkeypatch.setattr(resolve, "update", slow)
+    worker = threading.Thread(target=lambda: import_bytes(
+        con.cursor(), participation_csv([(2, 1, "Attended", "", "", False)]), "b.csv",
+        ImportOptions(date_order="ymd")))
+    worker.start()
+    try:
+        assert inside.wait(30)
+        metrics.clear_caches()
+        reader = con.cursor()
+        assert metrics.report(reader, window) == before
+        assert reader.execute("SELECT COUNT(*) FROM person").fetchone() == (1,)
+    finally:
+        release.set()
+        worker.join(30)
+    assert con.cursor().execute("SELECT COUNT(*) FROM person").fetchone() == (2,)
+    con.close()
