@@ -32,7 +32,8 @@ ACTIVE_DAYS = 365       # the people scored: attended in the year before D
 MIN_PEOPLE = 50         # people scored in the backtest
 MIN_EACH = 10           # of them, at least this many who came back and who did not
 MIN_RETURNS = 100       # finished gaps to learn from
-MAX_GAPS = 200_000      # the most recent gaps learned from (enough for six coefficients)
+MAX_GAPS = 20_000       # the most recent gaps learned from (enough for six coefficients;
+                        # the fit costs seconds per 100,000 gaps, on a page's first view)
 ALPHA = 0.01            # ridge penalty of the Cox model (on standardized features)
 FEATURES = ("dates_so_far", "usual_gap", "last_gap", "tenure_days", "last_year", "rung")
 # counts and days enter on a log scale: a gap of 7 against 14 days matters as 70 against 140
@@ -45,7 +46,7 @@ class _Model:
     """The fitted Cox model and the standardization of its features."""
 
     def __init__(self, gaps: pd.DataFrame) -> None:
-        gaps = gaps.tail(MAX_GAPS)
+        gaps = gaps.tail(MAX_GAPS)          # the most recent (gap_rows: oldest first)
         self.scaler = StandardScaler().fit(_matrix(gaps))
         x = self.scaler.transform(_matrix(gaps))
         self.cox = CoxPHSurvivalAnalysis(alpha=ALPHA, ties="breslow")
@@ -82,8 +83,15 @@ def _matrix(gaps: pd.DataFrame) -> np.ndarray:
 
 
 def gap_rows(cur: duckdb.DuckDBPyConnection, asof: dt.date) -> pd.DataFrame:
-    """Every gap begun before *asof*, finished or still open at it (see still_active.sql)."""
-    return cur.execute(registry.models()[MODEL].sql, {"asof": asof}).df()
+    """The gaps begun before *asof* (see still_active.sql) that the model reads, oldest
+    first: the MAX_GAPS most recent (learned from) and every one still open of the people
+    active in the year before *asof* (scored); the others stay in the database."""
+    sql = registry.models()[MODEL].sql
+    return cur.execute(
+        f"SELECT * FROM ({sql}) QUALIFY ROW_NUMBER() OVER (ORDER BY began DESC, person_id) "  # noqa: S608 - the registry's query
+        "<= $most OR (NOT returned AND began >= CAST($since AS DATE)) ORDER BY began, person_id",
+        {"asof": asof, "most": MAX_GAPS,
+         "since": asof - dt.timedelta(days=ACTIVE_DAYS)}).df()
 
 
 def open_gaps(gaps: pd.DataFrame, asof: dt.date) -> pd.DataFrame:
