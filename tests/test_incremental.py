@@ -152,6 +152,21 @@ def test_incremental_maintenance_equals_the_full_rebuild(store, monkeypatch, ste
         assert state(store) == rebuilt(store), (n, action)
 
 
+def test_undoing_the_recruiters_only_rows_forgets_the_recruiter(store):
+    # Ana's people row names Cy (cy@x.org) as her recruiter; Cy is known only from a
+    # participation file: undoing it leaves Ana recruited by nobody, as a rebuild says
+    import_bytes(store, b"Email,Name,Recruited by\nana@x.org,Ana Lopez,cy@x.org\n", "people.csv",
+                 ImportOptions(kind="people"))
+    visit = import_bytes(store, participation_csv([(2, 0, "Attended", "", "", False)]), "v.csv",
+                         ImportOptions(date_order="ymd"))
+    assert store.execute("SELECT recruited_by IS NOT NULL FROM person WHERE email = 'ana@x.org'"
+                         ).fetchone() == (True,)
+    importer.undo_import(store, visit.import_id)
+    assert store.execute("SELECT recruited_by FROM person WHERE email = 'ana@x.org'"
+                         ).fetchone() == (None,)
+    assert state(store) == rebuilt(store)
+
+
 def test_replacing_import_and_its_undo_equal_the_full_rebuild(store):
     data = participation_csv([(0, 0, "Registered", "", "", False), (3, 0, "Attended", "", "2", False),
                               (1, 1, "Registered", "host", "", True)])

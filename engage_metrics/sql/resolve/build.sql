@@ -107,7 +107,9 @@ FROM (
     scope AS (
         SELECT person_id FROM scope_person
         UNION SELECT person_id FROM recruited
-              WHERE 'email:' || recruited_by_email IN (SELECT key FROM graph_key)
+              -- the recruiter's key was relabelled, or is gone (an undo took its last row)
+              WHERE 'email:' || recruited_by_email IN (SELECT key FROM graph_key
+                                                       UNION SELECT key FROM touched_key)
     )
     SELECT s.person_id,
            CASE WHEN i.person_id <> s.person_id THEN i.person_id END AS recruited_by

@@ -7,3 +7,6 @@ CREATE OR REPLACE TEMP TABLE old_person AS
 SELECT DISTINCT person_id FROM identifier WHERE person_id IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE graph_key AS SELECT rec, key FROM record_key;
+
+-- every key is in the graph: none is touched apart from it
+CREATE OR REPLACE TEMP TABLE touched_key AS SELECT key FROM graph_key WHERE false;
