@@ -378,11 +378,15 @@ def test_cli_targets_messages(tiny, capsys) -> None:
 
 
 def hours_org() -> Org:
-    """tiny_org and five more people who gave 2 hours each on 2024-06-15."""
+    """tiny_org and five more people who gave 2 hours each on 2024-06-15; and five people on
+    a walk in the program Walk on 2024-01-15, of whom one gave 1.5 hours."""
     o = tiny_org()
     e = o.event("2024-06-15")
     for person in range(11, 16):
         o.part(person, e, hours=2.0)
+    walk = o.event("2024-01-15", "Walk")
+    for person in range(21, 26):
+        o.part(person, walk, hours=1.5 if person == 21 else None)
     return o
 
 
@@ -401,6 +405,11 @@ def test_board_pack_shows_hours_given_by_enough_people(tmp_path: Path) -> None:
     # [2024-03-16, 2024-06-16): 3.0 + 2.5 + 5 × 2.0 = 15.5 h ÷ 3 = 5.17 h a month -> behind
     assert table.rows == (("Volunteer hours", "1 Jul 2025", "0.0 h", "100.0 h", "+8.0 h",
                            "+5.2 h", BEHIND),)
+    # the programs table: 5 active people on the walk, but its 1.5 h are one person's
+    programs = {r[0]: r for r in next(s for s in sections if s.key.endswith("_programs"))
+                .table.rows}
+    assert programs["Walk"][1:5] == ("5", "5", "5", boardpack.HIDDEN)
+    assert programs["Main"][4] == "19.5 h"          # 4.0 + 3.0 + 2.5 + 5 × 2.0, by 8 people
     assert boardpack.value_text("total_hours", 3.0, 6) == "3.0 h"
     assert boardpack.value_text("total_hours", 30.0, 2) == boardpack.HIDDEN
     assert boardpack.value_text("total_hours", 0.0, 0) == "0.0 h"

@@ -85,14 +85,15 @@ def or_none(value: Any) -> Any:
 
 
 def program_rows(con: duckdb.DuckDBPyConnection, window: Window) -> pd.DataFrame:
-    """spectrum_by_program for the shown programs, with active and new people and hours."""
+    """spectrum_by_program for the shown programs, with active and new people, hours and
+    the people who gave them."""
     rows = run(con, "spectrum_by_program", **window.params())
     rows = rows[rows["program"] != "Organization"]
     if window.programs:
         rows = rows[rows["program"].isin(window.programs)]
     rows = rows.reset_index(drop=True)
     for col, metric_id in (("active", "active_people"), ("new", "new_people"),
-                           ("hours", "total_hours")):
+                           ("hours", "total_hours"), ("hours_people", "hours_volunteers")):
         rows[col] = [scalar(con, metric_id, start=window.start, end=window.end, programs=[p])
                      for p in rows["program"]]
     return rows

@@ -328,23 +328,25 @@ def _tiers_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
 
 
 def _programs_section(n: Numbers) -> Section:
-    def row(name: str, active: Any, new: Any, attended: Any, hours: Any, task: Any,
-            strength: Any, quadrant: Any) -> tuple[str, ...]:
+    def row(name: str, active: Any, new: Any, attended: Any, hours: Any, hours_people: Any,
+            task: Any, strength: Any, quadrant: Any) -> tuple[str, ...]:
         small = active < SMALL
         hidden = lambda text: HIDDEN if small and text != "–" else text  # noqa: E731
+        # hours: hidden when 1-4 people gave them (0 h of nobody is shown)
+        shown_hours = registry.format_value(or_none(hours), "hours")
         return (name, count_text(active), count_text(new), count_text(attended),
-                hidden(registry.format_value(or_none(hours), "hours")),
+                HIDDEN if 0 < hours_people < SMALL else shown_hours,
                 hidden(registry.format_value(or_none(task), "ratio")),
                 hidden(registry.format_value(or_none(strength), "ratio")),
                 hidden(or_none(quadrant) or "–"))
 
     labels = program_labels(n)
     rows = [row(labels[str(r["program"])], r["active"], r["new"], r["attended"], r["hours"],
-                r["task_share"], r["relationship_strength"], r["quadrant"])
+                r["hours_people"], r["task_share"], r["relationship_strength"], r["quadrant"])
             for _, r in n.programs.iterrows()]
     p, s = n.now["participation"], n.now["spectrum"]
     rows.append(row("Selected programs" if n.window.programs else "All programs", p["active"],
-                    p["new"], p["attended"], p["hours"], s["task_share"],
+                    p["new"], p["attended"], p["hours"], p["hours_people"], s["task_share"],
                     s["relationship_strength"], s["quadrant"]))
     return Section(
         "programs", "Programs",

@@ -112,7 +112,8 @@ def backtest_of(history: pd.DataFrame, asof: dt.date) -> tuple[Backtest, Pipelin
         why += (f" An AUC below {MIN_AUC:.2f} ranks yes and no too poorly: the ask history is "
                 "too thin to trust a score.")
     calibration = pd.concat([common.calibration(chance, outcome, "model"),
-                             _by_stretch(test, base)], ignore_index=True)
+                             _by_stretch(test, base)], ignore_index=True)[
+        ["source", "bin", "stretch", "predicted", "observed", "rows"]]
     backtest = Backtest(MODEL, asof, cut, len(train), len(test), positives, auc,
                         common.brier(chance, outcome), common.brier(base, outcome), passed, why,
                         calibration)
