@@ -205,8 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     _predict_parser(sub)
 
     p = sub.add_parser("definitions", help="list every metric and its definition",
-                       description="The metric registry: id, label, unit and definition. "
-                       "--format markdown prints docs/metrics.md (generated from the registry).")
+                       description="The metric registry (id, label, unit and definition), "
+                       "the rules targets are read by and the prediction models, in every "
+                       "format; --format json prints an object with metrics, targets and "
+                       "models; --format markdown prints docs/metrics.md (generated from the "
+                       "registry).")
     p.add_argument("--format", choices=("json", "text", "markdown"), default="text")
     return parser
 
@@ -220,7 +223,7 @@ def _targets_parser(sub: argparse._SubParsersAction) -> None:
                        "one program. `list` shows each one's progress, the pace needed per "
                        "month, the pace of the last three months and whether it is on track "
                        "(the rules: `engage definitions`, section Targets).")
-    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     s = actions.add_parser("set", help="add a target",
                            description="Add a target: a metric, a value to reach, a due date, "
                            "optionally a program (level metrics are read over the 12 months "
@@ -234,8 +237,9 @@ def _targets_parser(sub: argparse._SubParsersAction) -> None:
                    help="the value to reach: a count, hours, a depth (0-100) or a rate as "
                    "0.6 or 60%%")
     s.add_argument("--due", required=True, help="the due date (YYYY-MM-DD)")
-    s.add_argument("--start", help="where a cumulative target counts from (YYYY-MM-DD; "
-                   "default: the day after the data's last event date)")
+    s.add_argument("--start", help="where a cumulative target (hours, new people, "
+                   "participations) counts from (YYYY-MM-DD; default: the day after the data's "
+                   "last event date); a level target has no start")
     s.add_argument("--program", help="only this program (default: the whole organization)")
     s = actions.add_parser("list", help="every target with its progress",
                            description="Every target with its progress, the pace needed per "
@@ -579,8 +583,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from engage_metrics.metrics import Window
     from engage_metrics.predict import active, asks
 
+    if args.backtest and getattr(args, "rung", None):
+        raise CliError("--rung does not apply to --backtest: the backtest scores every ask "
+                       "after its cut, at every rung; drop one of the two")
     con = _open(args.db)
-    asof = args.asof or Window.default(con).end
+    data_end = Window.default(con).end
+    asof = args.asof or data_end
+    nobody = _nobody_active(con, asof, data_end)
+    if nobody:
+        print(f"note: {nobody}", file=sys.stderr)
     if args.prediction == "asks":
         prediction = asks.predict(con, asof, args.rung)
         columns = ["person_id", "email", "current_rung", "ask_rung", "chance", "reasons"]
@@ -599,7 +610,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         return 0
     rows = prediction.scores
     if rows is None:     # never an untested score: the rule list, and why, on stderr
-        print(f"note: {prediction.backtest.why}", file=sys.stderr)
+        if not nobody:       # that note said it already
+            print(f"note: {prediction.backtest.why}", file=sys.stderr)
         rows = (asks.fallback(con, asof) if args.prediction == "asks"
                 else active.fallback(con, asof))
         if args.prediction == "asks" and args.rung:
@@ -616,6 +628,22 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _nobody_active(con: duckdb.DuckDBPyConnection, asof: date, data_end: date) -> str | None:
+    """Why there is nobody to score as of *asof*, in words, when nobody attended in the year
+    before it (a date after the data's end, or before its start); None otherwise."""
+    from datetime import timedelta
+
+    from engage_metrics.metrics import Window, scalar
+    from engage_metrics.predict.active import ACTIVE_DAYS
+
+    since = asof - timedelta(days=ACTIVE_DAYS)
+    if scalar(con, "active_people", **Window(since, asof).params()):
+        return None
+    last = data_end - timedelta(days=1)
+    where = f" (the data ends on {last})" if asof > data_end else ""
+    return f"no one attended in the year before {asof}{where}: there is nobody to score."
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     from engage_metrics.adapters import list_sources
 
@@ -627,22 +655,14 @@ def cmd_sources(args: argparse.Namespace) -> int:
 def cmd_targets(args: argparse.Namespace) -> int:
     from engage_metrics import targets
 
-    if args.action is None:
-        build_parser().parse_args(["targets", "--help"])   # prints the actions, exits 0
     con = _open(args.db)
     try:
         if args.action == "set":
-            value = args.value.strip()
-            number: float | str = value
-            if value.endswith("%"):
-                try:
-                    number = float(value[:-1]) / 100
-                except ValueError:
-                    number = value
-            t = targets.set_target(con, args.metric, number, args.due, args.program,
-                                   args.rung, args.start)
+            t = targets.set_target(con, args.metric, targets.parse_value(args.value), args.due,
+                                   args.program, args.rung, args.start)
+            counting = f" (counting from {t.start})" if t.kind == targets.CUMULATIVE else ""
             print(f"target #{t.target_id} set: {t.label} at least {t.format(t.value)} by "
-                  f"{t.due} (counting from {t.start})")
+                  f"{t.due}{counting}")
         elif args.action == "remove":
             targets.remove_target(con, args.target_id)
             print(f"target #{args.target_id} removed")
@@ -662,7 +682,8 @@ def cmd_targets(args: argparse.Namespace) -> int:
 def _progress_json(p: Progress) -> dict:
     t = p.target
     return {"id": t.target_id, "metric": t.metric, "rung": t.rung, "program": t.program,
-            "label": t.label, "target": t.value, "start": t.start.isoformat(),
+            "label": t.label, "target": t.value,
+            "start": t.start.isoformat() if t.kind == "cumulative" else None,
             "due": t.due.isoformat(), "asof": p.asof.isoformat(), "status": p.status,
             "value": p.value, "progress": p.share, "pace_needed_per_month": p.needed,
             "pace_last_3_months_per_month": p.pace, "months_left": p.months_left,
@@ -670,23 +691,35 @@ def _progress_json(p: Progress) -> dict:
 
 
 def cmd_definitions(args: argparse.Namespace) -> int:
-    items = registry.metrics().values()
+    """Every metric, the Targets rules (targets.DEFINITIONS) and the prediction models
+    (registry.models()): the same three parts in every format."""
+    from engage_metrics.targets import DEFINITIONS
+
+    items, models = registry.metrics().values(), registry.models().values()
     if args.format == "markdown":
         from engage_metrics.definitions import markdown
 
         print(markdown(), end="")
     elif args.format == "json":
-        print(json.dumps([{"id": m.id, "label": m.label, "unit": m.unit, "room": m.room,
-                           "definition": m.definition, "formula": m.formula} for m in items],
-                         indent=2))
+        print(json.dumps({
+            "metrics": [{"id": m.id, "label": m.label, "unit": m.unit, "room": m.room,
+                         "definition": m.definition, "formula": m.formula} for m in items],
+            "targets": [{"term": term, "definition": text} for term, text in DEFINITIONS.items()],
+            "models": [{"id": m.id, "label": m.label, "unit": m.unit, "room": m.room,
+                        "definition": m.definition, "formula": m.formula,
+                        "features": m.features, "backtest": m.backtest, "fallback": m.fallback}
+                       for m in models]}, indent=2))
     else:
         for m in items:
             print(f"{m.id} — {m.label} [{m.unit}]\n    {m.definition}")
-        from engage_metrics.targets import DEFINITIONS
-
         print("\nTargets")
         for term, text in DEFINITIONS.items():
             print(f"{term}\n    {text}")
+        print("\nPredictions")
+        for model in models:
+            print(f"{model.id} — {model.label} [model, {model.unit}]\n    {model.definition}")
+            for part in ("features", "backtest", "fallback"):
+                print(f"    {part.capitalize()}: {getattr(model, part)}")
     return 0
 
 

@@ -59,7 +59,7 @@ DEFINITIONS: dict[str, str] = {
         "before D, [D − 12 months, D), in the target's program. For a cumulative metric "
         "(hours, new people, attended participations) the metric from the target's start to "
         "D, [start, D): the start is the day after the data's last event date when the "
-        "target was set, unless one is given."),
+        "target was set, unless one is given; only cumulative targets have a start."),
     "Progress": "The value against the target: value ÷ target (\"1,234 of 1,500, 82 %\").",
     "Pace of the last three months": (
         "The metric's change per month over the three months before D: for a level metric "
@@ -71,14 +71,18 @@ DEFINITIONS: dict[str, str] = {
         "months left = days from D to the due date ÷ 30.44; 0 once the value reaches the "
         "target."),
     "On track": (
-        "On track when the value already reaches the target, or the pace of the last three "
-        "months is at least the pace needed (the same as: at that pace the value reaches "
-        "the target by the due date, the projection shown); behind otherwise."),
+        "On track when the value projected to the due date at the pace of the last three "
+        "months, value + pace × months left, reaches the target (for a value still below "
+        "the target the same as: that pace is at least the pace needed); behind otherwise. A "
+        "value that already reaches the target but falls fast enough to end below it by the "
+        "due date is behind (\"reached already, but falling\"); one that reaches it with no "
+        "pace to measure is on track."),
     "Met or missed": (
         "Once D is on or after the due date the target is closed: met when the value at the "
         "due date (read with D = the due date) reaches the target, missed otherwise. "
-        "Before its start (a period that ends before the target was set) a target is not "
-        "started."),
+        "A cumulative target read before its start (a period that ends before the target "
+        "was set) is not started; a level target has no start (it is always read over the "
+        "12 months before D)."),
     "Cannot be computed": (
         "A target whose program has no events in the data, whose metric is no longer "
         "registered, or whose value (or the value three months earlier, for the pace) is "
@@ -124,7 +128,8 @@ class Target:
 def metric_label(metric_id: str, rung: int | None = None) -> str:
     """A target metric's name: the registry's label, "at rung N or higher" spelled out."""
     if metric_id == RUNG_METRIC:
-        return f"Active people at rung {rung} ({RUNG_NAMES.get(rung or 0, '?')}) or higher"
+        name = f"Active people at rung {rung} ({RUNG_NAMES.get(rung or 0, '?')})"
+        return name if rung == max(RUNGS) else f"{name} or higher"
     if metric_id in registry.metrics():
         return registry.get(metric_id).label
     return metric_id
@@ -138,8 +143,8 @@ def choices() -> dict[str, str]:
 @dataclass(frozen=True)
 class Progress:
     """A target read as of a date (see :data:`DEFINITIONS`). ``base`` and ``recent_base``
-    are the people the value and the pace's other end are taken over (for small-cell
-    suppression); ``recent`` is the value 3 months before (level) or the amount of the last
+    are the people behind the value and the pace's other end (for small-cell suppression;
+    see :func:`reading`); ``recent`` is the value 3 months before (level) or the amount of the last
     3 months (cumulative)."""
 
     target: Target
@@ -166,7 +171,7 @@ class Progress:
         due = _day(t.due)
         if self.status == NOT_COMPUTABLE:
             return f"{t.label}: {t.format(t.value)} by {due} — cannot be computed: {self.reason}"
-        if self.status == NOT_STARTED:
+        if self.status == NOT_STARTED:      # only a cumulative target has a start
             return (f"{t.label}: {t.format(t.value)} by {due} — not started (it counts from "
                     f"{_day(t.start)}).")
         shown = f"{t.label}: {t.format(self.value)} of {t.format(t.value)}"
@@ -174,14 +179,24 @@ class Progress:
             shown += f" ({self.share * 100:.0f} %)"
         if self.status in (MET, MISSED):
             return f"{shown} on the due date, {due}: {self.status}."
-        if self.reached:
+        if self.reached and self.status == ON_TRACK:
             return f"{shown}, due {due}: reached already — on track."
+        if self.reached:          # behind: falling below the target by the due date
+            text = (f"{shown}, due {due}: reached already, but falling: at the recent pace "
+                    f"({pace_text(self.pace, t.unit)} a month) it ends below the target by the "
+                    "due date")
+            if self.projected is not None:
+                text += f" (about {t.format(self._rounded(self.projected))})"
+            return text + f" — {self.status}."
         text = (f"{shown}, due {due}: needs {pace_text(self.needed, t.unit)} a month; the last "
                 f"three months went {pace_text(self.pace, t.unit)} a month — {self.status}")
         if self.status == BEHIND and self.projected is not None:
-            projected = round(self.projected) if t.unit == "count" else self.projected
-            text += f" (at that pace about {t.format(projected)} by the due date)"
+            text += (f" (at that pace about {t.format(self._rounded(self.projected))} by the due "
+                     "date)")
         return text + "."
+
+    def _rounded(self, value: float) -> float:
+        return round(value) if self.target.unit == "count" else value
 
 
 def pace_text(value: float | None, unit: str) -> str:
@@ -211,6 +226,20 @@ def programs(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT DISTINCT program FROM event ORDER BY 1").fetchall()]
 
 
+def parse_value(value: Any) -> Any:
+    """A target value as typed, on the command line and in the Settings form alike: "60%"
+    is 0.6 (a rate), anything else is left for :func:`check` ("0.6" is 0.6, "120" is 120)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.endswith("%"):
+        try:
+            return float(text[:-1].strip()) / 100
+        except ValueError:
+            return text
+    return text
+
+
 def parse_date(value: dt.date | str, what: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
@@ -228,9 +257,10 @@ def check(con: duckdb.DuckDBPyConnection, metric: str, value: Any, due: dt.date 
         raise TargetError(f"{metric!r} is not a metric a target can be set on; choose one of "
                           + ", ".join(TARGET_METRICS))
     if metric == RUNG_METRIC:
-        if rung is None or isinstance(rung, bool) or rung not in RUNGS:
-            raise TargetError(f"people at rung N or higher needs a rung N from 2 to 5, not "
-                              f"{rung!r}")
+        if rung is None:
+            raise TargetError(f"{RUNG_METRIC} needs --rung N (2 to 5)")
+        if isinstance(rung, bool) or rung not in RUNGS:
+            raise TargetError(f"{RUNG_METRIC} needs --rung N (2 to 5), not {rung!r}")
     elif rung is not None:
         raise TargetError(f"a rung is only for {RUNG_METRIC} (people at rung N or higher)")
     unit = registry.get(metric).unit
@@ -240,14 +270,15 @@ def check(con: duckdb.DuckDBPyConnection, metric: str, value: Any, due: dt.date 
         number = float(value)
     except (TypeError, ValueError):
         raise TargetError(f"the target value {value!r} is not a number") from None
+    typed = value.strip() if isinstance(value, str) else repr(value)   # as typed
     if isinstance(value, bool) or not math.isfinite(number) or number <= 0:
-        raise TargetError(f"the target value must be a number above 0, not {value!r}")
+        raise TargetError(f"the target value must be a number above 0, not {typed}")
     if unit == "ratio" and number > 1:
-        raise TargetError(f"a rate's target is between 0 and 1 (0.6 for 60 %), not {value!r}")
+        raise TargetError(f"a rate's target is between 0 and 1 (0.6 or 60% for 60 %), not {typed}")
     if unit == "score" and number > 100:
-        raise TargetError(f"a depth target is at most 100, not {value!r}")
+        raise TargetError(f"a depth target is at most 100, not {typed}")
     if unit == "count" and not number.is_integer():
-        raise TargetError(f"a count's target is a whole number, not {value!r}")
+        raise TargetError(f"a count's target is a whole number, not {typed}")
     due_date = parse_date(due, "due date")
     begin = default_start(con) if start is None or start == "" else parse_date(start, "start")
     if due_date <= begin:
@@ -304,8 +335,9 @@ def months_before(d: dt.date, months: int) -> dt.date:
 
 def reading(con: duckdb.DuckDBPyConnection, target: Target, start: dt.date,
             end: dt.date) -> tuple[float | None, int]:
-    """The target's metric over [start, end) in its program, and the people it is taken over
-    (the active people of that window)."""
+    """The target's metric over [start, end) in its program, and the people behind it (for
+    small-cell suppression): the eligible people of an escalation rate, the people with
+    hours of volunteer hours, the active people of that window otherwise."""
     params: dict[str, Any] = metrics.Window(start, end, (target.program,) if target.program
                                             else ()).params()
     if target.rung is not None:
@@ -313,12 +345,16 @@ def reading(con: duckdb.DuckDBPyConnection, target: Target, start: dt.date,
     ids = [target.metric, "active_people"]
     if target.metric == "escalation_rate":
         ids.append("escalated_people")
+    if target.metric == "total_hours":
+        ids.append("hours_volunteers")
     with metrics.depth_ready(con, ids, params) as cur:
         value = metrics.scalar(cur, target.metric, **params)
         base = int(metrics.scalar(cur, "active_people", **params) or 0)
         if target.metric == "escalation_rate":      # the rate is over the eligible people
             escalated = metrics.scalar(cur, "escalated_people", **params) or 0
             base = round(escalated / value) if value else base
+        if target.metric == "total_hours":           # the people who gave the hours
+            base = int(metrics.scalar(cur, "hours_volunteers", **params) or 0)
     return (None if value is None else float(value)), base
 
 
@@ -343,7 +379,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, target: Target, asof: dt.date) -> P
     if t.program is not None and t.program not in programs(con):
         return Progress(t, asof, NOT_COMPUTABLE,
                         reason=f"the program {t.program!r} has no events in the data.")
-    if asof < t.start:
+    if t.kind == CUMULATIVE and asof < t.start:     # a level target has no start
         return Progress(t, asof, NOT_STARTED)
     closed = asof >= t.due
     d = t.due if closed else asof
@@ -366,12 +402,14 @@ def evaluate(con: duckdb.DuckDBPyConnection, target: Target, asof: dt.date) -> P
     projected = None if pace is None else value + pace * months_left
     read = Progress(t, d, ON_TRACK, value, share, pace, needed, months_left, projected, recent,
                     base, recent_base)
-    if value >= t.value:
-        return read
     if pace is None:
+        if value >= t.value:        # reached, with no pace to project it by
+            return read
         return replace(read, status=NOT_COMPUTABLE, reason="there is no value three months "
                        "earlier to measure the pace by.")
-    return replace(read, status=ON_TRACK if pace >= needed else BEHIND)
+    # the projection decides (below the target: pace >= needed is the same, without rounding)
+    on_track = pace >= needed if value < t.value else value + pace * months_left >= t.value
+    return replace(read, status=ON_TRACK if on_track else BEHIND)
 
 
 def progress(con: duckdb.DuckDBPyConnection, asof: dt.date | None = None,

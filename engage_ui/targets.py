@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from engage_metrics import charts, registry, targets
+from engage_metrics import charts, targets
 from engage_metrics.config import RUNG_NAMES
 from engage_metrics.metrics import Window
 from engage_metrics.periods import fmt_date
@@ -72,7 +72,9 @@ def settings_section() -> None:
         table = pd.DataFrame([{
             "#": p.target.target_id, "target": p.target.label,
             "value to reach": p.target.format(p.target.value), "due": p.target.due,
-            "counting from": p.target.start, "now": p.target.format(p.value),
+            "counting from": (p.target.start if p.target.kind == targets.CUMULATIVE
+                              else None),
+            "now": p.target.format(p.value),
             "status": p.status} for p in found])
         layout.dataframe(table, key="targets_table")
     else:
@@ -106,8 +108,9 @@ def _add_form(con: duckdb.DuckDBPyConnection) -> None:
         rung = right.selectbox("Rung N (for active people at rung N or higher)", targets.RUNGS,
                                index=2, format_func=lambda r: f"{r} {RUNG_NAMES[r]}",
                                key="target_rung")
-        value = left.number_input("Value to reach (rates in %, depth 0–100)", value=None,
-                                  step=1.0, key="target_value")
+        value = left.text_input("Value to reach", key="target_value",
+                                help="A count, hours, a depth (0–100) or a rate as 0.6 or 60% "
+                                     "(both mean 60 %), as on the command line.")
         due = right.date_input("Due date", value=targets.months_before(start, -6),
                                key="target_due")
         program = left.selectbox("Program", [ALL_PROGRAMS, *programs], key="target_program")
@@ -118,10 +121,8 @@ def _add_form(con: duckdb.DuckDBPyConnection) -> None:
         submitted = st.form_submit_button("Add target", type="primary")
     if not submitted or metric is None:
         return
-    unit = registry.get(metric).unit
-    number = value / 100 if unit == "ratio" and value is not None else value
     try:
-        t = targets.set_target(con, metric, number, due,
+        t = targets.set_target(con, metric, targets.parse_value(value), due,
                                None if program == ALL_PROGRAMS else program,
                                rung if metric == targets.RUNG_METRIC else None, begin)
     except targets.TargetError as exc:

@@ -28,7 +28,7 @@ from pptx import Presentation
 from pptx.util import Inches
 
 from engage_metrics import boardpack, db, metrics, registry
-from engage_metrics.boardpack import SUPPRESSED, BoardPack
+from engage_metrics.boardpack import HIDDEN, SUPPRESSED, BoardPack
 from engage_metrics.boardpack.sections import flow_summary
 from engage_metrics.config import set_setting
 
@@ -254,7 +254,8 @@ def test_counts_below_5_are_shown_as_less_than_5() -> None:
     assert [boardpack.count_text(n) for n in (0, 1, 4, 5, 1234)] == ["0", "< 5", "< 5", "5",
                                                                      "1,234"]
     assert boardpack.value_text("active_people", 3, None) == SUPPRESSED
-    assert boardpack.value_text("repeat_rate", 0.5, 3) == SUPPRESSED
+    # a rate over 3 people is hidden in words: "< 5" would read as a rate under 5
+    assert boardpack.value_text("repeat_rate", 0.5, 3) == HIDDEN
     assert boardpack.value_text("repeat_rate", 0.5, 5) == "50.0 %"
     assert boardpack.value_text("repeat_rate", None, 3) == "–"
 
@@ -265,9 +266,9 @@ def test_a_tiny_organization_shows_no_small_number(tiny, tmp_path: Path) -> None
     headline = {r[0]: r[1:] for r in by_key["headline"].table.rows}
     assert headline["Active people"] == (SUPPRESSED, SUPPRESSED, "–")     # 3 now, 2 before
     assert headline["New people"] == (SUPPRESSED, SUPPRESSED, "–")
-    assert headline["Repeat rate"][0] == SUPPRESSED                       # 1 of 3 people
-    assert headline["Volunteer hours"][0] == SUPPRESSED
-    assert headline["Quadrant on the spectrum"][0] == SUPPRESSED
+    assert headline["Repeat rate"][0] == HIDDEN                           # 1 of 3 people
+    assert headline["Volunteer hours"][0] == HIDDEN                       # not "under 5 h"
+    assert headline["Quadrant on the spectrum"][0] == HIDDEN
     assert by_key["reading"].bullets[0].startswith("Fewer than 5 people took part")
     for s in sections:
         for row in s.table.rows if s.table else ():

@@ -182,9 +182,29 @@ def test_output_into_a_closed_pipe_is_no_traceback():
 def test_definitions_lists_every_registered_metric():
     from engage_metrics import registry
     r = cli("definitions", "--format", "json")
-    ids = {m["id"] for m in json.loads(r.stdout)}
+    ids = {m["id"] for m in json.loads(r.stdout)["metrics"]}
     assert ids == set(registry.metrics())
-    assert all(m["definition"] for m in json.loads(r.stdout))
+    assert all(m["definition"] for m in json.loads(r.stdout)["metrics"])
+
+
+def test_every_definitions_format_carries_the_targets_rules_and_the_models(capsys):
+    """text, json and markdown all show the metrics, targets.DEFINITIONS and the models."""
+    from engage_metrics import registry, targets
+    from engage_metrics.cli import main
+
+    shown = {}
+    for fmt in ("text", "json", "markdown"):
+        assert main(["definitions", "--format", fmt]) == 0
+        shown[fmt] = capsys.readouterr().out
+    found = json.loads(shown["json"])
+    assert [t["term"] for t in found["targets"]] == list(targets.DEFINITIONS)
+    assert [m["id"] for m in found["models"]] == list(registry.models()) == [
+        "ask_chance", "still_active"]
+    assert all(m["features"] and m["backtest"] and m["fallback"] for m in found["models"])
+    for fmt in ("text", "markdown"):
+        for model in registry.models().values():
+            assert model.id in shown[fmt] and model.label in shown[fmt], (fmt, model.id)
+        assert all(term in shown[fmt] for term in targets.DEFINITIONS), fmt
 
 
 def test_forcing_the_wrong_source_is_a_clear_error(tmp_path):

@@ -21,6 +21,7 @@ import pytest
 from metric_fixtures import Org, day, open_store
 
 from engage_metrics import cli, registry, resolve
+from engage_metrics.config import RUNG_NAMES
 from engage_metrics.predict import active, asks, common
 
 
@@ -257,6 +258,16 @@ def test_cli_predict_asks_and_active(generated, capsys) -> None:
     figures = json.loads(out)
     assert figures["auc"] == pytest.approx(found.backtest.auc, abs=1e-4) and figures["passed"]
     assert figures["calibration"] and figures["cut"] == found.backtest.cut.isoformat()
+    # the model's rows by tenths of the chance (bin), the base rate's by stretch (stretch)
+    fields = {r["source"]: set(r) for r in figures["calibration"]}
+    assert fields == {"model": {"source", "bin", "predicted", "observed", "rows"},
+                      "base rate by stretch": {"source", "stretch", "predicted", "observed",
+                                               "rows"}}
+    assert all(isinstance(r.get("bin", r.get("stretch")), int) for r in figures["calibration"])
+    # predict active: most at risk first, ties by person_id
+    assert list(table["chance"]) == sorted(table["chance"])
+    scores = gone.scores
+    assert scores.sort_values(["chance", "person_id"]).index.tolist() == list(scores.index)
 
 
 def test_cli_predict_on_thin_history_prints_the_rule_list(tmp_path: Path, capsys) -> None:
@@ -268,3 +279,55 @@ def test_cli_predict_on_thin_history_prints_the_rule_list(tmp_path: Path, capsys
     with pytest.raises(SystemExit) as stopped:
         run_cli(capsys, "predict", "asks", "--db", str(tmp_path / "t.duckdb"), "--rung", "7")
     assert stopped.value.code == 2 and "an ask rung is 2, 3, 4 or 5" in capsys.readouterr().err
+
+
+def test_cli_predict_after_the_data_and_backtest_with_rung(tmp_path: Path, capsys) -> None:
+    """A date after the data's end says so on stderr (exit 0); --backtest refuses --rung."""
+    path = str(tmp_path / "t.duckdb")
+    open_store(tmp_path / "t.duckdb", tiny_org()).close()
+    note = ("note: no one attended in the year before 2030-01-01 (the data ends on "
+            "2025-04-01): there is nobody to score.\n")
+    code, out, err = run_cli(capsys, "predict", "asks", "--db", path, "--asof", "2030-01-01")
+    assert (code, err) == (0, note)
+    assert out == "person_id,email,current_rung,ask_rung,chance,reasons\n"
+    code, out, err = run_cli(capsys, "predict", "active", "--db", path, "--asof", "2030-01-01",
+                             "--backtest", "--format", "json")
+    assert (code, err) == (0, note) and json.loads(out)["scored"] == 0
+    code, out, err = run_cli(capsys, "predict", "asks", "--db", path, "--asof", "2025-06-01")
+    assert code == 0 and "nobody to score" not in err         # person 1 came on 2025-04-01
+    code, out, err = run_cli(capsys, "predict", "asks", "--db", path, "--backtest", "--rung", "4")
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert err.startswith("error: --rung does not apply to --backtest")
+
+
+def test_reasons_say_singular_plural_and_direction() -> None:
+    gaps = pd.DataFrame({"dates_so_far": [1, 2, 5], "usual_gap": [0.0, 1.0, 14.2],
+                         "last_gap": [0, 1, 20], "tenure_days": [0, 1, 57],
+                         "last_year": [1, 2, 5], "rung": [2, 3, 3]})
+    words = active._phrases(gaps)
+    assert words.tolist() == [
+        ["came only once"] * 4 + ["1 visit in the year up to their last", f"rung 2 {RUNG_NAMES[2]}"],
+        ["2 attended dates", "usually every day", "1 day between their last two visits",
+         "first came 1 day before their last visit", "2 visits in the year up to their last",
+         f"rung 3 {RUNG_NAMES[3]}"],
+        ["5 attended dates", "usually every 14 days", "20 days between their last two visits",
+         "first came 57 days before their last visit", "5 visits in the year up to their last",
+         f"rung 3 {RUNG_NAMES[3]}"]]
+    # one fact said once: "came only once" stands for the three features it moved
+    assert list(common.reasons(np.array([[-0.9, -0.5, 0.3, 0.0, 0.0, 0.0]]), words[:1])) == [
+        "lower: came only once"]
+    assert common.counted(pd.Series([1, 2, 0]), "day", "days").tolist() == [
+        "1 day", "2 days", "0 days"]
+    rows = pd.DataFrame({"depth": [40.0, 60.0], "rung": [2, 3], "stretch": [1, 2],
+                         "days_since": [1, 30], "past_asks": [0, 1], "past_yes": [0, 1],
+                         "program": ["Main", "Main"]})
+    above = np.zeros((2, len(asks.NUMERIC)), dtype=bool)
+    above[1, asks.NUMERIC.index("touches")] = True
+    ask_words = dict(zip((*asks.NUMERIC, *asks.CATEGORICAL),
+                         asks._phrases(rows, above).T.tolist(), strict=True))
+    assert ask_words["touches"] == ["fewer relational events attended",
+                                    "more relational events attended"]
+    assert ask_words["stretch"] == ["an ask 1 rung above theirs", "an ask 2 rungs above theirs"]
+    assert ask_words["days_since"] == ["1 day since they last came", "30 days since they last came"]
+    assert ask_words["past_asks"] == ["never asked before", "1 earlier ask"]
+    assert ask_words["yes_share"] == ["never asked before", "said yes to 1 of 1 earlier ask"]

@@ -30,6 +30,7 @@ from engage_metrics.boardpack.pdf import render_pdf
 from engage_metrics.boardpack.sections import Section, build_sections
 from engage_metrics.boardpack.slides import render_pptx
 from engage_metrics.boardpack.suppression import (
+    HIDDEN,
     SUPPRESSED,
     count_text,
     narrate_privately,
@@ -38,7 +39,8 @@ from engage_metrics.boardpack.suppression import (
 from engage_metrics.periods import fiscal_label, fiscal_year, period_text
 
 __all__ = [
-    "FORMATS", "KPIS", "LABEL_CHARS", "PNG_SCALE", "SUPPRESSED", "BoardPack", "ChartsUnavailable",
+    "FORMATS", "HIDDEN", "KPIS", "LABEL_CHARS", "PNG_SCALE", "SUPPRESSED", "BoardPack",
+    "ChartsUnavailable",
     "Section", "build_pack", "build_sections", "count_text", "fiscal_label", "fiscal_year",
     "narrate_privately", "period_text", "render_pdf", "render_pptx", "short_label",
     "short_labels", "value_text", "write_pack",

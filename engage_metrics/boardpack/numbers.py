@@ -34,7 +34,8 @@ KPIS = {
     "task_share": ("spectrum", "task_share"),
     "total_hours": ("participation", "hours"),
 }
-BASES = {"return_rate_90d": "new", "escalation_rate": "eligible"}   # others: active people
+# the people behind a headline figure; others: active people
+BASES = {"return_rate_90d": "new", "escalation_rate": "eligible", "total_hours": "hours"}
 
 
 @dataclass
@@ -58,6 +59,8 @@ def base_of(r: dict[str, Any], metric_id: str) -> int:
     kind = BASES.get(metric_id, "active")
     if kind == "new":
         return r["participation"]["new"]
+    if kind == "hours":             # the people who gave the hours (compute adds them)
+        return r["participation"].get("hours_people", r["participation"]["active"])
     if kind == "eligible":          # escalated = rate × eligible people
         rate, stepped = r["ladder"]["escalation_rate"], r["ladder"]["escalated"]
         return round(stepped / rate) if rate else r["participation"]["active"]
@@ -82,14 +85,15 @@ def or_none(value: Any) -> Any:
 
 
 def program_rows(con: duckdb.DuckDBPyConnection, window: Window) -> pd.DataFrame:
-    """spectrum_by_program for the shown programs, with active and new people and hours."""
+    """spectrum_by_program for the shown programs, with active and new people, hours and
+    the people who gave them."""
     rows = run(con, "spectrum_by_program", **window.params())
     rows = rows[rows["program"] != "Organization"]
     if window.programs:
         rows = rows[rows["program"].isin(window.programs)]
     rows = rows.reset_index(drop=True)
     for col, metric_id in (("active", "active_people"), ("new", "new_people"),
-                           ("hours", "total_hours")):
+                           ("hours", "total_hours"), ("hours_people", "hours_volunteers")):
         rows[col] = [scalar(con, metric_id, start=window.start, end=window.end, programs=[p])
                      for p in rows["program"]]
     return rows
@@ -99,6 +103,9 @@ def compute(con: duckdb.DuckDBPyConnection, window: Window, step: Progress) -> N
     previous = window.previous()
     step(0.04, "Computing the headline numbers")
     now, before = report(con, window), report(con, previous)
+    for r, w in ((now, window), (before, previous)):
+        r["participation"]["hours_people"] = int(scalar(con, "hours_volunteers", **w.params())
+                                                 or 0)
     step(0.14, "Computing the programs")
     programs, previous_programs = program_rows(con, window), program_rows(con, previous)
     settings = {k: get_setting(con, k) for k in ("hourly_value", "fiscal_year_start_month",

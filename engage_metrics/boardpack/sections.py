@@ -26,9 +26,11 @@ from engage_metrics.boardpack.numbers import (
     or_none,
 )
 from engage_metrics.boardpack.suppression import (
+    HIDDEN,
     SMALL,
     SUPPRESSED,
     count_text,
+    is_hidden,
     narrate_privately,
     value_text,
 )
@@ -73,7 +75,7 @@ def _kpi_section(n: Numbers) -> Section:
         now, before = n.now[room][key], n.before[room][key]
         shown_now = value_text(metric_id, now, n.base(metric_id))
         shown_before = value_text(metric_id, before, n.base(metric_id, "before"))
-        hidden = SUPPRESSED in (shown_now, shown_before)
+        hidden = is_hidden(shown_now) or is_hidden(shown_before)
         rows.append((metric.label, shown_now, shown_before,
                      "–" if hidden else change_text(now, before, metric.unit)))
     rows.append(("Quadrant on the spectrum", _quadrant_text(n.now), _quadrant_text(n.before), ""))
@@ -87,7 +89,7 @@ def _kpi_section(n: Numbers) -> Section:
 
 def _quadrant_text(r: dict[str, Any]) -> str:
     quadrant = r["spectrum"]["quadrant"]
-    return SUPPRESSED if quadrant and r["participation"]["active"] < SMALL else quadrant or "–"
+    return HIDDEN if quadrant and r["participation"]["active"] < SMALL else quadrant or "–"
 
 
 def program_labels(n: Numbers) -> dict[str, str]:
@@ -118,7 +120,10 @@ def _narrative_section(n: Numbers) -> Section:
 def _targets_sections(con: duckdb.DuckDBPyConnection, n: Numbers) -> list[Section]:
     """The targets of the pack's programs (every target without a program filter) as of the
     period's end: a table and one sentence each, then the progress chart; none without
-    targets. A value over fewer than 5 people, and a pace with such an end, is not shown."""
+    targets. A value about fewer than 5 people (a count of 1-4 people, a rate, average or
+    hours over 1-4 people: suppression.value_text) is not shown, nor the pace needed (it
+    would give the value away) or a pace of the last three months with such an end; the
+    target itself and arithmetic on it are always shown."""
     found = targets.progress(con, n.window.end, n.window.programs)
     if not found:
         return []
@@ -132,10 +137,12 @@ def _targets_sections(con: duckdb.DuckDBPyConnection, n: Numbers) -> list[Sectio
         now = value_text(t.metric, p.value, p.base) if p.value is not None else "–"
         before = (value_text(t.metric, p.recent, p.recent_base) if p.recent is not None
                   else "–")
-        hidden = SUPPRESSED in (now, before)
+        # a level pace is now − before; a cumulative one the amount of the last 3 months
+        pace_hidden = is_hidden(before) or (t.kind == targets.LEVEL and is_hidden(now))
+        hidden = is_hidden(now) or pace_hidden
         rows.append((t.label, fmt_date(t.due), now, t.format(t.value),
-                     "–" if hidden else targets.pace_text(p.needed, t.unit),
-                     "–" if hidden else targets.pace_text(p.pace, t.unit), p.status))
+                     "–" if is_hidden(now) else targets.pace_text(p.needed, t.unit),
+                     "–" if pace_hidden else targets.pace_text(p.pace, t.unit), p.status))
         if hidden:
             p = dataclasses.replace(p, value=None, share=None, projected=None)
             bullets.append(f"{t.label}, due {fmt_date(t.due)}: {p.status} (fewer than 5 "
@@ -321,23 +328,25 @@ def _tiers_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
 
 
 def _programs_section(n: Numbers) -> Section:
-    def row(name: str, active: Any, new: Any, attended: Any, hours: Any, task: Any,
-            strength: Any, quadrant: Any) -> tuple[str, ...]:
+    def row(name: str, active: Any, new: Any, attended: Any, hours: Any, hours_people: Any,
+            task: Any, strength: Any, quadrant: Any) -> tuple[str, ...]:
         small = active < SMALL
-        hidden = lambda text: SUPPRESSED if small and text != "–" else text  # noqa: E731
+        hidden = lambda text: HIDDEN if small and text != "–" else text  # noqa: E731
+        # hours: hidden when 1-4 people gave them (0 h of nobody is shown)
+        shown_hours = registry.format_value(or_none(hours), "hours")
         return (name, count_text(active), count_text(new), count_text(attended),
-                hidden(registry.format_value(or_none(hours), "hours")),
+                HIDDEN if 0 < hours_people < SMALL else shown_hours,
                 hidden(registry.format_value(or_none(task), "ratio")),
                 hidden(registry.format_value(or_none(strength), "ratio")),
                 hidden(or_none(quadrant) or "–"))
 
     labels = program_labels(n)
     rows = [row(labels[str(r["program"])], r["active"], r["new"], r["attended"], r["hours"],
-                r["task_share"], r["relationship_strength"], r["quadrant"])
+                r["hours_people"], r["task_share"], r["relationship_strength"], r["quadrant"])
             for _, r in n.programs.iterrows()]
     p, s = n.now["participation"], n.now["spectrum"]
     rows.append(row("Selected programs" if n.window.programs else "All programs", p["active"],
-                    p["new"], p["attended"], p["hours"], s["task_share"],
+                    p["new"], p["attended"], p["hours"], p["hours_people"], s["task_share"],
                     s["relationship_strength"], s["quadrant"]))
     return Section(
         "programs", "Programs",
@@ -361,11 +370,13 @@ def _hours_section(con: duckdb.DuckDBPyConnection, n: Numbers) -> Section:
     prev_volunteers = scalar(con, "boardpack_form990_volunteers", fy_start=prev_start,
                               fy_end=fy_start, programs=programs)
     hours, prev_hours = n.now["participation"]["hours"], n.before["participation"]["hours"]
-    hide, hide_prev = n.base("total_hours") < SMALL, n.base("total_hours", "before") < SMALL
+    # hidden when 1-4 people gave the hours (0 hours of nobody say nothing about anyone)
+    hide = 0 < n.base("total_hours") < SMALL
+    hide_prev = 0 < n.base("total_hours", "before") < SMALL
     value, prev_value = hours * rate, prev_hours * rate
 
-    def amount(v: float, unit: str, small: bool) -> str:
-        return SUPPRESSED if small else registry.format_value(v, unit)
+    def amount(v: float, unit: str, small: bool) -> str:     # hours, or dollars: not "< 5"
+        return HIDDEN if small else registry.format_value(v, unit)
 
     def delta(a: Any, b: Any, unit: str, small: bool) -> str:
         return "–" if small else change_text(a, b, unit)

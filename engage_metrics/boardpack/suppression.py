@@ -1,5 +1,7 @@
-"""No personal data in the pack: every count of 1 to 4 people, and every rate or average over
-fewer than 5 people, is shown as "< 5", in tables, chart labels and prose."""
+"""No personal data in the pack: every count of 1 to 4 people is shown as "< 5", and every
+rate, average or amount of hours taken over 1 to 4 people as "hidden (< 5 people)" (so that
+no hours column reads "under 5 hours"), in tables, chart labels and prose. A figure over
+nobody (0 hours of 0 people) says nothing about anyone and is shown."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,8 +13,14 @@ from engage_metrics.boardpack.numbers import KPIS, base_of
 from engage_metrics.narrative import narrate, num
 
 SMALL = 5                      # counts below this (and above 0) are suppressed
-SUPPRESSED = "< 5"
-SUPPRESSION_NOTE = "“< 5”: fewer than 5 people, not shown to protect their privacy."
+SUPPRESSED = "< 5"              # a count of 1-4 people
+HIDDEN = "hidden (< 5 people)"  # a rate, an average or hours over 1-4 people
+SUPPRESSION_NOTE = "“< 5”, “hidden”: fewer than 5 people, not shown to protect their privacy."
+
+
+def is_hidden(text: str) -> bool:
+    """Whether a cell of :func:`value_text` or :func:`count_text` is suppressed."""
+    return text in (SUPPRESSED, HIDDEN)
 
 
 def count_text(n: Any) -> str:
@@ -23,13 +31,14 @@ def count_text(n: Any) -> str:
 
 
 def value_text(metric_id: str, value: Any, base: int | None) -> str:
-    """A registered metric's value as the registry formats it, or "< 5" when it is a count of
-    1–4 people or a rate/average over fewer than 5 people (*base*)."""
+    """A registered metric's value as the registry formats it; "< 5" when it is a count of
+    1–4, "hidden (< 5 people)" when it is a rate, an average or an amount (hours) over 1–4
+    people (*base*, the people behind it: for hours, those who gave them)."""
     metric = registry.get(metric_id)
     if value is not None and metric.unit == "count" and 0 < value < SMALL:
         return SUPPRESSED
-    if value is not None and metric.unit != "count" and base is not None and base < SMALL:
-        return SUPPRESSED
+    if value is not None and metric.unit != "count" and base is not None and 0 < base < SMALL:
+        return HIDDEN
     return metric.format(value)
 
 

@@ -153,17 +153,31 @@ def _no_calibration() -> pd.DataFrame:
 
 
 def _phrases(rows: pd.DataFrame) -> np.ndarray:
+    """Each feature of each row in words, singular or plural as the number says; with one
+    attended date the gaps and the tenure say nothing of their own, so each of them reads
+    "came only once" (common.reasons says a phrase once)."""
     def text(series: pd.Series) -> pd.Series:
         return series.round().astype("int64").astype(str)
 
+    once = rows["dates_so_far"] <= 1
+
+    def unless_once(words: pd.Series) -> pd.Series:
+        return pd.Series(np.where(once, "came only once", words), index=rows.index, dtype=object)
+
+    usual = rows["usual_gap"].round()
     columns = {
-        "dates_so_far": text(rows["dates_so_far"]) + " attended date(s)",
-        "usual_gap": pd.Series(np.where(rows["dates_so_far"] > 1,
-                                        "usually every " + text(rows["usual_gap"]) + " days",
-                                        "came only once"), index=rows.index),
-        "last_gap": text(rows["last_gap"]) + " days between their last two visits",
-        "tenure_days": "first came " + text(rows["tenure_days"]) + " days before their last visit",
-        "last_year": text(rows["last_year"]) + " visit(s) in the year up to their last",
+        "dates_so_far": unless_once(common.counted(rows["dates_so_far"], "attended date",
+                                                   "attended dates")),
+        "usual_gap": unless_once(pd.Series(np.where(
+            usual <= 1, "usually every day", "usually every " + text(usual) + " days"),
+            index=rows.index)),
+        "last_gap": unless_once(common.counted(rows["last_gap"], "day", "days")
+                                + " between their last two visits"),
+        "tenure_days": unless_once("first came " + common.counted(rows["tenure_days"], "day",
+                                                                  "days")
+                                   + " before their last visit"),
+        "last_year": common.counted(rows["last_year"], "visit", "visits")
+                     + " in the year up to their last",
         "rung": "rung " + text(rows["rung"]) + " " + rows["rung"].map(RUNG_NAMES).fillna(""),
     }
     return np.column_stack([columns[c].to_numpy(dtype=object) for c in FEATURES])
@@ -184,7 +198,7 @@ def _predict(con: duckdb.DuckDBPyConnection, asof: dt.date) -> Prediction:
         model = _Model(history)
         rows = open_gaps(history, asof)
         rows["chance"] = model.chance(rows)
-        last = "last came " + rows["duration"].astype("int64").astype(str) + " days ago"
+        last = "last came " + common.counted(rows["duration"], "day", "days") + " ago"
         rows["reasons"] = common.reasons(model.contributions(rows), _phrases(rows),
                                          prefix=last.to_numpy(dtype=object))
         rows = rows.rename(columns={"began": "last_attended", "duration": "days_since"})
@@ -198,6 +212,8 @@ def _predict(con: duckdb.DuckDBPyConnection, asof: dt.date) -> Prediction:
     scores["depth"] = scores["depth"].fillna(0.0)
     scores["tier"] = scores["tier"].fillna("New")
     scores["last_attended"] = pd.to_datetime(scores["last_attended"]).dt.date
+    # most at risk first (the lowest chance of coming back), ties by person_id
+    scores = scores.sort_values(["chance", "person_id"], kind="stable")
     return Prediction(backtest, scores[list(COLUMNS)].reset_index(drop=True))
 
 

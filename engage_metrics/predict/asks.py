@@ -112,7 +112,8 @@ def backtest_of(history: pd.DataFrame, asof: dt.date) -> tuple[Backtest, Pipelin
         why += (f" An AUC below {MIN_AUC:.2f} ranks yes and no too poorly: the ask history is "
                 "too thin to trust a score.")
     calibration = pd.concat([common.calibration(chance, outcome, "model"),
-                             _by_stretch(test, base)], ignore_index=True)
+                             _by_stretch(test, base)], ignore_index=True)[
+        ["source", "bin", "stretch", "predicted", "observed", "rows"]]
     backtest = Backtest(MODEL, asof, cut, len(train), len(test), positives, auc,
                         common.brier(chance, outcome), common.brier(base, outcome), passed, why,
                         calibration)
@@ -120,10 +121,12 @@ def backtest_of(history: pd.DataFrame, asof: dt.date) -> tuple[Backtest, Pipelin
 
 
 def _by_stretch(test: pd.DataFrame, base: np.ndarray) -> pd.DataFrame:
-    """The base rate's calibration points: per stretch, its rate against what happened."""
-    frame = pd.DataFrame({"bin": test["stretch"].to_numpy(), "predicted": base,
+    """The base rate's calibration points: per stretch (rungs above the person's, in the
+    column ``stretch``; the model's rows have ``bin``, tenths of the chance), its rate
+    against what happened."""
+    frame = pd.DataFrame({"stretch": test["stretch"].to_numpy(), "predicted": base,
                           "observed": test["yes"].to_numpy()})
-    table = frame.groupby("bin").agg(predicted=("predicted", "mean"),
+    table = frame.groupby("stretch").agg(predicted=("predicted", "mean"),
                                      observed=("observed", "mean"),
                                      rows=("observed", "size")).reset_index()
     table.insert(0, "source", "base rate by stretch")
@@ -137,28 +140,49 @@ def _thin(asof: dt.date, cut: dt.date, trained: int, scored: int, positives: int
                     pd.DataFrame(columns=["source", "bin", "predicted", "observed", "rows"]))
 
 
-def _phrases(rows: pd.DataFrame) -> np.ndarray:
-    """Each feature of each row in words (rows × the model's features, NUMERIC then program)."""
+# the parts of depth in words, (above the average ask's, below it): the reasons name the
+# direction ("fewer relational events attended"), not only the feature
+DIRECTED = {
+    "tenure": ("longer with the organization", "newer to the organization"),
+    "frequency": ("came more often this year", "came less often this year"),
+    "recency": ("came more recently", "came less recently"),
+    "breadth": ("a wider range of events attended", "a narrower range of events attended"),
+    "ties": ("knows more people here", "knows fewer people here"),
+    "touches": ("more relational events attended", "fewer relational events attended"),
+}
+
+
+def _phrases(rows: pd.DataFrame, above: np.ndarray | None = None) -> np.ndarray:
+    """Each feature of each row in words (rows × the model's features, NUMERIC then
+    program), singular or plural as the number says; *above* (rows × NUMERIC) says where a
+    row's feature is above the average ask's, for the phrases that name a direction."""
     def text(series: pd.Series) -> pd.Series:
         return series.round().astype("int64").astype(str)
 
+    if above is None:
+        above = np.zeros((len(rows), len(NUMERIC)), dtype=bool)
     rung_names = rows["rung"].map(RUNG_NAMES).fillna("")
-    asked = text(rows["past_asks"])
+    asked, days = rows["past_asks"].round(), rows["days_since"].round()
     columns = {
         "depth": "relationship depth " + text(rows["depth"]),
-        "tenure": pd.Series("time with the organization", index=rows.index),
-        "frequency": pd.Series("how often they came this year", index=rows.index),
-        "recency": pd.Series("how recently they came", index=rows.index),
-        "breadth": pd.Series("the range of events they attend", index=rows.index),
-        "ties": pd.Series("the people they know here", index=rows.index),
-        "touches": pd.Series("relational events they attended", index=rows.index),
+        **{name: pd.Series(np.where(above[:, NUMERIC.index(name)], more, fewer),
+                           index=rows.index, dtype=object)
+           for name, (more, fewer) in DIRECTED.items()},
         "rung": "rung " + text(rows["rung"]) + " " + rung_names,
         "stretch": pd.Series(np.where(rows["stretch"] > 0,
-                                      "an ask " + text(rows["stretch"]) + " rung(s) above theirs",
+                                      "an ask " + common.counted(rows["stretch"], "rung", "rungs")
+                                      + " above theirs",
                                       "an ask at or below their rung"), index=rows.index),
-        "days_since": text(rows["days_since"]) + " days since they last came",
-        "past_asks": asked + " earlier ask(s)",
-        "yes_share": "said yes to " + text(rows["past_yes"]) + " of " + asked + " earlier asks",
+        "days_since": pd.Series(np.where(days < 1, "came the same day",
+                                         common.counted(days, "day", "days")
+                                         + " since they last came"), index=rows.index),
+        "past_asks": pd.Series(np.where(asked < 1, "never asked before",
+                                        common.counted(asked, "earlier ask", "earlier asks")),
+                               index=rows.index),
+        "yes_share": pd.Series(np.where(
+            asked < 1, "never asked before",
+            "said yes to " + text(rows["past_yes"]) + " of "
+            + common.counted(asked, "earlier ask", "earlier asks")), index=rows.index),
         "program": "mostly in " + rows["program"].astype(str),
     }
     return np.column_stack([columns[c].to_numpy(dtype=object)
@@ -196,7 +220,10 @@ def _predict(con: duckdb.DuckDBPyConnection, asof: dt.date, rung: int | None) ->
             return Prediction(backtest, pd.DataFrame(columns=list(COLUMNS)))
         rows = features(cur, targets)
         rows["chance"] = _chance(model, rows)
-        rows["reasons"] = common.reasons(_contributions(model, rows, train_mean), _phrases(rows))
+        above = (np.asarray(model.named_steps["columns"].transform(
+            rows[list(NUMERIC + CATEGORICAL)]))[:, :len(NUMERIC)] > train_mean[:len(NUMERIC)])
+        rows["reasons"] = common.reasons(_contributions(model, rows, train_mean),
+                                         _phrases(rows, above))
         rows = rows.rename(columns={"rung": "current_rung"})
         scores = rows.merge(common.people(cur, rows["person_id"]), on="person_id", how="left")
     scores = scores.sort_values(["ask_rung", "chance", "person_id"],

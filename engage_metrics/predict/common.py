@@ -36,7 +36,9 @@ class Backtest:
     base_brier: float | None     # the base rate's Brier score on the same rows
     passed: bool
     why: str                     # in words: what the figures mean, or why they are not enough
-    calibration: pd.DataFrame = field(repr=False)   # source, bin, predicted, observed, rows
+    # source, bin (tenths of the chance; the model's rows and the plain base rate's) or
+    # stretch (the base rate by stretch's rows), predicted, observed, rows
+    calibration: pd.DataFrame = field(repr=False)
 
     def figures(self) -> dict[str, Any]:
         """The figures as plain JSON-ready values (the CLI's --backtest)."""
@@ -44,9 +46,20 @@ class Backtest:
                 "trained": self.trained, "scored": self.scored, "positives": self.positives,
                 "auc": _round(self.auc), "brier": _round(self.brier),
                 "base_brier": _round(self.base_brier), "passed": self.passed, "why": self.why,
-                "calibration": [{k: _round(v) if isinstance(v, float) else v
-                                 for k, v in row.items()}
+                "calibration": [_calibration_row(row)
                                 for row in self.calibration.to_dict("records")]}
+
+
+def _calibration_row(row: dict[str, Any]) -> dict[str, Any]:
+    """One calibration row as JSON: only its own fields (a model row has ``bin``, a base
+    rate by stretch row ``stretch``), whole numbers as integers."""
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if v is None or (isinstance(v, float) and v != v):
+            continue
+        out[k] = int(v) if k in ("bin", "stretch", "rows") else (
+            _round(v) if isinstance(v, float) else v)
+    return out
 
 
 def _round(value: float | None) -> float | None:
@@ -94,8 +107,13 @@ def reasons(contributions: np.ndarray, phrases: np.ndarray, prefix: Sequence[str
     down = np.full(n, "", dtype=object)
     for j in range(order.shape[1]):      # over the three places, not over people
         word = words[:, j]
+        # a phrase already said (several features of one fact, "came only once") is said once
+        said = np.zeros(n, dtype=bool)
+        for k in range(j):
+            said |= (words[:, k] == word) & (np.abs(value[:, k]) >= REASON_FLOOR)
         for side, keep in ((up, value[:, j] >= REASON_FLOOR), (down, value[:, j] <= -REASON_FLOOR)):
             joined = np.where(side == "", word, side + ", " + word)
+            keep = keep & ~said
             side[keep] = joined[keep]
     text = np.where(up != "", "higher: " + up, "")
     both = (up != "") & (down != "")
@@ -105,6 +123,14 @@ def reasons(contributions: np.ndarray, phrases: np.ndarray, prefix: Sequence[str
     if prefix is not None:
         text = np.asarray(prefix, dtype=object) + "; " + text
     return text.astype(object)
+
+
+def counted(n: pd.Series, one: str, many: str) -> pd.Series:
+    """Whole numbers with their noun: "1 day", "3 days" (*one* and *many* are the nouns,
+    with whatever follows them)."""
+    whole = n.round().astype("int64")
+    return pd.Series(np.where(whole == 1, "1 " + one, whole.astype(str) + " " + many),
+                     index=n.index, dtype=object)
 
 
 def sql(name: str) -> str:
