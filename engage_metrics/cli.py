@@ -513,12 +513,13 @@ def cmd_export_lake(args: argparse.Namespace) -> int:
 
 
 def cmd_import_lake(args: argparse.Namespace) -> int:
-    from engage_metrics.lake import LakeError, import_lake
+    from engage_metrics.backup import BackupError
+    from engage_metrics.lake import import_lake
 
     target = args.db or db.default_db_path()
     try:
         manifest = import_lake(args.lake, target)
-    except (LakeError, db.StoreError, OSError) as exc:
+    except (BackupError, db.StoreError, OSError) as exc:   # a LakeError is a BackupError
         raise CliError(str(exc)) from exc
     rows = sum(t["rows"] for t in manifest["tables"].values())
     print(f"read {len(manifest['tables'])} tables ({rows:,} rows) from the lake {args.lake} "

@@ -85,8 +85,11 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def _lake(args: argparse.Namespace) -> Any:
     """A Spark session on args.master with the lake args.lake as its views."""
+    from engage_metrics.lake import read_manifest
     from engage_spark import session
 
+    if "://" not in args.lake:      # a local lake: checked before Spark starts
+        read_manifest(args.lake)
     spark = session.start(args.master, args.conf)
     session.open_lake(spark, args.lake)
     return spark

@@ -11,6 +11,7 @@ or five) come back to Python.
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -54,14 +55,16 @@ class SparkMetrics:
         frame.createOrReplaceTempView(name)
         self._prepared.append(frame)
 
-    def _release(self) -> None:
-        while self._prepared:
-            self._prepared.pop().unpersist()
+    def values(self, metric_ids: list[str], params: dict[str, Any]) -> dict[str, Any]:
+        """Scalar metrics' values as :func:`engage_metrics.metrics.scalar` gives them. Their
+        queries are sent side by side (a report's are small; each waits mostly on Spark's
+        scheduling), so a report waits for the slowest, not for their sum."""
+        def value(metric_id: str) -> Any:
+            rows = self.sql(registry.get(metric_id).sql, params).collect()
+            return plain(rows[0]["value"]) if rows else None
 
-    def value(self, metric_id: str, params: dict[str, Any]) -> Any:
-        """A scalar metric's value as :func:`engage_metrics.metrics.scalar` gives it."""
-        rows = self.sql(registry.get(metric_id).sql, params).collect()
-        return plain(rows[0]["value"]) if rows else None
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return dict(zip(metric_ids, pool.map(value, metric_ids), strict=True))
 
     def table(self, metric_id: str, params: dict[str, Any]) -> pd.DataFrame:
         """A table metric's rows (a handful: the report's tables are per rung and tier)."""
@@ -69,20 +72,31 @@ class SparkMetrics:
         rows = [[plain(v) for v in row] for row in frame.collect()]
         return pd.DataFrame(rows, columns=frame.columns)
 
+    def prepare(self, params: dict[str, Any], kinds: set[str]) -> None:
+        """The views metrics read (what depth_ready prepares in DuckDB): the window facts,
+        the pairs of depth *kinds* and their depth, the window's people's depth."""
+        for name in metrics.WINDOW_FACTS[:2]:          # window_program, window_person
+            self._prepare(name, registry.facts_sql(name), params)
+        self._prepare("depth_target", metrics.depth_targets(kinds), params)
+        self._prepare("depth_at", metrics.depth_at(), params)
+        self._prepare("window_depth", registry.facts_sql("window_depth"), params)
+
+    def release(self) -> None:
+        """Drop what :meth:`prepare` kept."""
+        while self._prepared:
+            self._prepared.pop().unpersist()
+
     def report(self, window: Window) -> dict[str, Any]:
         """The report of *window*: the same JSON-ready dict as metrics.report in DuckDB."""
         params = {**self.settings(), **window.params()}
-        kinds = {k for k in map(metrics.depth_kind, REPORT_METRICS) if k}
         try:
-            for name in metrics.WINDOW_FACTS[:2]:          # window_program, window_person
-                self._prepare(name, registry.facts_sql(name), params)
-            self._prepare("depth_target", metrics.depth_targets(kinds), params)
-            self._prepare("depth_at", metrics.depth_at(), params)
-            self._prepare("window_depth", registry.facts_sql("window_depth"), params)
-            return metrics.assemble_report(window, lambda m: self.value(m, params),
+            self.prepare(params, {k for k in map(metrics.depth_kind, REPORT_METRICS) if k})
+            scalars = [m for m in REPORT_METRICS if registry.get(m).shape == "scalar"]
+            values = self.values(scalars, params)
+            return metrics.assemble_report(window, values.__getitem__,
                                            lambda m: self.table(m, params))
         finally:
-            self._release()
+            self.release()
 
 
 def plain(value: Any) -> Any:

@@ -49,13 +49,27 @@ def _exact_median(node: exp.Expression) -> exp.Expression:
                          expressions=[ordered.this.copy(), node.this.this.copy()])
 
 
+def _range_table(node: exp.Expression) -> exp.Expression:
+    """DuckDB's table function ``range(start, stop, step)`` (stop excluded); sqlglot writes
+    an EXPLODE(SEQUENCE(...)) Spark cannot read in FROM: Spark's own table function
+    ``range(start, stop, step)``, which also excludes stop."""
+    series = node.this if isinstance(node, exp.Table) else None
+    if not isinstance(series, exp.GenerateSeries) or not series.args.get("is_end_exclusive"):
+        return node
+    bounds = [series.args[k].copy() for k in ("start", "end", "step") if series.args.get(k)]
+    table = node.copy()
+    table.set("this", exp.Anonymous(this="range", expressions=bounds))
+    return table
+
+
 @dataclass(frozen=True)
 class Rewrite:
     name: str
     apply: Callable[[exp.Expression], exp.Expression]
 
 
-REWRITES = (Rewrite("list length", _list_length), Rewrite("exact median", _exact_median))
+REWRITES = (Rewrite("list length", _list_length), Rewrite("exact median", _exact_median),
+            Rewrite("range table", _range_table))
 
 
 @dataclass(frozen=True)
