@@ -2,12 +2,16 @@
 JVM start for the whole equality matrix), and every registry metric analyzed by Spark.
 
 Reads a JSON spec on stdin — {"master", "conf", "cases": [{"lake", "start", "end",
-"programs"}], "analyze": LAKE or null} — and prints {"reports": [...], "seconds": [...],
-"unanalyzable": {metric: error}} as JSON on stdout.
+"programs"}], "analyze": LAKE or null, "cli": [[arg, ...], ...]} — and prints
+{"reports": [...], "seconds": [...], "unanalyzable": {metric: error}, "cli": [[exit code,
+stdout, stderr], ...]} as JSON on stdout. The "cli" commands run engage_spark.cli.main in
+this process: on the session already started (getOrCreate), without a JVM of their own.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
 import sys
 import time
@@ -15,7 +19,7 @@ from typing import Any
 
 from engage_metrics import metrics, registry
 from engage_metrics.metrics import Window
-from engage_spark import session
+from engage_spark import cli, session
 from engage_spark.report import SparkMetrics
 
 
@@ -47,6 +51,13 @@ def _analyze(engine: SparkMetrics, window: Window) -> dict[str, str]:
     return errors
 
 
+def _cli(args: list[str]) -> list[Any]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(args)
+    return [code, out.getvalue(), err.getvalue()]
+
+
 def main() -> None:
     spec = json.load(sys.stdin)
     spark = session.start(spec.get("master"), spec.get("conf", []))
@@ -63,8 +74,9 @@ def main() -> None:
     if spec.get("analyze"):
         session.open_lake(spark, spec["analyze"])
         unanalyzable = _analyze(engine, engine.default_window())
-    json.dump({"reports": reports, "seconds": seconds, "unanalyzable": unanalyzable},
-              sys.stdout)
+    outputs = [_cli(args) for args in spec.get("cli", [])]
+    json.dump({"reports": reports, "seconds": seconds, "unanalyzable": unanalyzable,
+               "cli": outputs}, sys.stdout)
     spark.stop()
 
 
