@@ -21,6 +21,7 @@ from engage_metrics import __version__, db, faults, registry, transaction
 from engage_metrics.config import ConfigError
 
 if TYPE_CHECKING:
+    from engage_metrics.metrics import Window
     from engage_metrics.options import FileLayout
     from engage_metrics.targets import Progress
 
@@ -178,6 +179,22 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--from", dest="source", type=Path, required=True, metavar="DIR",
                    help="backup directory (or the zip downloaded from the dashboard)")
+
+    p = sub.add_parser("export-lake", help="write the store as a lake of Parquet tables",
+                       description="Write every table of the store into a new or empty "
+                       "directory as a lake: one directory of Parquet files per table, the "
+                       "import journal partitioned by import, and engage-lake.json (schema "
+                       "version, row counts, columns). ./scripts/spark reads it (README, Spark).")
+    _db_arg(p)
+    p.add_argument("--out", type=Path, required=True, metavar="DIR",
+                   help="new or empty directory for the lake")
+
+    p = sub.add_parser("import-lake", help="read a lake into a new database file",
+                       description="Read a lake (written by export-lake or the Spark path) "
+                       "into a new or empty database file.")
+    _db_arg(p)
+    p.add_argument("--lake", type=Path, required=True, metavar="DIR",
+                   help="the lake directory")
 
     p = sub.add_parser("boardpack", help="write the board pack (PDF, PowerPoint, chart PNGs)",
                        description="The board pack of a window [start, end): a PDF and a 16:9 "
@@ -442,21 +459,35 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_ERROR if failed else 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from engage_metrics.metrics import Window, report, report_text
+def report_window(args: argparse.Namespace, default: Window, known: set[str]) -> Window:
+    """The window of `report` (--start, --end, --program), *default*'s dates where not given;
+    a one-line error for an empty window or a program not among *known*."""
+    from engage_metrics.metrics import Window
 
-    con = _open(args.db)
-    default = Window.default(con)
     window = Window(args.start or default.start, args.end or default.end, tuple(args.program))
     if window.end <= window.start:
         raise CliError(f"the window is empty: --end {window.end} is not after "
                        f"--start {window.start}")
-    known = {r[0] for r in con.execute("SELECT DISTINCT program FROM event").fetchall()}
     unknown = [p for p in window.programs if p not in known]
     if unknown:
         raise CliError(f"unknown program {unknown[0]!r}; programs are: {', '.join(sorted(known))}")
-    data = report(con, window)
-    print(json.dumps(data, indent=2) if args.format == "json" else report_text(data))
+    return window
+
+
+def print_report(data: dict, output: str) -> None:
+    """A report as `report --format` prints it: JSON or text."""
+    from engage_metrics.metrics import report_text
+
+    print(json.dumps(data, indent=2) if output == "json" else report_text(data))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from engage_metrics.metrics import Window, report
+
+    con = _open(args.db)
+    known = {r[0] for r in con.execute("SELECT DISTINCT program FROM event").fetchall()}
+    window = report_window(args, Window.default(con), known)
+    print_report(report(con, window), args.format)
     return 0
 
 
@@ -542,6 +573,35 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     rows = sum(t["rows"] for t in manifest["tables"].values())
     print(f"restored {len(manifest['tables'])} tables ({rows:,} rows) from {args.source} "
+          f"into {target}")
+    return 0
+
+
+def cmd_export_lake(args: argparse.Namespace) -> int:
+    from engage_metrics.lake import LakeError, export_lake
+
+    con = _open(args.db)
+    try:
+        manifest = export_lake(con, args.out)
+    except (LakeError, OSError) as exc:
+        raise CliError(str(exc)) from exc
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(f"lake of {len(manifest['tables'])} tables ({rows:,} rows, schema version "
+          f"{manifest['schema_version']}) written to {args.out}")
+    return 0
+
+
+def cmd_import_lake(args: argparse.Namespace) -> int:
+    from engage_metrics.backup import BackupError
+    from engage_metrics.lake import import_lake
+
+    target = args.db or db.default_db_path()
+    try:
+        manifest = import_lake(args.lake, target)
+    except (BackupError, db.StoreError, OSError) as exc:   # a LakeError is a BackupError
+        raise CliError(str(exc)) from exc
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(f"read {len(manifest['tables'])} tables ({rows:,} rows) from the lake {args.lake} "
           f"into {target}")
     return 0
 
@@ -727,6 +787,7 @@ COMMANDS = {"sources": cmd_sources, "import": cmd_import, "report": cmd_report, 
             "history": cmd_history, "undo": cmd_undo, "rebuild": cmd_rebuild,
             "rejected": cmd_rejected,
             "backup": cmd_backup, "restore": cmd_restore, "boardpack": cmd_boardpack,
+            "export-lake": cmd_export_lake, "import-lake": cmd_import_lake,
             "definitions": cmd_definitions, "targets": cmd_targets, "predict": cmd_predict}
 
 

@@ -169,3 +169,11 @@ def metric_params(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     """The bound parameters the settings give the metric SQL: the depth formula's and the
     lapse threshold."""
     return {**depth_config(con).params(), "lapse_days": lapse_days(con)}
+
+
+def metric_params_of(stored: dict[str, str]) -> dict[str, float]:
+    """:func:`metric_params` of a store whose setting table holds *stored* (key -> its JSON
+    text), the shipped defaults for the keys it lacks: a lake's settings (engage_spark)."""
+    settings = {**default_settings(), **{k: json.loads(v) for k, v in stored.items()}}
+    return {**DepthConfig.from_dict(settings["depth"]).params(),
+            "lapse_days": check_lapse_days(settings["lapse_days"])}

@@ -91,7 +91,12 @@ class Window:
         """The last 12 months of data: up to the latest event date (today when empty)."""
         with faults.reading(con):
             row = con.execute("SELECT MAX(event_date) FROM event").fetchone()
-        last = row[0] if row and row[0] is not None else dt.date.today()
+        return cls.last_year_to(row[0] if row else None)
+
+    @classmethod
+    def last_year_to(cls, last: dt.date | None) -> Window:
+        """The 12 months up to the date *last* (today when None), *last* included."""
+        last = last if last is not None else dt.date.today()
         end = last + dt.timedelta(days=1)
         try:
             start = end.replace(year=end.year - 1)
@@ -135,6 +140,16 @@ def depth_formula() -> str:
     if m is None:
         raise RuntimeError("depth.sql lacks its 'depth formula begin/end' markers")
     return m.group(0)
+
+
+def depth_targets(kinds: Iterable[str]) -> str:
+    """The query of the (person_id, d) pairs that the metrics reading *kinds* need scored."""
+    return " UNION ".join(f"({DEPTH_TARGETS[k].strip()})" for k in sorted(kinds))
+
+
+def depth_at() -> str:
+    """The query of depth_at: depth.sql's formula over the pairs of ``depth_target``."""
+    return f"WITH {depth_formula()}\nSELECT {DEPTH_COLUMNS} FROM depth_tiered"
 
 
 def _bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -215,7 +230,7 @@ def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
     if _depth_snapshot_serves(con, kinds, params):
         con.execute("CREATE OR REPLACE TEMP VIEW depth_at AS SELECT * FROM depth_snapshot")
         return
-    targets = " UNION ".join(f"({DEPTH_TARGETS[k].strip()})" for k in sorted(kinds))
+    targets = depth_targets(kinds)
     target_params = _bind(targets, params)
     depth_settings = tuple(sorted((k, v) for k, v in params.items()
                                   if k not in target_params and not isinstance(v, list)))
@@ -226,8 +241,7 @@ def prepare_depth(con: duckdb.DuckDBPyConnection, kinds: Iterable[str],
         con.register("depth_at", cached)
         return
     con.execute(f"CREATE OR REPLACE TEMP TABLE depth_target AS {targets}", target_params)
-    sql = (f"CREATE OR REPLACE TEMP TABLE depth_at AS WITH {depth_formula()}\n"
-           f"SELECT {DEPTH_COLUMNS} FROM depth_tiered")
+    sql = f"CREATE OR REPLACE TEMP TABLE depth_at AS {depth_at()}"
     con.execute(sql, _bind(sql, params))
     if key is not None:
         _CACHE.put(key, con.sql("SELECT * FROM depth_at").to_arrow_table())
@@ -704,15 +718,21 @@ def clear_caches() -> None:
 def _compute_report(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str, Any]:
     params = window.params()
     with depth_ready(con, REPORT_METRICS, params) as cur:
-        def value(metric_id: str) -> Any:
-            return scalar(cur, metric_id, **params)
+        return assemble_report(window, lambda m: scalar(cur, m, **params),
+                               lambda m: run(cur, m, **params))
 
-        funnel = run(cur, "ladder_funnel", **params)
-        tiers = run(cur, "depth_tiers", **params)
-        participation = {key: value(mid) for key, mid in PARTICIPATION.items()}
-        ladder = {key: value(mid) for key, mid in LADDER.items()}
-        spectrum = {key: value(mid) for key, mid in SPECTRUM.items()}
-        mean = value("mean_depth")
+
+def assemble_report(window: Window, value: Callable[[str], Any],
+                    table: Callable[[str], pd.DataFrame]) -> dict[str, Any]:
+    """The report of *window* from *value* (a scalar metric's value, as :func:`scalar`
+    gives it) and *table* (a table metric's rows): one shape for every engine that runs
+    the registry's SQL (DuckDB here, Spark in ``engage_spark``)."""
+    funnel = table("ladder_funnel")
+    tiers = table("depth_tiers")
+    participation = {key: value(mid) for key, mid in PARTICIPATION.items()}
+    ladder = {key: value(mid) for key, mid in LADDER.items()}
+    spectrum = {key: value(mid) for key, mid in SPECTRUM.items()}
+    mean = value("mean_depth")
     spectrum["quadrant"] = quadrant(spectrum["task_share"], spectrum["relationship_strength"])
     return {
         "window": {"start": window.start.isoformat(), "end": window.end.isoformat(),

@@ -1,0 +1,216 @@
+"""A lake: the store as a directory of Parquet tables, the layout the Spark path reads.
+
+An organization that outgrows one DuckDB file moves to Apache Spark without importing
+its history again: ``export-lake`` writes every table of the store into a lake and
+``import-lake`` reads a lake back into a new DuckDB store. The layout (README, "Spark")::
+
+    LAKE/
+      engage-lake.json              the manifest: format, schema version, each table's
+                                     row count, columns and partitioning
+      person/part-0.parquet          one directory per table, its rows in part files
+      event/ participation/ ...      (canonical tables, facts, snapshots, settings)
+      raw_participation/import_id=3/part-0.parquet
+                                     the import journal (import_log, rejected_row,
+                                     raw_*) partitioned by import, so that an import
+                                     adds partitions and an undo removes them
+
+A table without rows is one Parquet file without rows (its schema). A lake is written
+into a staging directory beside its place and moved there when it is complete, so a
+failed export leaves no half-written lake.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from engage_metrics import db, resolve
+from engage_metrics.backup import BackupError, store_tables
+from engage_metrics.transaction import transaction
+
+MANIFEST = "engage-lake.json"
+FORMAT = "engage-lake"
+FORMAT_VERSION = 1
+# the import journal: one partition per import (column import_id)
+PARTITIONED = frozenset({"import_log", "rejected_row", "raw_participation", "raw_person",
+                         "raw_ask"})
+PARTITION_COLUMN = "import_id"
+
+
+class LakeError(BackupError):
+    """A lake cannot be written or read; the message says why and what to do."""
+
+
+def _literal(path: Path) -> str:
+    """*path* as an SQL string literal: COPY takes its target as a literal, not a parameter."""
+    text = str(path)
+    if "\0" in text:
+        raise LakeError("a lake's path cannot contain a NUL character")
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[list[str]]:
+    return [[name, str(kind)] for name, kind in con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE NOT internal "
+        "AND schema_name = 'main' AND table_name = $t ORDER BY column_index",
+        {"t": table}).fetchall()]
+
+
+def _write_table(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> bool:
+    """Write *table* into *folder*: partitioned by import when it is journal with rows,
+    else one part file. True when partitioned."""
+    [(rows,)] = con.execute(f'SELECT COUNT(*) FROM "{table}"').fetchall()  # noqa: S608
+    query = f'SELECT * FROM "{table}"'  # noqa: S608 - names from the catalog
+    if table in PARTITIONED and rows:
+        con.execute(f"COPY ({query}) TO {_literal(folder)} (FORMAT parquet, "
+                    f"PARTITION_BY ({PARTITION_COLUMN}), FILENAME_PATTERN 'part-{{i}}')")
+        return True
+    folder.mkdir()
+    con.execute(f"COPY ({query}) TO {_literal(folder / 'part-0.parquet')} (FORMAT parquet)")
+    return False
+
+
+def export_lake(con: duckdb.DuckDBPyConnection, out_dir: str | Path) -> dict[str, Any]:
+    """Write every table of the store into the new (or empty) lake directory *out_dir*.
+
+    The tables are read in one transaction of a separate cursor (a consistent snapshot
+    even while another session imports) and written into a staging directory beside
+    *out_dir*, renamed into place when complete."""
+    out = Path(out_dir)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise LakeError(f"{out} already exists and is not an empty directory; choose a new "
+                        "directory for the lake so nothing is overwritten.")
+    staging = out.with_name(f".{out.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    cur = con.cursor()
+    try:
+        cur.execute("BEGIN TRANSACTION")
+        tables: dict[str, dict[str, Any]] = {}
+        for name in store_tables(cur):
+            partitioned = _write_table(cur, name, staging / name)
+            [(rows,)] = cur.execute(f'SELECT COUNT(*) FROM "{name}"').fetchall()  # noqa: S608
+            tables[name] = {"rows": rows, "columns": _columns(cur, name),
+                            "partitioned_by": [PARTITION_COLUMN] if partitioned else []}
+        manifest = {"format": FORMAT, "format_version": FORMAT_VERSION,
+                    "schema_version": db.schema_version(cur),
+                    "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "tables": tables}
+        cur.execute("COMMIT")
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        if out.exists():
+            out.rmdir()
+        os.replace(staging, out)
+    finally:
+        cur.close()
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def read_manifest(lake: str | Path) -> dict[str, Any]:
+    """The manifest of the lake directory *lake*, checked (:func:`check_manifest`), and
+    each of its tables' directories there."""
+    folder = Path(lake)
+    try:
+        text = (folder / MANIFEST).read_text()
+    except FileNotFoundError:
+        raise LakeError(f"{folder} is not an Engage lake: it has no {MANIFEST}; make one with "
+                        "`engage export-lake --db FILE --out DIR`.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LakeError(f"{folder / MANIFEST} cannot be read ({exc}); the lake is "
+                        "damaged.") from exc
+    manifest = check_manifest(text, str(folder))
+    for name in manifest["tables"]:
+        if not (folder / name).is_dir():
+            raise LakeError(f"the lake in {folder} lacks the directory of table {name}; it "
+                            "is incomplete.")
+    return manifest
+
+
+def check_manifest(text: str, where: str) -> dict[str, Any]:
+    """The manifest *text* of the lake at *where* (a directory or a URI), parsed and
+    checked: an Engage lake, of a schema version this Engage reads."""
+    try:
+        manifest = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LakeError(f"the manifest of the lake {where} cannot be read ({exc}); the lake "
+                        "is damaged.") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT \
+            or not isinstance(manifest.get("tables"), dict):
+        raise LakeError(f"{where}/{MANIFEST} is not an Engage lake manifest.")
+    version = manifest.get("schema_version")
+    if not isinstance(version, int) or version < 1:
+        raise LakeError(f"{where}/{MANIFEST} has no valid schema version; the lake is "
+                        "damaged.")
+    if version > db.SCHEMA_VERSION:
+        raise LakeError(f"the lake {where} was written by a newer Engage (schema "
+                        f"{version}); this one reads schema {db.SCHEMA_VERSION}. Upgrade "
+                        "Engage, then read it.")
+    return manifest
+
+
+def table_glob(lake: str | Path, name: str) -> str:
+    """Every Parquet file of table *name* (its partitions too), as a glob."""
+    return str(Path(lake) / name / "**" / "*.parquet")
+
+
+def import_lake(lake: str | Path, db_path: str | Path) -> dict[str, Any]:
+    """Read the lake *lake* into the new (or empty) store *db_path*.
+
+    Built in a side file moved into place when complete, like a restore; a lake of an
+    older schema has its canonical tables, facts and snapshots derived again from its
+    journal."""
+    from engage_metrics.backup import _check_target, _remove
+
+    manifest = read_manifest(lake)
+    db_path = Path(db_path)
+    _check_target(db_path)
+    side = db_path.with_name(db_path.name + ".importing")
+    _remove(side)
+    try:
+        con = db.connect(side)
+        try:
+            with transaction(con):
+                _load(con, Path(lake), manifest)
+                if manifest["schema_version"] < db.SCHEMA_VERSION:
+                    resolve.rebuild(con)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        _remove(db_path)
+        os.replace(side, db_path)
+    finally:
+        _remove(side)
+    return manifest
+
+
+def _load(con: duckdb.DuckDBPyConnection, lake: Path, manifest: dict[str, Any]) -> None:
+    """Replace every table's rows with the lake's, in the caller's transaction."""
+    tables = set(store_tables(con))
+    unknown = sorted(set(manifest["tables"]) - tables)
+    if unknown:
+        raise LakeError(f"the lake has table {unknown[0]}, which this Engage does not know; "
+                        "it was not written by Engage.")
+    for name in sorted(tables):
+        con.execute(f'DELETE FROM "{name}"')  # noqa: S608 - names from the catalog
+    for name, entry in manifest["tables"].items():
+        keep = "WHERE key <> 'schema_version'" if name == "meta" else ""
+        try:
+            con.execute(f'INSERT INTO "{name}" BY NAME SELECT * '  # noqa: S608
+                        f"FROM read_parquet($files, hive_partitioning = true) {keep}",
+                        {"files": table_glob(lake, name)})
+        except duckdb.Error as exc:
+            raise LakeError(f"table {name} of the lake does not fit this Engage's schema "
+                            f"({str(exc).splitlines()[0]}); it was not written by Engage or "
+                            "is damaged.") from exc
+        [(count,)] = con.execute(f'SELECT COUNT(*) FROM "{name}"').fetchall()  # noqa: S608
+        if name != "meta" and count != entry.get("rows"):
+            raise LakeError(f"table {name}: the manifest says {entry.get('rows')} rows but the "
+                            f"lake holds {count}; the lake is damaged.")
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', $v)",
+                {"v": str(db.SCHEMA_VERSION)})

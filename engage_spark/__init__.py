@@ -1,0 +1,7 @@
+"""Engage on Apache Spark: the same metrics, from the same SQL files, on a lake.
+
+Runs in its own environment (``./scripts/spark`` sets up ``.venv-spark`` with pyspark),
+never in the main one: the dashboard and the DuckDB engine do not need Spark. Reads a lake
+(:mod:`engage_metrics.lake`) into Spark views and runs the registry's SQL transpiled by
+sqlglot (:mod:`engage_spark.transpile`), so the numbers are the DuckDB path's.
+"""

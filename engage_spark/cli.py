@@ -1,0 +1,115 @@
+"""`./scripts/spark COMMAND` (or `python -m engage_spark` in .venv-spark): the CLI's
+commands on a lake instead of a DuckDB file — `--lake DIR` in place of `--db`, and
+`--master` to choose the cluster (default local[*], or the one spark-submit gives).
+
+Output and errors are the DuckDB CLI's: `report --format json` prints the same JSON
+(engage_metrics.cli.print_report), a bad window the same one-line error (exit 2).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from engage_metrics import __version__
+from engage_metrics import cli as duckdb_cli
+from engage_metrics.cli import EXIT_ERROR, CliError
+from engage_metrics.config import ConfigError
+from engage_metrics.lake import LakeError
+
+# the import history's columns, as `engage history` lists them (without sha256)
+HISTORY_SQL = ("SELECT import_id, imported_at, file_name, kind, source, rows_read, "
+               "rows_accepted, rows_rejected, rows_skipped FROM import_log "
+               "ORDER BY import_id DESC")
+
+
+def _spark_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lake", required=True, metavar="DIR",
+                   help="the lake: a directory (or a URI Spark reads, e.g. hdfs://…) "
+                        "written by `engage export-lake`")
+    p.add_argument("--master", default=None,
+                   help="the Spark master: local[*] (the default), local[N], "
+                        "spark://HOST:PORT, yarn, k8s://… (under spark-submit: its own)")
+    p.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                   help="a Spark setting, as spark-submit's --conf (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spark", description="Engage on Apache Spark: the metrics of a lake, from the "
+        "same SQL files as the DuckDB store.")
+    parser.add_argument("--version", action="version", version=f"engage {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("report", help="print the metric report for a window",
+                       description="Every headline metric for a window [start, end), "
+                       "computed by Spark; the same numbers and output as `engage report`. "
+                       "Default window: the last 12 months of data.")
+    _spark_args(p)
+    p.add_argument("--start", type=duckdb_cli._date, help="first day of the window (YYYY-MM-DD)")
+    p.add_argument("--end", type=duckdb_cli._date,
+                   help="day after the window (YYYY-MM-DD, exclusive)")
+    p.add_argument("--program", action="append", default=[],
+                   help="restrict to a program (repeat for several)")
+    p.add_argument("--format", choices=("json", "text"), default="text")
+
+    p = sub.add_parser("history", help="list imports",
+                       description="List every import of the lake, newest first.")
+    _spark_args(p)
+
+    p = sub.add_parser("definitions", help="list every metric and its definition",
+                       description="The metric registry (the same as `engage definitions`).")
+    p.add_argument("--format", choices=("json", "text", "markdown"), default="text")
+    return parser
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from engage_spark.report import SparkMetrics
+
+    engine = SparkMetrics(_lake(args))
+    window = duckdb_cli.report_window(args, engine.default_window(), engine.programs())
+    duckdb_cli.print_report(engine.report(window), args.format)
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    spark = _lake(args)
+    frame = spark.sql(HISTORY_SQL)
+    history = pd.DataFrame([list(r) for r in frame.collect()], columns=frame.columns)
+    print("no imports yet" if history.empty else history.to_string(index=False))
+    return 0
+
+
+def _lake(args: argparse.Namespace) -> Any:
+    """A Spark session on args.master with the lake args.lake as its views."""
+    from engage_metrics.lake import read_manifest
+    from engage_spark import session
+
+    if "://" not in args.lake:      # a local lake: checked before Spark starts
+        read_manifest(args.lake)
+    spark = session.start(args.master, args.conf)
+    session.open_lake(spark, args.lake)
+    return spark
+
+
+COMMANDS = {"report": cmd_report, "history": cmd_history,
+            "definitions": duckdb_cli.cmd_definitions}
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        return COMMANDS[args.command](args)
+    except (CliError, ConfigError, LakeError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return duckdb_cli.EXIT_PIPE_CLOSED

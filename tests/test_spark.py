@@ -1,0 +1,328 @@
+"""The Spark path gives the DuckDB path's numbers, from the same SQL files.
+
+- Transpiling (main environment): every metric, window-facts query and depth query of the
+  registry becomes Spark SQL through engage_spark.transpile, its parameters still bound,
+  and each of its rewrites is still needed (sqlglot alone would give Spark other numbers).
+- Equality (.venv-spark, one Spark session for all): the report of the golden
+  organization, of the same after an overlapping import, an undo and a merge, and of the
+  demo organization, for several windows and program filters, computed by Spark from a
+  lake (export-lake) equals DuckDB's — counts exactly, ratios and scores to 1e-9 — and
+  Spark analyzes every metric of the registry.
+- ./scripts/spark: report, history and definitions print what `engage` prints; errors are
+  the same one line; and a real standalone cluster (a master and two workers on
+  127.0.0.1, from pyspark's own jars) runs a report.
+
+Spark needs Java: without it these tests are skipped (CI has it; ./scripts/spark installs
+Debian's openjdk-17-jre-headless).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import spark_stores
+from helpers_ui import DemoStore
+
+from engage_metrics import db, lake, metrics, registry
+from engage_metrics.metrics import Window
+from engage_spark import transpile
+
+ROOT = Path(__file__).resolve().parents[1]
+SPARK = ROOT / "scripts" / "spark"
+TOLERANCE = 1e-9
+# small and quick: tiny data, two shuffle partitions, no web UI
+FAST = ["spark.sql.shuffle.partitions=2", "spark.ui.enabled=false"]
+FAST_ARGS = [a for c in FAST for a in ("--conf", c)]
+NOWHERE = ["--program", "Nowhere"]
+QUERIES = {**{m.id: m.sql for m in registry.metrics().values()},
+           **{p.stem: registry.facts_sql(p.stem) for p in registry.FACTS_DIR.glob("*.sql")},
+           "depth_targets": metrics.depth_targets(metrics.DEPTH_TARGETS),
+           "depth_at": metrics.depth_at()}
+# the tests that run Spark (a JVM, .venv-spark, a cluster: minutes on this 2-core machine)
+# carry the `spark` mark, which the default run leaves out to keep the suite within its
+# time; `./scripts/test -m spark tests/test_spark.py` runs them (README, Spark)
+runs_spark = pytest.mark.spark
+needs_java = pytest.mark.skipif(shutil.which("java") is None,
+                                reason="no Java: the Spark path needs it (./scripts/spark "
+                                       "installs openjdk-17-jre-headless)")
+
+
+# ---------------------------------------------------------------- transpiling
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_query_transpiles_with_its_parameters_bound(name: str) -> None:
+    query = transpile.to_spark(QUERIES[name])
+    assert "$" not in query.sql
+    assert {f":{p}" for p in query.parameters} <= set(query.sql.replace("(", " ").replace(
+        ")", " ").replace(",", " ").split())
+    assert "LENGTH(:programs)" not in query.sql and "PERCENTILE_APPROX" not in query.sql
+
+
+def test_window_facts_bind_exactly_their_parameters() -> None:
+    query = transpile.to_spark(registry.facts_sql("window_program"))
+    assert query.parameters == {"start", "end", "lapse_days"}
+    with pytest.raises(TypeError, match="lapse_days"):
+        query.args({"start": date(2024, 1, 1), "end": date(2025, 1, 1)})
+
+
+@pytest.mark.parametrize("rewrite", transpile.REWRITES, ids=lambda r: r.name)
+def test_each_rewrite_is_still_needed(rewrite: transpile.Rewrite) -> None:
+    """Without the rewrite, sqlglot's Spark SQL of some query differs: a rewrite that
+    changes nothing any more is to be removed."""
+    others = tuple(r for r in transpile.REWRITES if r is not rewrite)
+    changed = [name for name, sql in QUERIES.items()
+               if transpile.to_spark(sql, others).sql != transpile.to_spark(sql).sql]
+    assert changed, f"rewrite {rewrite.name!r} changes no query"
+
+
+def test_rewrites_give_spark_its_own_functions() -> None:
+    sql = ("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FILTER (WHERE y) AS m "
+           "FROM t WHERE len($programs) = 0 OR list_contains($programs, p)")
+    assert transpile.to_spark(sql).sql == (
+        "SELECT PERCENTILE(x, 0.5) FILTER(WHERE y) AS m FROM t "
+        "WHERE SIZE(:programs) = 0 OR ARRAY_CONTAINS(:programs, p)")
+    assert "PERCENTILE_APPROX" in transpile.to_spark(sql, ()).sql
+
+
+# ---------------------------------------------------------------- equality on Spark
+
+@pytest.fixture(scope="module")
+def spark_python() -> Path:
+    """.venv-spark's python, set up by ./scripts/spark (once; kept between runs)."""
+    if shutil.which("java") is None:
+        pytest.skip("no Java: the Spark path needs it")
+    r = subprocess.run([str(SPARK), "--setup-only"], capture_output=True, text=True,
+                       timeout=900)
+    assert r.returncode == 0, r.stderr
+    return ROOT / ".venv-spark" / "bin" / "python"
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "SPARK_LOCAL_IP": "127.0.0.1"}
+
+
+@dataclass
+class Case:
+    lake: Path
+    window: Window | None          # None: the default window, as the CLI takes it
+    expected: dict[str, Any]
+
+
+def _windows(con: Any, programs: list[str]) -> list[Window | None]:
+    default = Window.default(con)
+    first = con.execute("SELECT MIN(event_date) FROM event").fetchall()[0][0]
+    mid = default.end - timedelta(days=120)
+    return [None, Window(first, default.end), Window(mid - timedelta(days=90), mid),
+            Window(default.start, default.end, tuple(programs[:1])),
+            Window(default.start, default.end, tuple(programs[:2]))]
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory: pytest.TempPathFactory, demo_store: DemoStore) -> list[Case]:
+    """Lakes of the golden organization, of it changed, and of the demo, with DuckDB's
+    reports of their windows."""
+    folder = tmp_path_factory.mktemp("lakes")
+    golden = spark_stores.golden(folder / "golden.duckdb")
+    changed_path = folder / "changed.duckdb"
+    golden.close()
+    shutil.copy(folder / "golden.duckdb", changed_path)
+    changed = db.connect(changed_path)
+    spark_stores.change(changed, folder)
+    changed.close()
+    shutil.copy(demo_store.path, folder / "demo.duckdb")
+    found = []
+    for name, pick in (("golden", [0, 1, 4]), ("changed", [0]), ("demo", [0, 2, 3])):
+        con = db.connect(folder / f"{name}.duckdb")
+        try:
+            lake.export_lake(con, folder / name)
+            programs = [r[0] for r in con.execute(
+                "SELECT program FROM event GROUP BY program ORDER BY COUNT(*) DESC, program"
+            ).fetchall()]
+            windows = _windows(con, programs)
+            for i in pick:
+                w = windows[i]
+                found.append(Case(folder / name, w,
+                                  metrics.report(con, w or Window.default(con))))
+        finally:
+            con.close()
+    return found
+
+
+def _spec(case: Case) -> dict[str, Any]:
+    w = case.window
+    return {"lake": str(case.lake), "start": w and w.start.isoformat(),
+            "end": w and w.end.isoformat(), "programs": list(w.programs) if w else []}
+
+
+@pytest.fixture(scope="module")
+def spark_results(spark_python: Path, cases: list[Case]) -> dict[str, Any]:
+    golden = str(cases[0].lake)
+    spec = {"master": "local[2]", "conf": FAST, "cases": [_spec(c) for c in cases],
+            "analyze": golden, "cli": [["history", "--lake", golden],
+                                       ["report", "--lake", golden, *NOWHERE]]}
+    began = time.monotonic()
+    r = subprocess.run([str(spark_python), str(ROOT / "tests" / "spark_driver.py")],
+                       input=json.dumps(spec), capture_output=True, text=True, env=_env(),
+                       timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    results = json.loads(r.stdout)
+    results["total"] = time.monotonic() - began
+    return results
+
+
+def assert_same(spark: Any, duck: Any, where: str = "report") -> None:
+    """Equal JSON values: the same keys and types, counts exactly, floats to 1e-9."""
+    assert type(spark) is type(duck), f"{where}: {spark!r} (Spark) != {duck!r} (DuckDB)"
+    if isinstance(duck, dict):
+        assert spark.keys() == duck.keys(), where
+        for key in duck:
+            assert_same(spark[key], duck[key], f"{where}.{key}")
+    elif isinstance(duck, float):
+        assert math.isclose(spark, duck, rel_tol=TOLERANCE, abs_tol=TOLERANCE), \
+            f"{where}: {spark!r} (Spark) != {duck!r} (DuckDB)"
+    else:
+        assert spark == duck, f"{where}: {spark!r} (Spark) != {duck!r} (DuckDB)"
+
+
+@runs_spark
+@needs_java
+def test_spark_reports_equal_duckdb(cases: list[Case], spark_results: dict[str, Any]) -> None:
+    assert len(spark_results["reports"]) == len(cases) == 7
+    inexact = []
+    for case, report in zip(cases, spark_results["reports"], strict=True):
+        assert_same(report, case.expected, f"{case.lake.name} {_spec(case)}")
+        inexact += [f"{case.lake.name}.{path}" for path in _not_bitwise(report, case.expected)]
+    print(f"\n{len(cases)} Spark reports in {spark_results['total']:.1f} s (each: "
+          f"{spark_results['seconds']} s); not bitwise equal: {inexact or 'none'}")
+
+
+def _not_bitwise(spark: Any, duck: Any, path: str = "") -> list[str]:
+    """Where two equal reports' floats differ in their last bits (summation order)."""
+    if isinstance(duck, dict):
+        return [p for k in duck for p in _not_bitwise(spark[k], duck[k], f"{path}.{k}")]
+    return [path.lstrip(".")] if spark != duck else []
+
+
+@runs_spark
+@needs_java
+def test_spark_analyzes_every_metric(spark_results: dict[str, Any]) -> None:
+    assert spark_results["unanalyzable"] == {}
+
+
+# ---------------------------------------------------------------- ./scripts/spark
+
+def spark_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([str(SPARK), *args], capture_output=True, text=True, env=_env(),
+                          timeout=timeout)
+
+
+def engage(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "engage_metrics", *args], capture_output=True,
+                          text=True, env=_env(), timeout=300)
+
+
+@runs_spark
+@needs_java
+def test_the_spark_cli_lists_what_engage_lists_and_gives_the_same_errors(
+        spark_results: dict[str, Any], cases: list[Case], tmp_path: Path) -> None:
+    """./scripts/spark without Spark (definitions, a directory that is no lake), and its
+    history and a bad program run by the driver on its session (no JVM of their own)."""
+    for args in (["definitions", "--format", "json"], ["definitions", "--format", "markdown"]):
+        assert spark_cli(*args).stdout == engage(*args).stdout
+    r = spark_cli("report", "--lake", str(tmp_path))
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines()[-1] == (
+        f"error: {tmp_path} is not an Engage lake: it has no {lake.MANIFEST}; make one "
+        "with `engage export-lake --db FILE --out DIR`.")
+    store = str(cases[0].lake.with_suffix(".duckdb"))
+    [history, nowhere] = spark_results["cli"]
+    assert history == [0, engage("history", "--db", store).stdout, ""]
+    duck = engage("report", "--db", store, *NOWHERE)
+    assert duck.returncode == 2
+    assert nowhere == [2, "", duck.stderr]
+
+
+# ---------------------------------------------------------------- a real cluster
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _alive_workers(ui_port: int) -> int:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{ui_port}/json/", timeout=2) as r:
+            return int(json.load(r).get("aliveworkers", 0))
+    except OSError:
+        return 0
+
+
+@pytest.fixture
+def cluster(spark_python: Path, tmp_path: Path) -> Iterator[str]:
+    """A Spark standalone master and two workers (1 core, 1 GB each) on 127.0.0.1, from
+    pyspark's own jars; stopped afterwards."""
+    home = Path(subprocess.run([str(spark_python), "-c", "import pyspark, os; "
+                                "print(os.path.dirname(pyspark.__file__))"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    port, ui = _free_port(), _free_port()
+    # what Spark's own launch scripts set: the workers build the executors' command from it
+    [scala] = {p.name.split("-")[-1].rsplit(".", 2)[0] for p in home.glob("jars/scala-library-*")}
+    env = {**os.environ, "SPARK_HOME": str(home), "SPARK_SCALA_VERSION": scala,
+           "SPARK_LOCAL_IP": "127.0.0.1"}
+    java = ["java", "-Xmx512m", "-cp", f"{home / 'jars'}/*"]
+    master = f"spark://127.0.0.1:{port}"
+    log = (tmp_path / "cluster.log").open("w")
+    procs = [subprocess.Popen([*java, "org.apache.spark.deploy.master.Master", "--host",
+                               "127.0.0.1", "--port", str(port), "--webui-port", str(ui)],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)]
+    try:
+        for i in range(2):
+            work = tmp_path / f"worker{i}"
+            work.mkdir()
+            procs.append(subprocess.Popen(
+                [*java, "org.apache.spark.deploy.worker.Worker", master, "--host",
+                 "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port", "0",
+                 "--work-dir", str(work)], env=env, stdout=log, stderr=subprocess.STDOUT))
+        deadline = time.monotonic() + 180
+        while _alive_workers(ui) < 2:
+            assert all(p.poll() is None for p in procs), (tmp_path / "cluster.log").read_text()
+            assert time.monotonic() < deadline, "the workers did not register in 180 s"
+            time.sleep(0.2)
+        yield master
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        log.close()
+
+
+@runs_spark
+@needs_java
+def test_the_spark_cli_on_a_standalone_cluster_prints_what_engage_prints(
+        cluster: str, cases: list[Case]) -> None:
+    golden = cases[0].lake
+    window = ["--start", "2023-06-01", "--end", "2024-04-01", "--format", "json"]
+    spark = spark_cli("report", "--lake", str(golden), "--master", cluster, *window,
+                      "--conf", "spark.executor.memory=512m", *FAST_ARGS)
+    assert spark.returncode == 0, spark.stderr[-3000:]
+    duck = engage("report", "--db", str(golden.with_suffix(".duckdb")), *window)
+    assert_same(json.loads(spark.stdout), json.loads(duck.stdout))
