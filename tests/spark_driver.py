@@ -37,7 +37,7 @@ def _analyze(engine: SparkMetrics, window: Window) -> dict[str, str]:
     previous = window.previous()
     params = {**engine.settings(), **window.params(), "asof": window.end,
               "a_start": previous.start, "a_end": previous.end, "fy_start": window.start,
-              "fy_end": window.end, "top_n": 10}
+              "fy_end": window.end, "top_n": 10, "rung": 3}   # people_at_rung: rung N
     errors = {}
     engine.prepare(params, set(metrics.DEPTH_TARGETS))
     try:
