@@ -196,6 +196,28 @@ def test_who_to_ask_next_ranks_people_and_downloads_the_list(server: str, page,
     assert page.console_errors == []
 
 
+def test_a_target_set_on_settings_is_charted_on_the_overview(server: str, page) -> None:
+    """Settings: an analyst adds a target (active people, 1,800, the default due date); the
+    Overview then says where it stands and draws its progress chart; removing it leaves the
+    Overview as it was."""
+    page.goto(f"{server}/settings")
+    settle(page)
+    page.get_by_label("Value to reach", exact=True).fill("1800")
+    page.get_by_role("button", name="Add target").click()
+    page.get_by_text("Remove target").first.wait_for(timeout=90_000)
+    page.goto(server)
+    settle(page, CHART_PAGES.get("overview", 0) + 1)
+    chart = page.locator(".js-plotly-plot", has_text="Targets: progress now")
+    chart.first.wait_for(timeout=90_000)
+    assert page.get_by_text("1,800").count() >= 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.goto(f"{server}/settings")
+    settle(page)
+    page.get_by_role("button", name="Remove target").click()
+    page.get_by_text("No targets yet").wait_for(timeout=90_000)
+    assert page.console_errors == []
+
+
 def ambiguous_workbook(path: Path) -> None:
     """A sign-in workbook typed by hand: its dates are text such as 03/04/2024, every one
     of which reads both day-first and month-first."""
