@@ -17,6 +17,7 @@ import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -186,17 +187,27 @@ def restore(source: str | Path, db_path: str | Path) -> dict[str, Any]:
     if not source.is_dir():
         raise BackupError(f"{source} is not a backup folder or zip file.")
     manifest = read_manifest(source)
+    build_store(db_path, ".restoring", lambda con: _load(con, source, manifest),
+                manifest["schema_version"])
+    return manifest
+
+
+def build_store(db_path: Path, suffix: str, load: Callable[[duckdb.DuckDBPyConnection], None],
+                schema_version: int) -> None:
+    """Fill the new (or empty) store *db_path* by *load* (a restore, a lake read back), in a
+    side file named with *suffix* that is moved into place when complete, so nothing
+    half-written is ever at *db_path*. Data of an older *schema_version* may lack what this
+    schema's canonical tables, facts and snapshots hold: they are derived again from its
+    journal and settings."""
     _check_target(db_path)
-    side = db_path.with_name(db_path.name + ".restoring")
+    side = db_path.with_name(db_path.name + suffix)
     _remove(side)
     try:
         con = db.connect(side)
         try:
             with transaction(con):
-                _load(con, source, manifest)
-                if manifest["schema_version"] < db.SCHEMA_VERSION:
-                    # its canonical tables, facts and snapshots may lack what this schema
-                    # has: derive them again from the restored journal and settings
+                load(con)
+                if schema_version < db.SCHEMA_VERSION:
                     resolve.rebuild(con)
             con.execute("CHECKPOINT")
         finally:
@@ -205,7 +216,6 @@ def restore(source: str | Path, db_path: str | Path) -> dict[str, Any]:
         os.replace(side, db_path)
     finally:
         _remove(side)
-    return manifest
 
 
 def _remove(path: Path) -> None:

@@ -29,9 +29,8 @@ from typing import Any
 
 import duckdb
 
-from engage_metrics import db, resolve
-from engage_metrics.backup import BackupError, store_tables
-from engage_metrics.transaction import transaction
+from engage_metrics import db
+from engage_metrics.backup import BackupError, build_store, store_tables
 
 MANIFEST = "engage-lake.json"
 FORMAT = "engage-lake"
@@ -165,27 +164,9 @@ def import_lake(lake: str | Path, db_path: str | Path) -> dict[str, Any]:
     Built in a side file moved into place when complete, like a restore; a lake of an
     older schema has its canonical tables, facts and snapshots derived again from its
     journal."""
-    from engage_metrics.backup import _check_target, _remove
-
     manifest = read_manifest(lake)
-    db_path = Path(db_path)
-    _check_target(db_path)
-    side = db_path.with_name(db_path.name + ".importing")
-    _remove(side)
-    try:
-        con = db.connect(side)
-        try:
-            with transaction(con):
-                _load(con, Path(lake), manifest)
-                if manifest["schema_version"] < db.SCHEMA_VERSION:
-                    resolve.rebuild(con)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        _remove(db_path)
-        os.replace(side, db_path)
-    finally:
-        _remove(side)
+    build_store(Path(db_path), ".importing", lambda con: _load(con, Path(lake), manifest),
+                manifest["schema_version"])
     return manifest
 
 
