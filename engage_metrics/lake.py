@@ -20,6 +20,7 @@ failed export leaves no half-written lake.
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
@@ -32,7 +33,7 @@ from typing import Any
 
 import duckdb
 
-from engage_metrics import db
+from engage_metrics import db, faults
 from engage_metrics.backup import BackupError, build_store, store_tables
 
 MANIFEST = "engage-lake.json"
@@ -268,6 +269,8 @@ def open_read_only(lake: str | Path) -> duckdb.DuckDBPyConnection:
     except OSError as exc:
         raise LakeError(f"cannot make the lake's file of views in {tempfile.gettempdir()} "
                         f"({exc}); check that disk.") from exc
+    # removed by release(), or when the process ends (a server stopped with its connection)
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
     views = home / VIEWS_FILE
     try:
         con = duckdb.connect(str(views))
@@ -295,10 +298,10 @@ def open_read_only(lake: str | Path) -> duckdb.DuckDBPyConnection:
 
 def release(con: duckdb.DuckDBPyConnection) -> None:
     """Close a connection of :func:`open_read_only` and remove its file of views."""
-    path = next(iter(con.execute("SELECT path FROM duckdb_databases() "
-                                 "WHERE database_name = current_database()").fetchall()),
-                (None,))[0]
-    con.close()
+    try:
+        path = faults.store_path(con)
+    finally:
+        con.close()
     if path and Path(path).name == VIEWS_FILE and Path(path).parent.name.startswith(
             VIEWS_PREFIX):
         shutil.rmtree(Path(path).parent, ignore_errors=True)
