@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers_browser import CHROMIUM, streamlit_server
 from helpers_ui import PAGES, metric_values, problems
 from spark_stores import golden
 
@@ -245,3 +246,27 @@ def test_a_viewer_on_a_lake_sees_numbers_without_names_or_the_lakes_path(
         for col in ("name", "email", "phone"):
             if col in df.columns:
                 assert not df[col].astype(str).str.contains("@").any()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")
+def test_a_lake_served_to_a_browser(golden_lake: tuple[Path, Path], page,
+                                    tmp_path: Path) -> None:
+    """`streamlit run` with ENGAGE_LAKE: the Overview draws its charts from the lake, the
+    Data page gives the Spark commands, nothing fails in the browser."""
+    folder = golden_lake[1]
+    before = fingerprint(folder)
+    with streamlit_server(tmp_path / "unused.duckdb", env={"ENGAGE_LAKE": str(folder)}) as url:
+        page.goto(url)
+        page.get_by_text("Read-only: the data comes from the lake").wait_for(timeout=90_000)
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg')"
+                               ".length >= 2", timeout=90_000)
+        page.goto(f"{url}/data")
+        page.get_by_text(f"./scripts/spark import --lake {folder}").first.wait_for(
+            timeout=90_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    assert page.console_errors == []
+    assert fingerprint(folder) == before
+    assert not (tmp_path / "unused.duckdb").exists()
