@@ -275,8 +275,10 @@ def open_read_only(lake: str | Path) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(views))
         try:
+            con.execute("BEGIN TRANSACTION")    # one commit (one sync), not one a view
             for name, columns in schema.items():
                 _create_view(con, folder, name, columns)
+            con.execute("COMMIT")
         finally:
             con.close()
         con = duckdb.connect(str(views), read_only=True)
