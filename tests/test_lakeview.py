@@ -169,6 +169,52 @@ def test_every_page_on_a_lake(app, monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     assert not (tmp_path / "unused.duckdb").exists()
 
 
+def test_the_data_page_on_a_lake_shows_an_imports_rejected_rows_and_its_undo_command(
+        app, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        golden_lake: tuple[Path, Path]) -> None:
+    folder = golden_lake[1]
+    monkeypatch.setenv("ENGAGE_LAKE", str(folder))
+    at = app(tmp_path / "unused.duckdb", "data")
+    at.selectbox(key="history_choice").set_value(3).run()   # VAN's export: 2 rows rejected
+    assert problems(at) == []
+    rejected = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert len(rejected) == 2 and set(rejected["import_id"]) == {3}
+    assert f"./scripts/spark undo --lake {folder} 3" in [c.value for c in at.code]
+
+
+def test_possible_duplicates_on_a_lake_are_listed_without_decisions(
+        app, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_store) -> None:
+    folder = tmp_path / "demo-lake"
+    con = db.connect(demo_store.path, read_only=True)
+    try:
+        lake.export_lake(con, folder)
+    finally:
+        con.close()
+    monkeypatch.setenv("ENGAGE_LAKE", str(folder))
+    at = app(tmp_path / "unused.duckdb", "data")
+    assert problems(at) == []
+    assert any("pairs of people share a name" in c.value for c in at.caption)
+    assert any("merging people, keeping them apart and undoing a link are not recorded"
+               in c.value for c in at.caption)
+    assert not [b for b in at.button if b.key.startswith(("merge_", "apart_", "unlink_"))]
+
+
+def test_an_empty_lake_says_how_to_import_into_it(app, monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    folder = tmp_path / "empty-lake"
+    con = db.connect(tmp_path / "empty.duckdb")
+    try:
+        lake.export_lake(con, folder)
+    finally:
+        con.close()
+    monkeypatch.setenv("ENGAGE_LAKE", str(folder))
+    at = app(tmp_path / "unused.duckdb", "overview")
+    assert problems(at) == []
+    assert [t.value for t in at.title] == ["Welcome to Engage"]
+    assert not [b for b in at.button if b.key == "load_demo"]
+    assert any(f"./scripts/spark import --lake {folder}" in c.value for c in at.code)
+
+
 def test_the_overview_on_a_lake_equals_the_overview_on_its_store(
         app, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         golden_lake: tuple[Path, Path]) -> None:
