@@ -383,10 +383,12 @@ def links_section(hide: bool) -> None:
 def main() -> None:
     access.require_analyst()
     f = filters.current()
-    layout.header("Data", "Upload exports, check the mapping, see what was rejected and the "
-                  "data quality, undo an import, review possible duplicates, download a backup.")
     lake = store.read_only()     # a lake is read-only: Spark imports into it
-    st.subheader("Upload")
+    layout.header("Data", "What the lake holds: its imports, what was rejected and why, the "
+                  "data quality and possible duplicates." if lake else
+                  "Upload exports, check the mapping, see what was rejected and the data "
+                  "quality, undo an import, review possible duplicates, download a backup.")
+    st.subheader("Imports" if lake else "Upload")
     if lake:
         readonly.data_notice()
     else:

@@ -174,8 +174,8 @@ def numbers_section() -> None:
 def main() -> None:
     access.require_analyst()
     layout.header("Settings", "How events count (task or relationship), the ladder, the depth "
-                  "formula, when someone has lapsed and the value of an hour. Saved in the "
-                  "database.")
+                  "formula, when someone has lapsed and the value of an hour. "
+                  + ("Read from the lake." if store.read_only() else "Saved in the database."))
     if store.read_only():
         readonly.settings_notice()
     st.subheader("Event types and roles")
