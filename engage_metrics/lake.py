@@ -217,9 +217,9 @@ VIEWS_FILE = "views.duckdb"
 
 @dataclass(frozen=True)
 class LakeState:
-    """One state of a lake: *stamp* changes whenever its manifest is written again (its
-    content or its modification time), which every write of a lake ends with;
-    *written_at* is when that was."""
+    """One state of the lake at *path* (absolute): *stamp* changes whenever its manifest is
+    written again (its content or its modification time), which every write of a lake
+    ends with; *written_at* is when that was."""
 
     path: str
     stamp: str
@@ -243,7 +243,7 @@ def lake_state(lake: str | Path) -> LakeState:
     except OSError as exc:
         raise LakeError(f"{path} cannot be read ({exc}); the lake is damaged.") from exc
     digest = hashlib.sha256(content + str(info.st_mtime_ns).encode()).hexdigest()
-    return LakeState(str(lake), digest,
+    return LakeState(str(Path(lake).absolute()), digest,
                      datetime.fromtimestamp(info.st_mtime, UTC).replace(microsecond=0))
 
 

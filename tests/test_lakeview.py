@@ -142,11 +142,14 @@ def test_a_lake_that_does_not_fit_is_refused(golden_lake: tuple[Path, Path],
         lake.open_read_only(folder)
 
 
-def test_a_lake_state_changes_when_its_manifest_is_written(golden_lake: tuple[Path, Path],
-                                                           tmp_path: Path) -> None:
+def test_a_lake_state_changes_when_its_manifest_is_written(
+        golden_lake: tuple[Path, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     folder = copy_lake(golden_lake[1], tmp_path / "lake")
     first = lake.lake_state(folder)
     assert first == lake.lake_state(folder)
+    monkeypatch.chdir(tmp_path)      # the path the commands name is absolute
+    assert lake.lake_state("lake") == first and first.path == str(folder)
     text = (folder / lake.MANIFEST).read_text()
     (folder / lake.MANIFEST).write_text(text)      # the same content, written again
     second = lake.lake_state(folder)
