@@ -1,7 +1,8 @@
 """What the dashboard says when it serves a lake (``ENGAGE_LAKE``), read-only: where the
 data comes from and when it was last written (the sidebar), and, where the pages would
 change it, how it is changed instead — imports and undo through ``./scripts/spark`` on
-the lake, with the lake's own path in each command."""
+the lake, with the lake's own path in each command; identity decisions through ``./scripts/spark
+decide``."""
 from __future__ import annotations
 
 import datetime as dt
@@ -45,6 +46,7 @@ def data_notice() -> None:
             "Spark on the lake; the next page view here shows them.")
     st.code("\n".join([spark_command("import", "EXPORT.csv", "…"),
                        spark_command("undo", "IMPORT_ID"),
+                       spark_command("decide", "merge", "PERSON_A", "PERSON_B"),
                        spark_command("history")]), language="bash")
 
 
@@ -55,10 +57,19 @@ def undo_notice(import_id: int) -> None:
 
 
 def decisions_notice() -> None:
-    """Under the identity review: decisions are not recorded from a lake's dashboard."""
-    st.caption("Read-only: merging people, keeping them apart and undoing a link are not "
-               "recorded on a lake from here; they are recorded on a DuckDB store (see the "
-               "Backup section below).")
+    """Above the possible duplicates: the commands that record a decision on the lake (the
+    pairs below name their people's numbers)."""
+    st.caption("Read-only: merge two people, or keep them apart, on the lake with (the "
+               "people's numbers as each pair below names them):")
+    st.code("\n".join([spark_command("decide", "merge", "PERSON_A", "PERSON_B"),
+                       spark_command("decide", "apart", "PERSON_A", "PERSON_B")]),
+            language="bash")
+
+
+def links_notice() -> None:
+    """Above the name links: undoing one is not recorded on a lake from here."""
+    st.caption("Read-only: a link is undone on a DuckDB store read from the lake (see "
+               "Backup below), not on the lake from here.")
 
 
 def store_notice() -> None:

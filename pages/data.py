@@ -346,7 +346,8 @@ def identity_section(hide: bool) -> None:
         cols[0].markdown(layout.plain(f"{row.name_a} · {row.email_a or row.phone_a or '—'}"))
         cols[1].markdown(layout.plain(f"{row.name_b} · {row.email_b or row.phone_b or '—'}"))
         cols[2].caption(layout.plain(row.why))
-        if store.read_only():
+        if store.read_only():       # decided by ./scripts/spark decide (see above)
+            cols[3].caption(f"#{row.person_a} and #{row.person_b}")
             continue
         for col, decision, label in ((cols[3], "merge", "Merge"), (cols[4], "apart", "Keep apart")):
             if col.button(label, key=f"{decision}_{row.person_a}_{row.person_b}"):
@@ -365,7 +366,7 @@ def links_section(hide: bool) -> None:
                "were joined to the one person with the same name and an email in the same "
                "file. Undo a link if they are not the same person.")
     if store.read_only():
-        readonly.decisions_notice()
+        readonly.links_notice()
     shown = layout.mask(links, hide, id_columns=("person_id",))
     for i, row in enumerate(shown.head(20).itertuples()):
         cols = st.columns([6, 1])

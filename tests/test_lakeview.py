@@ -209,7 +209,7 @@ def test_the_data_page_on_a_lake_shows_an_imports_rejected_rows_and_its_undo_com
     assert f"./scripts/spark undo --lake {folder} 3" in [c.value for c in at.code]
 
 
-def test_possible_duplicates_on_a_lake_are_listed_without_decisions(
+def test_possible_duplicates_on_a_lake_are_listed_with_the_spark_commands(
         app, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_store) -> None:
     folder = tmp_path / "demo-lake"
     con = db.connect(demo_store.path, read_only=True)
@@ -221,8 +221,10 @@ def test_possible_duplicates_on_a_lake_are_listed_without_decisions(
     at = app(tmp_path / "unused.duckdb", "data")
     assert problems(at) == []
     assert any("pairs of people share a name" in c.value for c in at.caption)
-    assert any("merging people, keeping them apart and undoing a link are not recorded"
-               in c.value for c in at.caption)
+    assert f"./scripts/spark decide --lake {folder} apart PERSON_A PERSON_B" in \
+        [c.value.splitlines()[-1] for c in at.code]
+    pairs = [c.value for c in at.caption if re.fullmatch(r"#\d+ and #\d+", c.value)]
+    assert len(pairs) == 18        # the demo's pairs, each with its people's numbers
     assert not [b for b in at.button if b.key.startswith(("merge_", "apart_", "unlink_"))]
 
 
