@@ -4,6 +4,11 @@ A DuckDB file is opened read-write by one process at a time, and the Streamlit
 server is one process, so the connection is a cached resource shared by every
 session; each script run works on its own cursor (its own temp tables, its own
 transaction) and the data version tells the caches when anything changed.
+
+With ``ENGAGE_LAKE=DIR`` the dashboard serves the lake DIR instead, read-only: a
+connection whose tables are views of the lake's Parquet files (engage_metrics.lake), one
+per state of the lake (its manifest's stamp, read at every rerun: a write by Spark shows
+at the next one), and that stamp is the data version.
 """
 from __future__ import annotations
 
@@ -47,8 +52,8 @@ def read_only() -> bool:
 def lake_state() -> lake.LakeState:
     """The state of the lake this rerun reads (when :func:`read_only`)."""
     state = st.session_state.get(_LAKE)
-    if state is None:
-        cursor()
+    if state is None:       # a page run alone, before the entry point opened the lake
+        begin_run()
         state = st.session_state[_LAKE]
     return state
 
@@ -69,7 +74,8 @@ def begin_run() -> duckdb.DuckDBPyConnection:
 
     A store that cannot be opened (held by another process, written by a newer Engage,
     not a database) is shown as a clear message, never a traceback, and without the
-    file's path (that goes to the server's log)."""
+    file's path (that goes to the server's log); so is a lake that cannot be read (its
+    path and the reason shown to analysts, who run ./scripts/spark on it)."""
     try:
         con = _open()
     except db.StoreError as exc:
