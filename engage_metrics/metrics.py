@@ -461,7 +461,9 @@ def update_snapshots(con: duckdb.DuckDBPyConnection) -> None:
     if not (dates and _same_but_rows(con, "depth_snapshot", _depth_stamp(con, dates, params))
             and _same_but_rows(con, "window_snapshot", _window_stamp(con, spans, lapse_days))
             and _same_but_rows(con, "window_person_snapshot", _person_stamp(con, spans, {}))):
-        refresh_depth_snapshot(con)
+        moved = _moved_from(con, dates, params)
+        if moved is None or not _move_depth_snapshot(con, moved, sorted(dates), params):
+            refresh_depth_snapshot(con)
         refresh_window_snapshot(con)
         return
     lookback = dt.timedelta(days=int(params["lookback_days"]))
@@ -491,6 +493,92 @@ def update_snapshots(con: duckdb.DuckDBPyConnection) -> None:
     else:
         refresh_window_person_snapshot(con, "depth_person")   # fact_person is within it
     con.execute("DROP TABLE depth_person")
+
+
+def _moved_from(con: duckdb.DuckDBPyConnection, dates: list[dt.date],
+                params: dict[str, Any]) -> list[dt.date] | None:
+    """The dates the depth snapshot holds when only they differ from *dates* (as many,
+    the same formula and settings): the default window moved (an import after the newest
+    event, or its undo). None otherwise."""
+    stored = _stored_stamp(con, "depth_snapshot")
+    if stored is None or not dates or len(stored.get("dates", [])) != len(dates):
+        return None
+    was = sorted(dt.date.fromisoformat(d) for d in stored["dates"])
+    now = json.loads(_depth_stamp(con, dates, params))
+    for stamp in (stored, now):
+        for key in ("stamp", "rows", "dates"):
+            stamp.pop(key, None)
+    return was if stored == now else None
+
+
+def _move_depth_snapshot(con: duckdb.DuckDBPyConnection, old: list[dt.date],
+                         new: list[dt.date], params: dict[str, Any]) -> bool:
+    """Score everyone at the *new* dates (each replacing the *old* date of the same rank)
+    without grouping every pair again: ties are computed only for the people whose ties can
+    differ (resolve/move_person.sql), the others keep the ties_count of their row at the
+    old date, and depth.sql's formula scores everyone with those ties. False (nothing
+    written) when most people's ties can differ: then the whole refresh is cheaper."""
+    lookback = int(params["lookback_days"])
+    span = dt.timedelta(days=lookback)
+    con.execute(_sql_text("resolve/depth_person.sql"),
+                {"first": min(old + new) - span, "last": max(old + new)})
+    con.execute("CREATE OR REPLACE TEMP TABLE move_person (person_id INTEGER, d DATE)")
+    for was, now in zip(old, new, strict=True):
+        con.execute(_sql_text("resolve/move_person.sql"),
+                    {"new": now, "lo": min(was, now), "hi": max(was, now),
+                     "lookback_days": lookback})
+    con.execute("DROP TABLE depth_person")
+    touched, scored = con.execute(
+        "SELECT (SELECT COUNT(DISTINCT person_id) FROM move_person), "
+        "(SELECT COUNT(DISTINCT person_id) FROM depth_snapshot)").fetchall()[0]
+    if touched > PARTIAL_SHARE * scored:
+        con.execute("DROP TABLE move_person")
+        return False
+    ties_sql, scored_sql = _formula_with_kept_ties()
+    # the ties of the people of move_person who attended before the new date
+    con.execute("CREATE OR REPLACE TEMP TABLE depth_target AS SELECT m.person_id, m.d "
+                "FROM move_person m JOIN person_fact f ON f.person_id = m.person_id "
+                "AND f.first_attended < m.d")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE depth_kept_ties AS {ties_sql}",
+                _bind(ties_sql, params))
+    # everyone else's from their row at the old date of the same rank
+    con.execute("CREATE OR REPLACE TEMP TABLE depth_moved_date (was DATE, d DATE)")
+    con.executemany("INSERT INTO depth_moved_date VALUES (?, ?)", list(zip(old, new, strict=True)))
+    con.execute("INSERT INTO depth_kept_ties "
+                "SELECT s.person_id, m.d, s.ties_count FROM depth_snapshot s "
+                "JOIN depth_moved_date m ON m.was = s.d "
+                "WHERE s.ties_count > 0 AND NOT EXISTS (SELECT 1 FROM move_person p "
+                "WHERE p.person_id = s.person_id AND p.d = m.d)")
+    con.execute("DELETE FROM depth_snapshot")
+    con.execute("CREATE OR REPLACE TEMP TABLE depth_target (person_id INTEGER, d DATE)")
+    for d in new:
+        con.execute(f"INSERT INTO depth_target {DEPTH_TARGETS['asof']}", {"asof": d})
+    sql = f"INSERT INTO depth_snapshot ({DEPTH_COLUMNS}) SELECT * FROM ({scored_sql})"
+    con.execute(sql, _bind(sql, params))
+    for t in ("depth_target", "depth_kept_ties", "depth_moved_date", "move_person"):
+        con.execute(f"DROP TABLE {t}")  # noqa: S608 - fixed temp table names
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('depth_snapshot', $stamp)",
+                {"stamp": _depth_stamp(con, new, params)})
+    return True
+
+
+# depth.sql's ties: the CTEs from depth_recent to depth_ties (depth_raw follows them)
+_TIES = re.compile(r"depth_recent AS \(.*?(?=depth_raw AS \()", re.S)
+
+
+def _formula_with_kept_ties() -> tuple[str, str]:
+    """Two queries composed of depth.sql's formula (so it stays written once): the ties
+    (person_id, d, ties_count) of the pairs of ``depth_target``, and the depth of those
+    pairs scored with the ties of temp table ``depth_kept_ties`` instead of its own."""
+    formula = depth_formula()
+    m = _TIES.search(formula)
+    if m is None or "depth_ties AS (" not in m.group(0):
+        raise RuntimeError("depth.sql's ties are not the CTEs depth_recent … depth_ties")
+    before, ties, after = formula[:m.start()], m.group(0), formula[m.end():]
+    ties_sql = (f"WITH {before}{ties.rstrip().rstrip(',')}\n"
+                "SELECT person_id, d, ties_count FROM depth_ties")
+    kept = "depth_ties AS (SELECT person_id, d, ties_count FROM depth_kept_ties),\n"
+    return ties_sql, f"WITH {before}{kept}{after} SELECT {DEPTH_COLUMNS} FROM depth_tiered"
 
 
 def _same_but_rows(con: duckdb.DuckDBPyConnection, snapshot: str, stamp: str) -> bool:
