@@ -553,7 +553,8 @@ def _move_depth_snapshot(con: duckdb.DuckDBPyConnection, old: list[dt.date],
     con.execute("CREATE OR REPLACE TEMP TABLE depth_target (person_id INTEGER, d DATE)")
     for d in new:
         con.execute(f"INSERT INTO depth_target {DEPTH_TARGETS['asof']}", {"asof": d})
-    sql = f"INSERT INTO depth_snapshot ({DEPTH_COLUMNS}) SELECT * FROM ({scored_sql})"
+    # fixed columns and depth.sql's formula; the settings are bound
+    sql = f"INSERT INTO depth_snapshot ({DEPTH_COLUMNS}) SELECT * FROM ({scored_sql})"  # noqa: S608
     con.execute(sql, _bind(sql, params))
     for t in ("depth_target", "depth_kept_ties", "depth_moved_date", "move_person"):
         con.execute(f"DROP TABLE {t}")  # noqa: S608 - fixed temp table names
@@ -578,7 +579,8 @@ def _formula_with_kept_ties() -> tuple[str, str]:
     ties_sql = (f"WITH {before}{ties.rstrip().rstrip(',')}\n"
                 "SELECT person_id, d, ties_count FROM depth_ties")
     kept = "depth_ties AS (SELECT person_id, d, ties_count FROM depth_kept_ties),\n"
-    return ties_sql, f"WITH {before}{kept}{after} SELECT {DEPTH_COLUMNS} FROM depth_tiered"
+    scored = f"WITH {before}{kept}{after} SELECT {DEPTH_COLUMNS} FROM depth_tiered"  # noqa: S608
+    return ties_sql, scored
 
 
 def _same_but_rows(con: duckdb.DuckDBPyConnection, snapshot: str, stamp: str) -> bool:
