@@ -344,7 +344,7 @@ def _window_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]],
 # partial write deletes and inserts the same rows and costs more than writing them all)
 PARTIAL_SHARE = 0.5
 # the temp tables of people a partial write of the snapshots is limited to
-_PEOPLE_TABLES = ("fact_person", "depth_person")
+_PEOPLE_TABLES = ("fact_person", "depth_person", "window_move")
 
 
 def _of_people(people: str | None, word: str = "WHERE") -> str:
@@ -404,16 +404,19 @@ def _write_window_snapshot(con: duckdb.DuckDBPyConnection, windows: list[Window]
 
 
 def refresh_window_person_snapshot(con: duckdb.DuckDBPyConnection,
-                                   people: str | None = None) -> None:
+                                   people: str | None = None,
+                                   names: tuple[str, ...] = ("window_person", "window_depth")
+                                   ) -> None:
     """Store window_person and window_depth (sql/facts) of each window of
     :func:`snapshot_windows`, for all programs and for each program alone: the
     selections of the Overview and the per-program report, which then read views instead
     of joining a window's people with their history and depth. Computed by the same
     queries, from the window and depth snapshots (both current: refreshed before, in the
     caller's transaction — also after a change of the depth settings). *people*: a temp
-    table of the only people whose rows are written again (the others' are kept)."""
+    table of the only people whose rows are written again (the others' are kept); *names*:
+    the snapshots written (window_depth reads window_person's snapshot, current by then)."""
     only = _of_people(people)
-    for name in ("window_person", "window_depth"):
+    for name in names:
         con.execute(f"DELETE FROM {name}_snapshot{only}")  # noqa: S608 - fixed names
     windows = snapshot_windows(con)
     con.execute("CREATE OR REPLACE TEMP VIEW depth_at AS SELECT * FROM depth_snapshot")
@@ -422,7 +425,7 @@ def refresh_window_person_snapshot(con: duckdb.DuckDBPyConnection,
         for selection in _selections(con):
             params = {**w.params(), "programs": selection}
             _serve_window_person(con, selection)   # the rows inserted next
-            for name in ("window_person", "window_depth"):
+            for name in names:
                 sql = registry.facts_sql(name)
                 con.execute(f"INSERT INTO {name}_snapshot BY NAME "  # noqa: S608
                             f"SELECT CAST($end AS DATE) AS window_end, $selection AS selection, "
@@ -458,13 +461,15 @@ def update_snapshots(con: duckdb.DuckDBPyConnection) -> None:
     params = depth_config(con).params()
     lapse_days = config.lapse_days(con)
     spans = [[w.start, w.end] for w in windows]
-    if not (dates and _same_but_rows(con, "depth_snapshot", _depth_stamp(con, dates, params))
-            and _same_but_rows(con, "window_snapshot", _window_stamp(con, spans, lapse_days))
-            and _same_but_rows(con, "window_person_snapshot", _person_stamp(con, spans, {}))):
-        moved = _moved_from(con, dates, params)
-        if moved is None or not _move_depth_snapshot(con, moved, sorted(dates), params):
+    stamps = {"depth_snapshot": (_depth_stamp(con, dates, params), "dates"),
+              "window_snapshot": (_window_stamp(con, spans, lapse_days), "windows"),
+              "window_person_snapshot": (_person_stamp(con, spans, {}), "windows")}
+    if not (dates and all(_same_but_rows(con, k, v) for k, (v, _) in stamps.items())):
+        if dates and all(_same_but_rows(con, k, v, f) for k, (v, f) in stamps.items()):
+            _move_snapshots(con, windows, params)   # only the windows moved
+        else:
             refresh_depth_snapshot(con)
-        refresh_window_snapshot(con)
+            refresh_window_snapshot(con)
         return
     lookback = dt.timedelta(days=int(params["lookback_days"]))
     con.execute(_sql_text("resolve/depth_person.sql"),
@@ -481,6 +486,16 @@ def update_snapshots(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM window_snapshot "
                 "WHERE person_id IN (SELECT person_id FROM fact_person)")
     _write_window_snapshot(con, windows, "fact_person")
+    if not _same_selections(con, windows):  # a program entered or left a window
+        refresh_window_person_snapshot(con)
+    else:
+        refresh_window_person_snapshot(con, "depth_person")   # fact_person is within it
+    con.execute("DROP TABLE depth_person")
+
+
+def _same_selections(con: duckdb.DuckDBPyConnection, windows: list[Window]) -> bool:
+    """True when window_person_snapshot holds the program selections of *windows* that
+    window_snapshot (current) gives: none entered or left."""
     stored = {r for r in con.execute(
         "SELECT DISTINCT window_end, selection FROM window_person_snapshot").fetchall()}
     wanted = set()
@@ -488,27 +503,69 @@ def update_snapshots(con: duckdb.DuckDBPyConnection) -> None:
         _serve_window_program(con, w.end)
         wanted |= {(w.end, _selection_key(s)) for s in _selections(con)}
     con.execute("DROP VIEW IF EXISTS window_program")
-    if stored != wanted:        # a program entered or left a window: its selection with it
+    return stored == wanted
+
+
+def _move_snapshots(con: duckdb.DuckDBPyConnection, windows: list[Window],
+                    params: dict[str, Any]) -> None:
+    """After a change that moved the snapshot windows (an import after the newest event, or
+    its undo; settings and queries the same): each window replaces the stored one of the
+    same rank (the one before the default, the default), and only what the move and the
+    change can alter is computed again — see _move_depth_snapshot and
+    _move_window_snapshots. Where most people's rows would change anyway, or the stored
+    snapshots disagree on their windows, those are computed whole instead."""
+    depth = _stored_stamp(con, "depth_snapshot") or {}
+    old_dates = sorted(dt.date.fromisoformat(d) for d in depth.get("dates", []))
+    new_dates = sorted(w.end for w in windows)
+    if len(old_dates) != len(new_dates) or not _move_depth_snapshot(
+            con, old_dates, new_dates, params):
+        refresh_depth_snapshot(con)
+    facts = _stored_stamp(con, "window_snapshot") or {}
+    person = _stored_stamp(con, "window_person_snapshot") or {}
+    old = [(dt.date.fromisoformat(a), dt.date.fromisoformat(b))
+           for a, b in facts.get("windows", [])]
+    if (facts.get("windows") != person.get("windows") or len(old) != len(windows)
+            or not _move_window_snapshots(con, old, windows)):
+        refresh_window_snapshot(con)
+
+
+def _move_window_snapshots(con: duckdb.DuckDBPyConnection, old: list[tuple[dt.date, dt.date]],
+                           windows: list[Window]) -> bool:
+    """Move window_snapshot and window_person_snapshot from the *old* windows ([start, end)
+    pairs) to *windows*, rank for rank: the rows of the people resolve/window_move.sql
+    names (the change's, and those with a participation in the days that enter or leave a
+    window, or cross its lapse threshold) are computed again, the others' rows only take
+    their window's new end. window_depth_snapshot is computed again whole (depth at the new
+    ends moved for everyone). False (nothing written) when most people's rows change."""
+    lapse = config.lapse_days(con)
+    con.execute("CREATE OR REPLACE TEMP TABLE window_move (person_id INTEGER)")
+    con.execute("CREATE OR REPLACE TEMP TABLE window_moved_end (was DATE, d DATE)")
+    for (start, end), w in zip(old, windows, strict=True):
+        con.execute(_sql_text("resolve/window_move.sql"),
+                    {"s_lo": min(start, w.start), "s_hi": max(start, w.start),
+                     "e_lo": min(end, w.end), "e_hi": max(end, w.end), "lapse_days": lapse})
+        con.execute("INSERT INTO window_moved_end VALUES ($was, $d)", {"was": end, "d": w.end})
+    touched, stored = con.execute(
+        "SELECT (SELECT COUNT(DISTINCT person_id) FROM window_move), "
+        "(SELECT COUNT(DISTINCT person_id) FROM window_snapshot)").fetchall()[0]
+    if touched > PARTIAL_SHARE * stored:
+        for t in ("window_move", "window_moved_end"):
+            con.execute(f"DROP TABLE {t}")  # noqa: S608 - fixed temp table names
+        return False
+    for name in ("window_snapshot", "window_person_snapshot"):
+        con.execute(f"DELETE FROM {name}{_of_people('window_move')}")  # noqa: S608
+        # one statement: each row's end is read before any is written (ends may swap)
+        con.execute(f"UPDATE {name} SET window_end = m.d FROM window_moved_end m "  # noqa: S608
+                    f"WHERE {name}.window_end = m.was")
+    _write_window_snapshot(con, windows, "window_move")
+    if _same_selections(con, windows):
+        refresh_window_person_snapshot(con, "window_move", ("window_person",))
+        refresh_window_person_snapshot(con, None, ("window_depth",))
+    else:                       # a program entered or left a window: its selection with it
         refresh_window_person_snapshot(con)
-    else:
-        refresh_window_person_snapshot(con, "depth_person")   # fact_person is within it
-    con.execute("DROP TABLE depth_person")
-
-
-def _moved_from(con: duckdb.DuckDBPyConnection, dates: list[dt.date],
-                params: dict[str, Any]) -> list[dt.date] | None:
-    """The dates the depth snapshot holds when only they differ from *dates* (as many,
-    the same formula and settings): the default window moved (an import after the newest
-    event, or its undo). None otherwise."""
-    stored = _stored_stamp(con, "depth_snapshot")
-    if stored is None or not dates or len(stored.get("dates", [])) != len(dates):
-        return None
-    was = sorted(dt.date.fromisoformat(d) for d in stored["dates"])
-    now = json.loads(_depth_stamp(con, dates, params))
-    for stamp in (stored, now):
-        for key in ("stamp", "rows", "dates"):
-            stamp.pop(key, None)
-    return was if stored == now else None
+    for t in ("window_move", "window_moved_end"):
+        con.execute(f"DROP TABLE {t}")  # noqa: S608 - fixed temp table names
+    return True
 
 
 def _move_depth_snapshot(con: duckdb.DuckDBPyConnection, old: list[dt.date],
@@ -583,16 +640,17 @@ def _formula_with_kept_ties() -> tuple[str, str]:
     return ties_sql, scored
 
 
-def _same_but_rows(con: duckdb.DuckDBPyConnection, snapshot: str, stamp: str) -> bool:
+def _same_but_rows(con: duckdb.DuckDBPyConnection, snapshot: str, stamp: str,
+                   *moved: str) -> bool:
     """True when *snapshot*'s stored stamp equals *stamp* but for the row counts (the same
-    dates or windows, settings and queries)."""
+    dates or windows, settings and queries) and the fields *moved* ("dates", "windows")."""
     stored = _stored_stamp(con, snapshot)
     if stored is None:
         return False
-    stored.pop("stamp")
-    stored.pop("rows", None)
     now = json.loads(stamp)
-    now.pop("rows", None)
+    for key in ("stamp", "rows", *moved):
+        stored.pop(key, None)
+        now.pop(key, None)
     return bool(stored == now)
 
 

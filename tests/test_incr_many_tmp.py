@@ -272,10 +272,12 @@ def test_a_change_inside_the_windows_rewrites_only_the_rows_it_touches(store, mo
 
 def test_a_window_move_groups_only_the_pairs_it_can_change(store, monkeypatch):
     """An import after the newest event moves the default window and the depth snapshot's
-    dates; its undo moves them back. Neither scores depth again whole: the ties of people
-    who attended nothing in the days entering or leaving the ties' look-back are kept from
-    their row at the old date — Ana and Cy share the two March 2024 events and nothing else,
-    so each keeps 1 tie — and the result equals the full rebuild's."""
+    dates; its undo moves them back. Neither computes a snapshot again whole: the ties of
+    people who attended nothing in the days entering or leaving the ties' look-back are
+    kept from their row at the old date — Ana and Cy share the two March 2024 events and
+    nothing else, so each keeps 1 tie — and the window facts of people with nothing in the
+    days entering or leaving the windows only take the new end. The result equals the full
+    rebuild's."""
     from engage_metrics import metrics
 
     early = [(p, e, "Attended", "", "", False) for p in (0, 2) for e in (0, 1)]
@@ -285,7 +287,7 @@ def test_a_window_move_groups_only_the_pairs_it_can_change(store, monkeypatch):
     before = store.execute("SELECT DISTINCT d FROM depth_snapshot ORDER BY d").fetchall()
 
     def whole(con: duckdb.DuckDBPyConnection) -> None:
-        raise AssertionError("depth was scored again whole")
+        raise AssertionError("a snapshot was computed again whole")
 
     monkeypatch.setattr(metrics, "PARTIAL_SHARE", 10.0)   # however many people it touches
     calls: list[int] = []
@@ -298,6 +300,7 @@ def test_a_window_move_groups_only_the_pairs_it_can_change(store, monkeypatch):
     monkeypatch.setattr(metrics, "_move_depth_snapshot", counted)
     with monkeypatch.context() as m:
         m.setattr(metrics, "refresh_depth_snapshot", whole)
+        m.setattr(metrics, "refresh_window_snapshot", whole)
         june = import_bytes(store, participation_csv([(11, 5, "Attended", "", "", False)]),
                             "june.csv", ImportOptions(date_order="ymd"))
     assert june.status == "imported" and calls == [1]
@@ -309,6 +312,7 @@ def test_a_window_move_groups_only_the_pairs_it_can_change(store, monkeypatch):
     assert state(store) == rebuilt(store)
     with monkeypatch.context() as m:
         m.setattr(metrics, "refresh_depth_snapshot", whole)
+        m.setattr(metrics, "refresh_window_snapshot", whole)
         importer.undo_import(store, june.import_id)
     assert calls == [1, 1]
     assert store.execute("SELECT DISTINCT d FROM depth_snapshot ORDER BY d").fetchall() == before
