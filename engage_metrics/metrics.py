@@ -190,11 +190,14 @@ def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bo
     return False
 
 
-def _serve_window_program(con: duckdb.DuckDBPyConnection, end: Any) -> None:
-    """window_program: a view of the window snapshot's rows of the window ending at *end*."""
+def _serve_window_program(con: duckdb.DuckDBPyConnection, end: Any,
+                          people: str | None = None) -> None:
+    """window_program: a view of the window snapshot's rows of the window ending at *end*
+    (of the people of temp table *people* only, when given: a partial write's input)."""
     con.execute("SET VARIABLE engage_window_end = CAST($end AS DATE)", {"end": end})
-    con.execute("CREATE OR REPLACE TEMP VIEW window_program AS SELECT * EXCLUDE (window_end) "
-                "FROM window_snapshot WHERE window_end = getvariable('engage_window_end')")
+    con.execute("CREATE OR REPLACE TEMP VIEW window_program AS "  # noqa: S608 - fixed names
+                "SELECT * EXCLUDE (window_end) FROM window_snapshot "
+                f"WHERE window_end = getvariable('engage_window_end'){_of_people(people, 'AND')}")
 
 
 def _serve_window_person(con: duckdb.DuckDBPyConnection, programs: Iterable[str]) -> None:
@@ -422,7 +425,10 @@ def refresh_window_person_snapshot(con: duckdb.DuckDBPyConnection,
     con.execute("CREATE OR REPLACE TEMP VIEW depth_at AS SELECT * FROM depth_snapshot")
     for w in windows:
         _serve_window_program(con, w.end)
-        for selection in _selections(con):
+        selections = _selections(con)
+        if people is not None:  # a person's rows read only their own window facts
+            _serve_window_program(con, w.end, people)
+        for selection in selections:
             params = {**w.params(), "programs": selection}
             _serve_window_person(con, selection)   # the rows inserted next
             for name in names:
