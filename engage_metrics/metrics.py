@@ -457,11 +457,13 @@ def update_snapshots(con: duckdb.DuckDBPyConnection) -> None:
     whose participations changed, scope_event the events whose rows did): when the
     snapshots hold the windows, settings and program selections they would hold now, write
     again only the rows of the people whose numbers can have changed — fact_person, and for
-    depth also everyone who attended, in the days ties look back on, an event of scope_event
-    or of someone in fact_person (ties count co-attendance). Otherwise (the newest event
-    moved the default window, or a program appeared or went) compute them again whole.
-    Either way the result is what refresh_depth_snapshot and refresh_window_snapshot give
-    (tests/test_incremental.py)."""
+    depth also everyone who attended, in the days ties look back on, an event that gained
+    or lost an attended participation (resolve/depth_person.sql; ties count co-attendance).
+    When only the windows moved (the newest event date changed), move each snapshot window
+    to the new one of its rank (:func:`_move_snapshots`). Otherwise (a setting or query
+    changed; a program appeared or went takes window_person whole) compute them again
+    whole. Either way the result is what refresh_depth_snapshot and
+    refresh_window_snapshot give (tests/test_incremental.py)."""
     windows = snapshot_windows(con)
     dates = [w.end for w in windows]
     params = depth_config(con).params()
