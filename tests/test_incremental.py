@@ -270,6 +270,28 @@ def test_a_change_inside_the_windows_rewrites_only_the_rows_it_touches(store, mo
     assert state(store) == rebuilt(store)
 
 
+def test_a_regulars_new_attendance_rescores_only_who_shared_that_event(store, monkeypatch):
+    """Depth is scored again for the people whose attended rows changed and those who
+    attended the events that changed, not for everyone who ever met them: all twelve
+    people share the two March events; Ana's new attendance of the April training (nobody
+    else's) leaves the others' depth as it was, so the snapshots are written in part
+    (under the default share of people touched) and equal the full rebuild's."""
+    from engage_metrics import metrics
+
+    everyone = [(p, e, "Attended", "", "", False) for p in range(12) for e in (0, 1, 5)]
+    import_bytes(store, participation_csv(everyone), "all.csv", ImportOptions(date_order="ymd"))
+
+    def whole(con: duckdb.DuckDBPyConnection) -> None:
+        raise AssertionError("depth was scored again for everyone")
+
+    with monkeypatch.context() as m:
+        m.setattr(metrics, "refresh_depth_snapshot", whole)
+        training = import_bytes(store, participation_csv([(0, 2, "Attended", "", "", False)]),
+                                "training.csv", ImportOptions(date_order="ymd"))
+        assert training.status == "imported"
+    assert state(store) == rebuilt(store)
+
+
 def test_a_window_move_groups_only_the_pairs_it_can_change(store, monkeypatch):
     """An import after the newest event moves the default window and the depth snapshot's
     dates; its undo moves them back. Neither computes a snapshot again whole: the ties of
