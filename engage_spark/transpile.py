@@ -97,3 +97,69 @@ def to_spark(sql: str, rewrites: tuple[Rewrite, ...] = REWRITES) -> SparkQuery:
     names = frozenset(p.name for p in tree.find_all(exp.Placeholder))
     text = tree.sql(dialect=WRITE, unsupported_level=ErrorLevel.RAISE, comments=False)
     return SparkQuery(text, names)
+
+
+# ---------------------------------------------------------------- the resolve scripts
+
+def _top_n_min(node: exp.Expression) -> exp.Expression:
+    """DuckDB's top-n ``MIN(x, n)`` (a list of the n smallest, ascending; NULLs left out),
+    also under ``FILTER (WHERE …)``, which Spark's MIN does not take: the first n of the
+    sorted ``collect_list(x)`` (which leaves out NULLs too)."""
+    where = None
+    agg = node
+    if isinstance(node, exp.Filter) and isinstance(node.this, exp.Min):
+        agg, where = node.this, node.expression
+    count = agg.args.get("count") if isinstance(agg, exp.Min) else None
+    if count is None:
+        return node
+    collected: exp.Expression = exp.Anonymous(this="COLLECT_LIST",
+                                              expressions=[agg.this.copy()])
+    if where is not None:
+        collected = exp.Filter(this=collected, expression=where.copy())
+    return exp.Anonymous(this="SLICE", expressions=[
+        exp.Anonymous(this="ARRAY_SORT", expressions=[collected]),
+        exp.Literal.number(1), count.copy()])
+
+
+def _list_index(node: exp.Expression) -> exp.Expression:
+    """``list[i]`` is NULL in DuckDB past the list's end; Spark's ``list[i]`` raises under
+    ANSI mode (Spark 4's default): ``try_element_at(list, i)``, 1-based as DuckDB's."""
+    if not isinstance(node, exp.Bracket) or len(node.expressions) != 1:
+        return node
+    [index] = node.expressions     # sqlglot's, from 0 whatever the dialect
+    first = (exp.Literal.number(int(index.name) + 1) if index.is_int
+             else exp.Add(this=index.copy(), expression=exp.Literal.number(1)))
+    return exp.Anonymous(this="TRY_ELEMENT_AT", expressions=[node.this.copy(), first])
+
+
+# DuckDB's strip_accents (decompose, drop the marks) is Java's Normalizer NFD with the marks
+# removed, which commons-lang3's StringUtils.stripAccents (on Spark's class path) does; that
+# one also turns Ł ł into L l, which DuckDB keeps: they pass through it disguised.
+_KEEP = ("Łł", "\ue000\ue001")
+
+
+def _strip_accents(node: exp.Expression) -> exp.Expression:
+    """``strip_accents(x)``: Spark has none; commons-lang3's, called by ``reflect``."""
+    if not (isinstance(node, exp.Anonymous) and node.name.lower() == "strip_accents"):
+        return node
+    [value] = node.expressions
+    hidden = exp.Anonymous(this="TRANSLATE", expressions=[
+        value.copy(), exp.Literal.string(_KEEP[0]), exp.Literal.string(_KEEP[1])])
+    stripped = exp.Anonymous(this="REFLECT", expressions=[
+        exp.Literal.string("org.apache.commons.lang3.StringUtils"),
+        exp.Literal.string("stripAccents"), hidden])
+    return exp.Anonymous(this="TRANSLATE", expressions=[
+        stripped, exp.Literal.string(_KEEP[1]), exp.Literal.string(_KEEP[0])])
+
+
+# what the resolve scripts (sql/resolve/*.sql) need beyond the metrics' rewrites
+SCRIPT_REWRITES = (Rewrite("top-n min", _top_n_min), Rewrite("list index", _list_index),
+                   Rewrite("strip accents", _strip_accents))
+
+
+def spark_sql(tree: exp.Expression, rewrites: tuple[Rewrite, ...] = REWRITES + SCRIPT_REWRITES
+              ) -> str:
+    """A parsed DuckDB expression or query (macros already expanded) as Spark SQL."""
+    for rewrite in rewrites:
+        tree = tree.transform(rewrite.apply)
+    return tree.sql(dialect=WRITE, unsupported_level=ErrorLevel.RAISE, comments=False)
