@@ -98,7 +98,9 @@ class Tables:
         the plans of the later statements too big to analyze)."""
         frame = frame.localCheckpoint(eager=True)
         frame.createOrReplaceTempView(name)
-        self.kept.setdefault(name, []).append(frame)
+        for old in self.kept.pop(name, []):     # no view reads it: theirs are checkpoints
+            old.unpersist()
+        self.kept[name] = [frame]
         return frame
 
     def drop(self, name: str) -> None:
