@@ -3,7 +3,10 @@ commands on a lake instead of a DuckDB file — `--lake DIR` in place of `--db`,
 `--master` to choose the cluster (default local[*], or the one spark-submit gives).
 
 Output and errors are the DuckDB CLI's: `report --format json` prints the same JSON
-(engage_metrics.cli.print_report), a bad window the same one-line error (exit 2).
+(engage_metrics.cli.print_report), a bad window the same one-line error (exit 2);
+`import` takes `engage import`'s options and prints its summaries and errors
+(engage_metrics.cli.import_options, print_imports); `undo` and `decide` write the lake too
+(engage_spark.change).
 """
 from __future__ import annotations
 
@@ -41,8 +44,8 @@ def _spark_args(p: argparse.ArgumentParser, lake_help: str = LAKE_READ_HELP) -> 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="spark", description="Engage on Apache Spark: the metrics of a lake, from the "
-        "same SQL files as the DuckDB store.")
+        prog="spark", description="Engage on Apache Spark: imports into a lake and its "
+        "metrics, from the same SQL files as the DuckDB store.")
     parser.add_argument("--version", action="version", version=f"engage {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

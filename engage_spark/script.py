@@ -21,67 +21,16 @@ the caller asks for.
 """
 from __future__ import annotations
 
-import re
-from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import sqlglot
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from sqlglot import exp
 
-from engage_metrics import resolve
-from engage_spark.transpile import spark_sql
+from engage_spark.transpile import spark_sql, statements
 
-MACRO = re.compile(r"CREATE OR REPLACE TEMP MACRO\s+(\w+)\(([^)]*)\)\s+AS\s+", re.I)
 ROW = "__row"
-
-
-@cache
-def _macro_texts() -> dict[str, tuple[list[str], str]]:
-    """Each macro of sql/import/macros.sql: its parameters and its body's text."""
-    text = resolve.sql_text("import/macros.sql")
-    found = list(MACRO.finditer(text))
-    out = {}
-    for m, after in zip(found, [*found[1:], None], strict=True):
-        body = text[m.end():after.start() if after else len(text)]
-        body = body[:body.rindex(";")]
-        out[m.group(1).lower()] = ([p.strip() for p in m.group(2).split(",") if p.strip()],
-                                   body)
-    return out
-
-
-@cache
-def _macro(name: str) -> tuple[list[str], exp.Expression]:
-    params, body = _macro_texts()[name]
-    return params, sqlglot.parse_one(f"SELECT {body}", read="duckdb").expressions[0]
-
-
-def expand_macros(tree: exp.Expression) -> exp.Expression:
-    """*tree* with every call of an import macro replaced by the macro's body, its
-    parameters by the call's arguments (until no call is left: macros call macros)."""
-    macros = _macro_texts()
-
-    def expand(node: exp.Expression) -> exp.Expression:
-        if not (isinstance(node, exp.Anonymous) and node.name.lower() in macros):
-            return node
-        params, body = _macro(node.name.lower())
-        args = dict(zip(params, node.expressions, strict=True))
-
-        def bind(n: exp.Expression) -> exp.Expression:
-            if isinstance(n, exp.Column) and not n.table and n.name in args:
-                return exp.Paren(this=args[n.name].copy())
-            return n
-        return exp.Paren(this=expand_macros(body.copy().transform(bind)))
-
-    return tree.transform(expand)
-
-
-@cache
-def statements(name: str) -> tuple[exp.Expression, ...]:
-    """The statements of the script sql/*name*, parsed, macros expanded."""
-    return tuple(expand_macros(s) for s in sqlglot.parse(resolve.sql_text(name), read="duckdb")
-                 if s is not None)
 
 
 class Tables:
@@ -195,5 +144,6 @@ class Tables:
 
     def count(self, sql: str, params: dict[str, Any] | None = None) -> int:
         """One number from a DuckDB query on the views (a label change count, a row count)."""
-        [row] = self.query(sqlglot.parse_one(sql, read="duckdb"), params or {}).collect()
+        tree = cast(exp.Expression, sqlglot.parse_one(sql, read="duckdb"))
+        [row] = self.query(tree, params or {}).collect()
         return int(row[0] or 0)

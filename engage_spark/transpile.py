@@ -8,17 +8,26 @@ what it fixes, and tests/test_spark.py checks that each is still needed and that
 metric transpiles. Parameters stay bound: DuckDB's ``$start`` becomes Spark's named
 parameter marker ``:start``, given to ``spark.sql(query, args=...)``.
 
-Imports only sqlglot and the registry, so the main environment's tests check it too.
+The resolve scripts (sql/resolve/*.sql, run statement by statement by
+:mod:`engage_spark.script`) are parsed here too, with the import macros they call
+(sql/import/macros.sql) expanded in place: Spark has no macros.
+
+Imports only sqlglot and the engine's SQL files, so the main environment's tests check it
+too.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
+
+from engage_metrics import resolve
 
 READ = "duckdb"
 WRITE = "spark"
@@ -163,3 +172,58 @@ def spark_sql(tree: exp.Expression, rewrites: tuple[Rewrite, ...] = REWRITES + S
     for rewrite in rewrites:
         tree = tree.transform(rewrite.apply)
     return tree.sql(dialect=WRITE, unsupported_level=ErrorLevel.RAISE, comments=False)
+
+
+# ---------------------------------------------------------------- macros
+
+MACRO = re.compile(r"CREATE OR REPLACE TEMP MACRO\s+(\w+)\(([^)]*)\)\s+AS\s+", re.I)
+# a macro's ';' ends its line (a ';' inside a comment or a string does not)
+STATEMENT_END = re.compile(r";[ \t]*\n")
+
+
+@cache
+def _macro_texts() -> dict[str, tuple[list[str], str]]:
+    """Each macro of sql/import/macros.sql: its parameters and its body's text."""
+    text = resolve.sql_text("import/macros.sql")
+    found = list(MACRO.finditer(text))
+    out = {}
+    for m, after in zip(found, [*found[1:], None], strict=True):
+        body = text[m.end():after.start() if after else len(text)]
+        body = STATEMENT_END.split(body + "\n", maxsplit=1)[0]   # the comments after it not
+        out[m.group(1).lower()] = ([p.strip() for p in m.group(2).split(",") if p.strip()],
+                                   body)
+    return out
+
+
+@cache
+def _macro(name: str) -> tuple[list[str], exp.Expression]:
+    params, body = _macro_texts()[name]
+    [expression] = cast(exp.Select, sqlglot.parse_one(f"SELECT {body}", read="duckdb")).expressions
+    return params, expression
+
+
+def expand_macros(tree: exp.Expression) -> exp.Expression:
+    """*tree* with every call of an import macro replaced by the macro's body, its
+    parameters by the call's arguments (until no call is left: macros call macros)."""
+    macros = _macro_texts()
+
+    def expand(node: exp.Expression) -> exp.Expression:
+        if not (isinstance(node, exp.Anonymous) and node.name.lower() in macros):
+            return node
+        params, body = _macro(node.name.lower())
+        args = dict(zip(params, node.expressions, strict=True))
+
+        def bind(n: exp.Expression) -> exp.Expression:
+            if isinstance(n, exp.Column) and not n.table and n.name in args:
+                return exp.Paren(this=args[n.name].copy())
+            return n
+        return exp.Paren(this=expand_macros(body.copy().transform(bind)))
+
+    return tree.transform(expand)
+
+
+@cache
+def statements(name: str) -> tuple[exp.Expression, ...]:
+    """The statements of the script sql/*name*, parsed, macros expanded."""
+    return tuple(expand_macros(cast(exp.Expression, s))
+                 for s in sqlglot.parse(resolve.sql_text(name), read="duckdb") if s is not None)

@@ -1,10 +1,10 @@
 """Run in .venv-spark by tests/test_spark.py: many Spark reports in one Spark session (one
 JVM start for the whole equality matrix), and every registry metric analyzed by Spark.
 
-Reads a JSON spec on stdin — {"master", "conf", "steps": [STEP, ...], "cases": [{"lake",
+Reads JSON specs on stdin, one a line — {"master", "conf", "steps": [STEP, ...], "cases": [{"lake",
 "start", "end", "programs"}], "analyze": LAKE or null, "cli": [[arg, ...], ...]} — and
 prints {"steps": [...], "reports": [...], "seconds": [...], "unanalyzable": {metric:
-error}, "cli": [[exit code, stdout, stderr], ...]} as JSON on stdout. The "cli" commands
+error}, "cli": [[exit code, stdout, stderr], ...]} as one JSON line on stdout, each. The "cli" commands
 run engage_spark.cli.main in this process: on the session already started (getOrCreate),
 without a JVM of their own.
 
@@ -123,13 +123,12 @@ def _step(spark: Any, step: dict[str, Any]) -> Any:
     return [error, before, digest(where)]
 
 
-def main() -> None:
-    spec = json.load(sys.stdin)
-    spark = session.start(spec.get("master"), spec.get("conf", []))
+def run(spark: Any, spec: dict[str, Any]) -> dict[str, Any]:
+    """One spec's steps, reports, analysis and commands, on the session *spark*."""
     steps = [_step(spark, step) for step in spec.get("steps", [])]
     reports, seconds, opened = [], [], None
     engine = SparkMetrics(spark)
-    for case in spec["cases"]:
+    for case in spec.get("cases", []):
         if case["lake"] != opened:
             session.open_lake(spark, case["lake"])
             opened = case["lake"]
@@ -141,9 +140,21 @@ def main() -> None:
         session.open_lake(spark, spec["analyze"])
         unanalyzable = _analyze(engine, engine.default_window())
     outputs = [_cli(args) for args in spec.get("cli", [])]
-    json.dump({"steps": steps, "reports": reports, "seconds": seconds, "unanalyzable": unanalyzable,
-               "cli": outputs}, sys.stdout)
-    spark.stop()
+    return {"steps": steps, "reports": reports, "seconds": seconds,
+            "unanalyzable": unanalyzable, "cli": outputs}
+
+
+def main() -> None:
+    """Specs, one JSON document a line on stdin, each answered by one line on stdout, on
+    one Spark session (started by the first spec's master and conf) until stdin closes."""
+    spark = None
+    for line in sys.stdin:
+        spec = json.loads(line)
+        if spark is None:
+            spark = session.start(spec.get("master"), spec.get("conf", []))
+        print(json.dumps(run(spark, spec)), flush=True)
+    if spark is not None:
+        spark.stop()
 
 
 if __name__ == "__main__":
