@@ -34,15 +34,18 @@ An import, step by step:
 Undo removes an import's partitions and derives again; a merge decision adds a row to
 identity_decision and derives again (keep-apart is recorded only, as in DuckDB).
 Imports, undo and decisions need a lake on a local or mounted file system (the commit
-renames directories); reports read any URI Spark reads.
+renames directories), and take turns (a lock on ``LAKE/.lock``); reports read any URI
+Spark reads.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -64,18 +67,26 @@ SEED = ("setting", "classification", "ladder", "import_log", "identity_decision"
 SNAPSHOTS = ("depth_snapshot", "window_snapshot", "window_person_snapshot",
              "window_depth_snapshot")
 STAGING = ".staging"
+LOCK = ".lock"
 ASIDE = ".replaced"
 
 
 def create(folder: Path) -> None:
-    """A new, empty lake at *folder* (a new or empty directory): an empty store's tables,
-    settings and default classification and ladder."""
-    with tempfile.TemporaryDirectory() as tmp:
+    """A new, empty lake in *folder* (a directory holding nothing but the lock): an empty
+    store's tables, settings and default classification and ladder, written beside and
+    moved in, the manifest last."""
+    if any(p.name != LOCK for p in folder.iterdir()):
+        raise LakeError(f"{folder} is not an Engage lake (it has no {MANIFEST}) and is not "
+                        "empty; give a new directory for a new lake.")
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".new") as tmp:
         con = db.connect(Path(tmp) / "new.duckdb")
         try:
-            lake.export_lake(con, folder)
+            lake.export_lake(con, Path(tmp) / "lake")
         finally:
             con.close()
+        made = Path(tmp) / "lake"
+        for entry in sorted(made.iterdir(), key=lambda p: p.name == MANIFEST):
+            os.rename(entry, folder / entry.name)
 
 
 def open_lake(spark: SparkSession, folder: Path, create_new: bool = False) -> dict[str, Any]:
@@ -88,6 +99,16 @@ def open_lake(spark: SparkSession, folder: Path, create_new: bool = False) -> di
     return manifest
 
 
+@contextmanager
+def writing(folder: Path) -> Iterator[None]:
+    """One change of the lake *folder* at a time: an exclusive lock on ``LAKE/.lock``
+    (released when the process ends, however it ends), waited for."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / LOCK).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def import_ids(spark: SparkSession) -> set[int]:
     return {r[0] for r in spark.sql("SELECT import_id FROM import_log").collect()}
 
@@ -98,6 +119,13 @@ def import_files(spark: SparkSession, folder: Path, paths: Sequence[Path],
     """Import *paths* into the lake *folder* (created when new); one result per file, as
     :func:`engage_metrics.importer.import_files` gives them. The lake is written once,
     after every file of the call was read."""
+    with writing(folder):
+        return _import_files(spark, folder, paths, options, layouts)
+
+
+def _import_files(spark: SparkSession, folder: Path, paths: Sequence[Path],
+                  options: ImportOptions, layouts: Sequence[FileLayout | None] | None
+                  ) -> list[ImportResult]:
     manifest = open_lake(spark, folder, create_new=True)
     before = import_ids(spark)
     with tempfile.TemporaryDirectory() as tmp:
@@ -139,10 +167,11 @@ def _journal_rows(con: duckdb.DuckDBPyConnection, spark: SparkSession, table: st
 
 def undo(spark: SparkSession, folder: Path, import_id: int) -> None:
     """Remove import *import_id* from the lake *folder* and derive again."""
-    manifest = open_lake(spark, folder)
-    if import_id not in import_ids(spark):
-        raise ValueError(f"there is no import #{import_id}")
-    apply(spark, folder, manifest, {}, [import_id])
+    with writing(folder):
+        manifest = open_lake(spark, folder)
+        if import_id not in import_ids(spark):
+            raise ValueError(f"there is no import #{import_id}")
+        apply(spark, folder, manifest, {}, [import_id])
 
 
 def decide(spark: SparkSession, folder: Path, decision: str, person_a: int,
@@ -152,20 +181,21 @@ def decide(spark: SparkSession, folder: Path, decision: str, person_a: int,
     derives the lake again."""
     if decision not in ("merge", "apart"):
         raise ValueError("decision must be 'merge' or 'apart'")
-    manifest = open_lake(spark, folder)
-    keys = spark.sql("SELECT person_id, MIN(key) AS key FROM identifier "
-                     "WHERE person_id IN (:a, :b) GROUP BY person_id",
-                     args={"a": person_a, "b": person_b}).collect()
-    if len(keys) != 2:
-        raise ValueError("both people must exist and be different")
-    key_a, key_b = sorted(r["key"] for r in keys)
-    decided = spark.sql(
-        "SELECT * FROM identity_decision WHERE NOT (decision = :d AND key_a = :a "
-        "AND key_b = :b) UNION ALL SELECT :d, :a, :b, CAST(:at AS TIMESTAMP_NTZ)",
-        args={"d": decision, "a": key_a, "b": key_b,
-              "at": datetime.now(UTC).replace(tzinfo=None)})
-    apply(spark, folder, manifest, {}, [], decisions=decided,
-          derive_again=decision == "merge")
+    with writing(folder):
+        manifest = open_lake(spark, folder)
+        keys = spark.sql("SELECT person_id, MIN(key) AS key FROM identifier "
+                         "WHERE person_id IN (:a, :b) GROUP BY person_id",
+                         args={"a": person_a, "b": person_b}).collect()
+        if len(keys) != 2:
+            raise ValueError("both people must exist and be different")
+        key_a, key_b = sorted(r["key"] for r in keys)
+        decided = spark.sql(
+            "SELECT * FROM identity_decision WHERE NOT (decision = :d AND key_a = :a "
+            "AND key_b = :b) UNION ALL SELECT :d, :a, :b, CAST(:at AS TIMESTAMP_NTZ)",
+            args={"d": decision, "a": key_a, "b": key_b,
+                  "at": datetime.now(UTC).replace(tzinfo=None)})
+        apply(spark, folder, manifest, {}, [], decisions=decided,
+              derive_again=decision == "merge")
 
 
 def apply(spark: SparkSession, folder: Path, manifest: dict[str, Any],
