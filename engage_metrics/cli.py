@@ -21,8 +21,9 @@ from engage_metrics import __version__, db, faults, registry, transaction
 from engage_metrics.config import ConfigError
 
 if TYPE_CHECKING:
+    from engage_metrics.importer import ImportResult
     from engage_metrics.metrics import Window
-    from engage_metrics.options import FileLayout
+    from engage_metrics.options import FileLayout, ImportOptions
     from engage_metrics.targets import Progress
 
 EXIT_ERROR = 2
@@ -65,17 +66,8 @@ def source_names() -> list[str]:
     return ["auto", *(name for name, _ in list_sources())]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="engage",
-        description="Engage: import volunteer and event exports and compute engagement metrics.")
-    parser.add_argument("--version", action="version", version=f"engage {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    p = sub.add_parser("import", help="import participation, people or ask files",
-                       description="Import files into the store. Each file is one "
-                       "all-or-nothing import; an identical file imported again changes nothing.")
-    _db_arg(p)
+def import_args(p: argparse.ArgumentParser) -> None:
+    """The options of `import` (also `./scripts/spark import`), and its files."""
     p.add_argument("--source", default="auto", choices=source_names(),
                    help="the tool that wrote the files: auto (detect from the header, the "
                         "default), generic, or an adapter name (see `sources`)")
@@ -127,6 +119,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fill no column down in FILE only (as given or its name); may be "
                    "repeated")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="engage",
+        description="Engage: import volunteer and event exports and compute engagement metrics.")
+    parser.add_argument("--version", action="version", version=f"engage {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import participation, people or ask files",
+                       description="Import files into the store. Each file is one "
+                       "all-or-nothing import; an identical file imported again changes nothing.")
+    _db_arg(p)
+    import_args(p)
 
     p = sub.add_parser("report", help="print the metric report for a window",
                        description="Every headline metric for a window [start, end). "
@@ -424,8 +430,10 @@ def _file_layouts(files: list[Path], header_rows: list[str], no_fill_down: list[
     return every, layouts
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from engage_metrics.importer import import_files
+def import_options(args: argparse.Namespace
+                   ) -> tuple[ImportOptions, list[FileLayout | None]]:
+    """The import options and each file's layout from `import`'s arguments; a one-line
+    error for a mapping or event-date file that cannot be read."""
     from engage_metrics.options import ImportOptions
 
     mapping = None
@@ -444,8 +452,19 @@ def cmd_import(args: argparse.Namespace) -> int:
                             event_date=args.event_date, event_dates=event_dates,
                             date_order=args.date_order, header_row=header_row,
                             fill_down=args.fill_down)
+    return options, layouts
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from engage_metrics.importer import import_files
+
+    options, layouts = import_options(args)
     con = _open(args.db, create=True)
-    results = import_files(con, args.files, options, layouts)
+    return print_imports(import_files(con, args.files, options, layouts))
+
+
+def print_imports(results: list[ImportResult]) -> int:
+    """What an import call landed (stdout) and what failed (stderr); its exit code."""
     failed = [r for r in results if r.status == "failed"]
     for r in results:             # what landed (or was already there) on stdout
         if r.status != "failed":

@@ -3,7 +3,10 @@ commands on a lake instead of a DuckDB file — `--lake DIR` in place of `--db`,
 `--master` to choose the cluster (default local[*], or the one spark-submit gives).
 
 Output and errors are the DuckDB CLI's: `report --format json` prints the same JSON
-(engage_metrics.cli.print_report), a bad window the same one-line error (exit 2).
+(engage_metrics.cli.print_report), a bad window the same one-line error (exit 2);
+`import` takes `engage import`'s options and prints its summaries and errors
+(engage_metrics.cli.import_options, print_imports); `undo` and `decide` write the lake too
+(engage_spark.change).
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import os
 import sys
 from typing import Any
 
-from engage_metrics import __version__
+from engage_metrics import __version__, lake
 from engage_metrics import cli as duckdb_cli
 from engage_metrics.cli import EXIT_ERROR, CliError
 from engage_metrics.config import ConfigError
@@ -24,10 +27,14 @@ HISTORY_SQL = ("SELECT import_id, imported_at, file_name, kind, source, rows_rea
                "ORDER BY import_id DESC")
 
 
-def _spark_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lake", required=True, metavar="DIR",
-                   help="the lake: a directory (or a URI Spark reads, e.g. hdfs://…) "
-                        "written by `engage export-lake`")
+LAKE_READ_HELP = ("the lake: a directory (or a URI Spark reads, e.g. hdfs://…) written by "
+                  "`./scripts/spark import` or `engage export-lake`")
+LAKE_WRITE_HELP = ("the lake: a directory on a local or mounted file system (created by "
+                   "`import` when new)")
+
+
+def _spark_args(p: argparse.ArgumentParser, lake_help: str = LAKE_READ_HELP) -> None:
+    p.add_argument("--lake", required=True, metavar="DIR", help=lake_help)
     p.add_argument("--master", default=None,
                    help="the Spark master: local[*] (the default), local[N], "
                         "spark://HOST:PORT, yarn, k8s://… (under spark-submit: its own)")
@@ -37,10 +44,36 @@ def _spark_args(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="spark", description="Engage on Apache Spark: the metrics of a lake, from the "
-        "same SQL files as the DuckDB store.")
+        prog="spark", description="Engage on Apache Spark: imports into a lake and its "
+        "metrics, from the same SQL files as the DuckDB store.")
     parser.add_argument("--version", action="version", version=f"engage {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import participation, people or ask files",
+                       description="Import files into the lake (created when DIR is new): "
+                       "each file is read and normalized as `engage import` does, then Spark "
+                       "resolves identities and derives the canonical tables and facts from "
+                       "the whole journal; the call's changes are staged inside the lake and "
+                       "committed when complete. An identical file imported again changes "
+                       "nothing.")
+    _spark_args(p, lake_help=LAKE_WRITE_HELP)
+    duckdb_cli.import_args(p)
+
+    p = sub.add_parser("undo", help="undo an import",
+                       description="Remove one import's journal partitions and derive the "
+                       "lake again.")
+    _spark_args(p, lake_help=LAKE_WRITE_HELP)
+    p.add_argument("import_id", type=int)
+
+    p = sub.add_parser("decide", help="merge two people, or keep them apart",
+                       description="Record an identity decision between two people (person "
+                       "ids, as the canonical table person lists them), keyed by their "
+                       "strongest identifiers so that it survives re-imports; a merge joins "
+                       "them and derives the lake again. The Data page's decision, on a lake.")
+    _spark_args(p, lake_help=LAKE_WRITE_HELP)
+    p.add_argument("decision", choices=("merge", "apart"))
+    p.add_argument("person_a", type=int)
+    p.add_argument("person_b", type=int)
 
     p = sub.add_parser("report", help="print the metric report for a window",
                        description="Every headline metric for a window [start, end), "
@@ -85,17 +118,49 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def _lake(args: argparse.Namespace) -> Any:
     """A Spark session on args.master with the lake args.lake as its views."""
-    from engage_metrics.lake import read_manifest
     from engage_spark import session
 
     if "://" not in args.lake:      # a local lake: checked before Spark starts
-        read_manifest(args.lake)
+        lake.read_manifest(args.lake)
     spark = session.start(args.master, args.conf)
     session.open_lake(spark, args.lake)
     return spark
 
 
-COMMANDS = {"report": cmd_report, "history": cmd_history,
+def cmd_import(args: argparse.Namespace) -> int:
+    from engage_spark import change, session
+
+    options, layouts = duckdb_cli.import_options(args)
+    folder = change.check_lake_folder(args.lake)
+    spark = session.start(args.master, args.conf)
+    return duckdb_cli.print_imports(change.import_files(spark, folder, args.files, options,
+                                                        layouts))
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    from engage_spark import change, session
+
+    folder = change.check_lake_folder(args.lake)
+    lake.read_manifest(folder)
+    change.undo(session.start(args.master, args.conf), folder, args.import_id)
+    print(f"import #{args.import_id} undone")
+    return 0
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    from engage_spark import change, session
+
+    folder = change.check_lake_folder(args.lake)
+    lake.read_manifest(folder)
+    change.decide(session.start(args.master, args.conf), folder, args.decision,
+                  args.person_a, args.person_b)
+    print(f"{'merged' if args.decision == 'merge' else 'kept apart'}: people "
+          f"#{args.person_a} and #{args.person_b}")
+    return 0
+
+
+COMMANDS = {"import": cmd_import, "undo": cmd_undo, "decide": cmd_decide,
+            "report": cmd_report, "history": cmd_history,
             "definitions": duckdb_cli.cmd_definitions}
 
 

@@ -48,3 +48,50 @@ def change(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     [(a,), (b,)] = con.execute("SELECT person_id FROM person WHERE email IN "
                                "('eve@example.org', 'fay@example.org')").fetchall()
     resolve.decide(con, "merge", a, b)
+
+
+# Each canonical table by content: person and event ids (which number people and events in
+# the order they were first seen, so depend on how the imports were grouped into calls)
+# replaced by what identifies them — a person by the smallest of their keys, an event by
+# its source and key; ident_no and ask_id (numberings too) left out.
+CONTENT = {
+    "identifier": "SELECT i.key, i.kind, p.pkey FROM identifier i "
+                  "LEFT JOIN pkey p ON p.person_id = i.person_id",
+    "record_key": "SELECT rec, key, kind, own FROM record_key",
+    "person": "SELECT p.pkey, x.full_name, x.first_name, x.last_name, x.email, x.phone, "
+              "x.first_seen, r.pkey AS recruited_by, x.weak_identity FROM person x "
+              "JOIN pkey p ON p.person_id = x.person_id "
+              "LEFT JOIN pkey r ON r.person_id = x.recruited_by",
+    "event": "SELECT * EXCLUDE (event_id) FROM event",
+    "participation": "SELECT p.pkey, e.source, e.event_key, x.* EXCLUDE (person_id, event_id) "
+                     "FROM participation x JOIN pkey p ON p.person_id = x.person_id "
+                     "JOIN event e ON e.event_id = x.event_id",
+    "ask": "SELECT p.pkey, x.* EXCLUDE (person_id, ask_id) FROM ask x "
+           "JOIN pkey p ON p.person_id = x.person_id",
+    "person_fact": "SELECT p.pkey, x.* EXCLUDE (person_id) FROM person_fact x "
+                   "JOIN pkey p ON p.person_id = x.person_id",
+    "person_program_fact": "SELECT p.pkey, x.* EXCLUDE (person_id) FROM person_program_fact x "
+                           "JOIN pkey p ON p.person_id = x.person_id",
+    "journal": "SELECT import_id, file_name, sha256, kind, source, rows_read, rows_accepted, "
+               "rows_rejected, rows_skipped, notes FROM import_log",
+    "rejected_row": "SELECT import_id, line_no, raw, reason FROM rejected_row",
+}
+
+
+def content(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    """Every canonical table of the store (or lake views) *con* by content, rows sorted."""
+    con.execute("CREATE OR REPLACE TEMP TABLE pkey AS SELECT person_id, MIN(key) AS pkey "
+                "FROM identifier GROUP BY person_id")
+    return {name: sorted(con.execute(sql).fetchall(), key=repr)
+            for name, sql in CONTENT.items()}
+
+
+def lake_views(folder: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the lake *folder*'s tables as views."""
+    from engage_metrics import lake
+
+    con = duckdb.connect()
+    for name in lake.read_manifest(folder)["tables"]:
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet("  # noqa: S608
+                    f"'{lake.table_glob(folder, name)}', hive_partitioning = true)")
+    return con

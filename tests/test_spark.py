@@ -8,6 +8,11 @@
   demo organization, for several windows and program filters, computed by Spark from a
   lake (export-lake) equals DuckDB's — counts exactly, ratios and scores to 1e-9 — and
   Spark analyzes every metric of the registry.
+- Spark imports (.venv-spark, the same session): the golden files imported into a lake by
+  `./scripts/spark import`, then an overlapping import, an undo and a merge (`decide`),
+  give the DuckDB store's tables (by content) and reports; so do random organizations
+  (hypothesis, the nasty cases of tests/test_incremental.py); a duplicate, bad files and
+  a failed staging leave the lake byte for byte as it was, with engage's messages.
 - ./scripts/spark: report, history and definitions print what `engage` prints; errors are
   the same one line; and a real standalone cluster (a master and two workers on
   127.0.0.1, from pyspark's own jars) runs a report.
@@ -34,17 +39,25 @@ from typing import Any
 
 import pytest
 import spark_stores
+import test_incremental as incremental
 from helpers_ui import DemoStore
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engage_metrics import db, lake, metrics, registry
+from engage_metrics.importer import import_files
 from engage_metrics.metrics import Window
+from engage_metrics.options import ImportOptions
 from engage_spark import transpile
 
 ROOT = Path(__file__).resolve().parents[1]
 SPARK = ROOT / "scripts" / "spark"
 TOLERANCE = 1e-9
-# small and quick: tiny data, two shuffle partitions, no web UI
-FAST = ["spark.sql.shuffle.partitions=2", "spark.ui.enabled=false"]
+# small and quick: tiny data, two shuffle partitions, no web UI, no whole-stage code
+# generation (compiling each stage's code costs more than running it on a few rows: a
+# derivation of the golden lake took 14 s without it, 30 s with it, warm)
+FAST = ["spark.sql.shuffle.partitions=2", "spark.ui.enabled=false",
+        "spark.sql.codegen.wholeStage=false"]
 FAST_ARGS = [a for c in FAST for a in ("--conf", c)]
 NOWHERE = ["--program", "Nowhere"]
 QUERIES = {**{m.id: m.sql for m in registry.metrics().values()},
@@ -95,6 +108,46 @@ def test_rewrites_give_spark_its_own_functions() -> None:
         "SELECT PERCENTILE(x, 0.5) FILTER(WHERE y) AS m FROM t "
         "WHERE SIZE(:programs) = 0 OR ARRAY_CONTAINS(:programs, p)")
     assert "PERCENTILE_APPROX" in transpile.to_spark(sql, ()).sql
+
+
+RESOLVE_SCRIPTS = ("records", "graph_all", "keys", "propagate", "scope_event", "build",
+                   "configure", "facts")
+STATEMENTS = [s for name in RESOLVE_SCRIPTS for s in transpile.statements(f"resolve/{name}.sql")]
+
+
+def _script_sql(statement: Any, rewrites: tuple[transpile.Rewrite, ...]) -> str:
+    try:
+        return transpile.spark_sql(statement.copy(), rewrites)
+    except Exception as exc:   # sqlglot refuses what Spark lacks: differs too
+        return f"unsupported: {exc}"
+
+
+def test_every_resolve_statement_transpiles_with_the_macros_expanded() -> None:
+    macros = set(transpile._macro_texts())
+    assert len(STATEMENTS) > 40
+    for statement in STATEMENTS:
+        sql = transpile.spark_sql(statement.copy())
+        called = {f.name.lower() for f in statement.find_all(transpile.exp.Anonymous)}
+        assert not called & macros, sql
+        assert "STRIP_ACCENTS" not in sql and "MIN(e.event_date, 3)" not in sql, sql
+
+
+@pytest.mark.parametrize("rewrite", transpile.SCRIPT_REWRITES, ids=lambda r: r.name)
+def test_each_script_rewrite_is_still_needed(rewrite: transpile.Rewrite) -> None:
+    every = transpile.REWRITES + transpile.SCRIPT_REWRITES
+    others = tuple(r for r in every if r is not rewrite)
+    assert any(_script_sql(s, others) != _script_sql(s, every) for s in STATEMENTS), \
+        f"rewrite {rewrite.name!r} changes no resolve statement"
+
+
+def test_script_rewrites_give_spark_its_own_functions() -> None:
+    tree = transpile.sqlglot.parse_one(
+        "SELECT MIN(d, 3) FILTER (WHERE s = 'a') AS m, x[2] AS i, norm_words(n) AS w FROM t",
+        read="duckdb")
+    sql = transpile.spark_sql(transpile.expand_macros(tree))
+    assert sql.startswith("SELECT SLICE(ARRAY_SORT(COLLECT_LIST(d) FILTER(WHERE s = 'a')), 1, 3) "
+                          "AS m, TRY_ELEMENT_AT(x, 2) AS i, ")
+    assert "REFLECT('org.apache.commons.lang3.StringUtils', 'stripAccents', TRANSLATE((n), " in sql
 
 
 # ---------------------------------------------------------------- equality on Spark
@@ -167,18 +220,105 @@ def _spec(case: Case) -> dict[str, Any]:
             "end": w and w.end.isoformat(), "programs": list(w.programs) if w else []}
 
 
+# files an import refuses, each with its one-line error (the DuckDB path's own words)
+BAD_FILES = {"empty.csv": "", "columns.csv": "foo,bar\n1,2\n",
+             "binary.csv": "PK\0\0 not a table", "dates.csv":
+             "Email,First Name,Last Name,Event,Date,Status\na@x.org,A,B,Gala,someday,Attended\n"}
+
+
+@dataclass
+class Built:
+    """Lakes built by `./scripts/spark import`, `undo` and `decide` (the steps the driver
+    runs first), beside the DuckDB stores built by `engage import` from the same files."""
+
+    folder: Path
+    steps: list[dict[str, Any]]
+    cases: list[Case]
+    galaxy: int
+
+
 @pytest.fixture(scope="module")
-def spark_results(spark_python: Path, cases: list[Case]) -> dict[str, Any]:
+def built(cases: list[Case]) -> Built:
+    folder = cases[0].lake.parent
+    golden, changed = folder / "sgolden", folder / "schanged"
+    overlap = folder / "potluck again.csv"      # written by spark_stores.change
+    bad = folder / "bad"
+    bad.mkdir()
+    for name, text in BAD_FILES.items():
+        (bad / name).write_text(text)
+    con = db.connect(folder / "golden.duckdb")
+    [(galaxy,)] = con.execute("SELECT import_id FROM import_log "
+                              "WHERE source = 'galaxy_digital'").fetchall()
+    con.close()
+    files = [str(spark_stores.GOLDEN / f) for f in spark_stores.GOLDEN_FILES]
+    steps = [{"cli": ["import", "--lake", str(golden), *files]},
+             {"cli": ["import", "--lake", str(golden), files[2]]},
+             *[{"cli": ["import", "--lake", str(golden), str(bad / name)]} for name in BAD_FILES],
+             {"fail": str(golden), "files": [str(overlap)], "after": 2},
+             {"copy": str(golden), "to": str(changed)},
+             {"cli": ["import", "--lake", str(changed), str(overlap)]},
+             {"cli": ["undo", "--lake", str(changed), str(galaxy)]},
+             {"merge": str(changed), "emails": ["eve@example.org", "fay@example.org"]},
+             {"cli": ["undo", "--lake", str(changed), "99"]}]
+    found = [Case(golden, c.window, c.expected) for c in cases if c.lake.name == "golden"]
+    found += [Case(changed, c.window, c.expected) for c in cases if c.lake.name == "changed"]
+    con = db.connect(folder / "changed.duckdb")
+    try:
+        programs = [r[0] for r in con.execute(
+            "SELECT program FROM event GROUP BY program ORDER BY COUNT(*) DESC, program"
+        ).fetchall()]
+        for w in _windows(con, programs)[1:4:2]:
+            found.append(Case(changed, w, metrics.report(con, w)))
+    finally:
+        con.close()
+    return Built(folder, steps, found, galaxy)
+
+
+class Driver:
+    """tests/spark_driver.py in .venv-spark: one Spark session for the module's tests, which
+    send it specs (one JSON line each) and read its answers."""
+
+    def __init__(self, python: Path, log: Path) -> None:
+        self.log = log.open("w")
+        self.proc = subprocess.Popen([str(python), str(ROOT / "tests" / "spark_driver.py")],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.log, text=True, env=_env())
+        self.log_path = log
+
+    def ask(self, spec: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps({"master": "local[2]", "conf": FAST, **spec}) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        assert line, self.log_path.read_text()[-3000:]
+        return json.loads(line)
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def driver(spark_python: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Driver]:
+    started = Driver(spark_python, tmp_path_factory.mktemp("driver") / "spark.log")
+    yield started
+    started.close()
+
+
+@pytest.fixture(scope="module")
+def spark_results(driver: Driver, cases: list[Case], built: Built) -> dict[str, Any]:
     golden = str(cases[0].lake)
-    spec = {"master": "local[2]", "conf": FAST, "cases": [_spec(c) for c in cases],
+    spec = {"steps": built.steps, "cases": [_spec(c) for c in cases + built.cases],
             "analyze": golden, "cli": [["history", "--lake", golden],
                                        ["report", "--lake", golden, *NOWHERE]]}
     began = time.monotonic()
-    r = subprocess.run([str(spark_python), str(ROOT / "tests" / "spark_driver.py")],
-                       input=json.dumps(spec), capture_output=True, text=True, env=_env(),
-                       timeout=600)
-    assert r.returncode == 0, r.stderr[-3000:]
-    results = json.loads(r.stdout)
+    results = driver.ask(spec)
     results["total"] = time.monotonic() - began
     return results
 
@@ -200,13 +340,154 @@ def assert_same(spark: Any, duck: Any, where: str = "report") -> None:
 @runs_spark
 @needs_java
 def test_spark_reports_equal_duckdb(cases: list[Case], spark_results: dict[str, Any]) -> None:
-    assert len(spark_results["reports"]) == len(cases) == 7
+    assert len(cases) == 7
     inexact = []
-    for case, report in zip(cases, spark_results["reports"], strict=True):
+    for case, report in zip(cases, spark_results["reports"], strict=False):
         assert_same(report, case.expected, f"{case.lake.name} {_spec(case)}")
         inexact += [f"{case.lake.name}.{path}" for path in _not_bitwise(report, case.expected)]
     print(f"\n{len(cases)} Spark reports in {spark_results['total']:.1f} s (each: "
           f"{spark_results['seconds']} s); not bitwise equal: {inexact or 'none'}")
+
+
+@runs_spark
+@needs_java
+def test_a_lake_built_by_spark_imports_undo_and_merge_reports_what_duckdb_reports(
+        cases: list[Case], built: Built, spark_results: dict[str, Any]) -> None:
+    """The golden files imported by Spark, then an overlapping import, an undo and a merge:
+    every report (several windows, program filters) equals the DuckDB store's."""
+    reports = spark_results["reports"][len(cases):]
+    assert len(reports) == len(built.cases) == 6
+    for case, report in zip(built.cases, reports, strict=True):
+        assert_same(report, case.expected, f"{case.lake.name} {_spec(case)}")
+
+
+@runs_spark
+@needs_java
+def test_spark_imports_undo_and_merge_build_the_duckdb_stores_tables(
+        built: Built, spark_results: dict[str, Any]) -> None:
+    """Every canonical table, fact and the journal of the lakes Spark built equals the
+    DuckDB store's by content (ids replaced by what they stand for: a person numbered in
+    the order first seen depends on which files came in one call)."""
+    for store, lake_dir in (("golden", "sgolden"), ("changed", "schanged")):
+        duck = db.connect(built.folder / f"{store}.duckdb", read_only=True)
+        try:
+            expected = spark_stores.content(duck)
+        finally:
+            duck.close()
+        got = spark_stores.content(spark_stores.lake_views(built.folder / lake_dir))
+        for table in expected:
+            assert got[table] == expected[table], f"{lake_dir}: table {table}"
+        assert expected["person"] and expected["participation"]
+    # and DuckDB reads a lake Spark wrote: import-lake gives the store's numbers
+    restored = built.folder / "restored.duckdb"
+    lake.import_lake(built.folder / "schanged", restored)
+    con = db.connect(restored)
+    try:
+        case = next(c for c in built.cases if c.lake.name == "schanged")
+        assert_same(metrics.report(con, case.window or Window.default(con)), case.expected)
+    finally:
+        con.close()
+
+
+@runs_spark
+@needs_java
+def test_spark_import_says_what_engage_import_says_and_lands_whole_or_not_at_all(
+        built: Built, spark_results: dict[str, Any], tmp_path: Path) -> None:
+    """The golden import's summaries are engage import's; the same file again changes
+    nothing; bad files get engage's one-line errors (exit 2) and leave the lake byte for
+    byte as it was, and so does an import whose staging fails midway; an undo of no
+    import is engage's error."""
+    steps = spark_results["steps"]
+    [first, again, *bad] = steps[:2 + len(BAD_FILES)]
+    failed, _, overlap, undo, merge, no_import = steps[2 + len(BAD_FILES):]
+    store = tmp_path / "store.duckdb"
+    files = [str(spark_stores.GOLDEN / f) for f in spark_stores.GOLDEN_FILES]
+    duck = engage("import", "--db", str(store), *files)
+    assert first[:3] == [0, duck.stdout, ""], first[2][-3000:]
+    assert again[0] == 0 and "already imported as import #2" in again[1]
+    assert again[3] == again[4]                       # the lake unchanged
+    for name, result in zip(BAD_FILES, bad, strict=True):
+        duck = engage("import", "--db", str(store), str(built.folder / "bad" / name))
+        assert duck.returncode == 2 and duck.stderr.count("\n") == 1, duck.stderr
+        assert result[:3] == [2, "", duck.stderr], name
+        assert result[3] == result[4], f"{name} changed the lake"
+    assert failed[0] == "injected: the disk is full"
+    assert failed[1] == failed[2], "a failed import changed the lake"
+    assert overlap[0] == 0 and "import #10" in overlap[1], overlap
+    assert undo[:3] == [0, f"import #{built.galaxy} undone\n", ""]
+    assert merge[0] == 0 and merge[1].startswith("merged: people #"), merge
+    duck = engage("undo", "--db", str(store), "99")
+    assert no_import[:3] == [2, "", duck.stderr]
+    print("\nSpark import, undo seconds: " + ", ".join(
+        str(s[5]) for s in (first, overlap, undo)))
+
+
+# random organizations: the nasty cases of tests/test_incremental.py (placeholder and
+# shared addresses, name-only rows that link or stay apart, "Guest", people files with
+# recruiters, asks), as files imported in one call
+organizations = st.tuples(
+    incremental.rows, incremental.rows,
+    st.lists(st.tuples(st.integers(0, len(incremental.PEOPLE) - 1),
+                       st.integers(0, len(incremental.PEOPLE) - 1)), min_size=1, max_size=4),
+    st.lists(st.tuples(st.integers(0, len(incremental.PEOPLE) - 1), st.integers(2, 5)),
+             min_size=1, max_size=3))
+
+
+def _organization_files(folder: Path, org: tuple) -> list[tuple[Path, str]]:
+    """The files of a random organization, each with its --kind."""
+    first, second, people, asks = org
+    files = [(folder / "p1.csv", incremental.participation_csv(first).decode(), "participation"),
+             (folder / "p2.csv", incremental.participation_csv(second).decode(),
+              "participation"),
+             (folder / "people.csv", "Email,Phone,Name,Recruited by\n" + "".join(
+                 f"{incremental.PEOPLE[a][0]},{incremental.PEOPLE[a][1]},"
+                 f"{incremental.PEOPLE[a][2]},{incremental.PEOPLE[b][0]}\n" for a, b in people),
+              "people"),
+             (folder / "asks.csv", "Email,Name,Asked on,Ask,Rung,Outcome\n" + "".join(
+                 f"{incremental.PEOPLE[a][0]},{incremental.PEOPLE[a][2]},2024-05-0{1 + i},"
+                 f"Lead a canvass,{r},yes\n" for i, (a, r) in enumerate(asks)), "ask")]
+    for path, text, _ in files:
+        path.write_text(text)
+    return [(path, kind) for path, _, kind in files]
+
+
+@runs_spark
+@needs_java
+@settings(max_examples=2, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(org=organizations)
+def test_random_organizations_imported_by_spark_equal_duckdb(
+        org: tuple, driver: Driver, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A random organization's files imported by `./scripts/spark import` (one call per
+    kind) and by `engage import`: the same tables by content, the same reports (the
+    default window, all programs and one)."""
+    folder = tmp_path_factory.mktemp("random")
+    files = _organization_files(folder, org)
+    lake_dir = folder / "lake"
+    con = db.connect(folder / "store.duckdb")
+    steps = []
+    try:
+        for kind in ("participation", "people", "ask"):
+            paths = [p for p, k in files if k == kind]
+            options = ImportOptions(kind=kind, date_order="ymd")
+            import_files(con, paths, options)
+            steps.append({"cli": ["import", "--lake", str(lake_dir), "--kind", kind,
+                                  "--date-order", "ymd", *map(str, paths)]})
+        expected = spark_stores.content(con)
+        default = Window.default(con)
+        windows = [default, Window(default.start, default.end, ("Field",))]
+        reports = [metrics.report(con, w) for w in windows]
+    finally:
+        con.close()
+    got = driver.ask({"steps": steps, "cases": [
+        {"lake": str(lake_dir), "start": w.start.isoformat(), "end": w.end.isoformat(),
+         "programs": list(w.programs)} for w in windows]})
+    assert [s[0] for s in got["steps"]] == [0, 0, 0], got["steps"]
+    lake_content = spark_stores.content(spark_stores.lake_views(lake_dir))
+    for table in expected:
+        assert lake_content[table] == expected[table], table
+    for report, duck in zip(got["reports"], reports, strict=True):
+        assert_same(report, duck)
 
 
 def _not_bitwise(spark: Any, duck: Any, path: str = "") -> list[str]:
