@@ -20,7 +20,7 @@ from engage_metrics.options import ImportOptions
 from engage_metrics.transaction import transaction
 
 DERIVED = ("identifier", "record_key", "person", "event", "participation", "ask", "person_fact",
-           "person_program_fact", "depth_snapshot", "window_snapshot", "window_person_snapshot",
+           "person_program_fact", "tie_step", "depth_snapshot", "window_snapshot", "window_person_snapshot",
            "window_depth_snapshot")
 
 # people: email (None, a placeholder, or a shared address), phone, name — several share a
