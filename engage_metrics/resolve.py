@@ -25,6 +25,9 @@ from engage_metrics.transaction import MACROS_MARK, bump_data_version, transacti
 
 SQL_DIR = Path(__file__).with_name("sql")
 MAX_PROPAGATION_STEPS = 100
+# above this share of the people with participations (person_fact) touched, refresh_ties
+# writes every row
+TIES_PARTIAL_SHARE = 0.5
 
 
 @cache
@@ -133,6 +136,11 @@ def refresh_ties(con: duckdb.DuckDBPyConnection, *, full: bool = True) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE tie_person (person_id INTEGER)")
     if not full:
         con.execute("INSERT INTO tie_person SELECT person_id FROM fact_person")
+        # most people touched (a first import): writing every row is cheaper than testing
+        # each pair's people against the list, and gives the same rows
+        full = con.execute(
+            "SELECT (SELECT COUNT(*) FROM tie_person) > $share * (SELECT COUNT(*) "
+            "FROM person_fact)", {"share": TIES_PARTIAL_SHARE}).fetchall()[0][0]
     delete, insert = sql_text("resolve/ties.sql").split(";\n\n", 1)
     for statement in (delete, insert):
         con.execute(statement, {"full": full})
