@@ -110,9 +110,10 @@ def _targets(con: duckdb.DuckDBPyConnection) -> None:
 def _tie_steps(con: duckdb.DuckDBPyConnection) -> None:
     """v9: the co-attendance the depth score's ties part reads (tie_step), so that depth at
     many dates (a series by month, the spectrum's trajectory) joins each person's rows
-    instead of grouping every pair of co-attendees at every date. Derived from the
-    canonical tables here: the snapshots computed after the last step read it."""
-    con.execute(SCHEMA_FILE.read_text())   # creates the table new in v9
+    instead of grouping every pair of co-attendees at every date, derived from the
+    canonical tables here (the snapshots computed after the last step read it); and the
+    predictions kept between processes (prediction_kept, empty)."""
+    con.execute(SCHEMA_FILE.read_text())   # creates the tables new in v9
     resolve.refresh_ties(con)
 
 

@@ -266,6 +266,20 @@ CREATE TABLE IF NOT EXISTS tie_step (
     date      DATE NOT NULL
 );
 
+-- Predictions kept between processes (schema 9): each model's backtest and scores as of a
+-- date (engage_metrics.predict.common.kept), computed once per data version and read by the
+-- next process (a restarted dashboard, the CLI) instead of fitting the model again. A row
+-- is served only while its stamp (data version, row counts, settings, the models' queries)
+-- is current; rows of an older data version are deleted when a new one is kept.
+CREATE TABLE IF NOT EXISTS prediction_kept (
+    what         VARCHAR NOT NULL,   -- JSON [model, as-of date, …]
+    data_version INTEGER NOT NULL,
+    stamp        VARCHAR NOT NULL,
+    backtest     VARCHAR NOT NULL,   -- JSON: the backtest's figures and words
+    calibration  BLOB NOT NULL,      -- Parquet: the backtest's calibration table
+    scores       BLOB                -- Parquet: the scores; NULL when the backtest failed
+);
+
 -- Relationship depth of everyone who attended before the default window's end (the data's
 -- last date + 1), scored there, and likewise at the end of the window before it (schema 4):
 -- depth.sql's formula, computed once per change of data or depth settings, because its
