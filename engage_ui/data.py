@@ -137,8 +137,9 @@ def frame(name: str) -> pd.DataFrame:
 @cached
 def _quality(_con: duckdb.DuckDBPyConnection, version: int,
              import_id: int | None) -> dict[str, Any]:
-    if import_id is None:
-        return quality.database_quality(_con)
+    if import_id is None:   # the candidates the Data page lists, found once
+        return quality.database_quality(
+            _con, candidates=_frame(_con, version, "identity_candidates"))
     return quality.import_quality(_con, import_id)
 
 
