@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import re
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -355,3 +356,31 @@ def test_a_prediction_is_kept_in_the_store_for_the_next_process(generated, monke
     common.clear()
     with pytest.raises(pytest.fail.Exception):
         active.predict(con, predict_org.END)
+
+
+def test_a_prediction_is_not_kept_while_another_session_writes(generated) -> None:
+    """Keeping a prediction never waits for an import of another session (the process's
+    write lock is held): the page gets its prediction at once, and nothing is kept."""
+    con = generated[0]
+    holding, done = threading.Event(), threading.Event()
+
+    def importing() -> None:
+        cur = con.cursor()
+        with transaction(cur):
+            holding.set()
+            done.wait(60)
+        cur.close()
+
+    writer = threading.Thread(target=importing)
+    writer.start()
+    try:
+        assert holding.wait(60)
+        common.clear()
+        asof = predict_org.END - dt.timedelta(days=2)
+        assert active.predict(con, asof).backtest.asof == asof
+        kept = con.execute("SELECT COUNT(*) FROM prediction_kept WHERE what LIKE $d",
+                           {"d": f"%{asof}%"}).fetchall()
+        assert kept == [(0,)] and not done.is_set()
+    finally:
+        done.set()
+        writer.join()

@@ -17,7 +17,7 @@ import pandas as pd
 
 from engage_metrics import config, faults, metrics, registry
 from engage_metrics.metrics import DEPTH_COLUMNS
-from engage_metrics.transaction import data_version, transaction
+from engage_metrics.transaction import data_version, write_unless_busy
 
 PREDICT_DIR = registry.SQL_DIR / "predict"
 # a contribution (in log-odds or log-hazard) below this is not worth a word
@@ -241,8 +241,8 @@ def _stored(con: duckdb.DuckDBPyConnection, what: tuple, stamp: str) -> Predicti
 def _store(con: duckdb.DuckDBPyConnection, what: tuple, stamp: str,
            prediction: Prediction) -> None:
     """Keep *prediction* in the store under *what* (replacing what was kept there before).
-    A store that cannot take it (opened read-only, busy, full) keeps nothing: the next
-    process fits again, nothing else changes."""
+    A store that cannot take it (opened read-only, full) or is being written by another
+    session keeps nothing: the next process fits again, nothing else changes."""
     cur = con.cursor()
     try:
         bt = prediction.backtest
@@ -254,13 +254,15 @@ def _store(con: duckdb.DuckDBPyConnection, what: tuple, stamp: str,
                "backtest": json.dumps(figures, default=lambda v: v.item()),
                "calibration": _parquet(bt.calibration),
                "scores": None if prediction.scores is None else _parquet(prediction.scores)}
-        with transaction(cur):
+        def keep(c: duckdb.DuckDBPyConnection) -> None:
             # one row per prediction, of the current data only (older ones are never read)
-            cur.execute("DELETE FROM prediction_kept WHERE what = $what "
-                        "OR data_version <> $version",
-                        {"what": row["what"], "version": row["version"]})
-            cur.execute("INSERT INTO prediction_kept VALUES ($what, $version, $stamp, "
-                        "$backtest, $calibration, $scores)", row)
+            c.execute("DELETE FROM prediction_kept WHERE what = $what "
+                      "OR data_version <> $version",
+                      {"what": row["what"], "version": row["version"]})
+            c.execute("INSERT INTO prediction_kept VALUES ($what, $version, $stamp, "
+                      "$backtest, $calibration, $scores)", row)
+
+        write_unless_busy(cur, keep)     # an import under way: the next reader keeps it
     except (duckdb.Error, faults.StoreError):
         pass
     finally:
