@@ -43,11 +43,12 @@ DEPTH_TARGETS = {
         SELECT person_id, CAST($asof AS DATE) AS d
         FROM person_fact
         WHERE first_attended < CAST($asof AS DATE)""",
-    # everyone who attended in [start, end) (any program), scored at end (window facts)
+    # everyone who attended in [start, end) (any program), scored at end
     "window_end": """
-        SELECT DISTINCT person_id, CAST($end AS DATE) AS d
-        FROM window_program
-        WHERE attended > 0""",
+        SELECT DISTINCT p.person_id, CAST($end AS DATE) AS d
+        FROM participation p JOIN event e ON e.event_id = p.event_id
+        WHERE p.status = 'attended'
+          AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)""",
     # everyone who attended in a month of the window, scored at that month's end (capped at end)
     "months": """
         SELECT DISTINCT p.person_id,
@@ -606,7 +607,7 @@ def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
     """
     metric_ids = list(metric_ids)
     kinds = {k for k in map(depth_kind, metric_ids) if k}
-    window = any(map(reads_window, metric_ids)) or "window_end" in kinds
+    window = any(map(reads_window, metric_ids))
     if not kinds and not window:
         yield con
         return
