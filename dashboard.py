@@ -9,7 +9,7 @@ import streamlit as st
 
 st.set_page_config(page_title="Engage", page_icon="🤝", layout="wide")
 
-from engage_ui import access, filters, store  # noqa: E402 - set_page_config must come first
+from engage_ui import access, filters, readonly, store  # noqa: E402 - set_page_config must come first
 
 session = access.gate()
 if session is None:
@@ -41,4 +41,5 @@ navigation = st.navigation({
 })
 access.sign_out_button(session)
 filters.sidebar(session)
+readonly.sidebar_note(session)
 navigation.run()

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py --participations 1000000 [--out benchmarks/out]
     .venv/bin/python benchmarks/run.py --participations 10000000 [--skip-pages]
+    .venv/bin/python benchmarks/run.py --participations 1000000 --lake   # pages on a lake too
 
 Generates a synthetic organization (benchmarks/generate.py: people ~ N/8,
 events ~ N/25) as a generic CSV, and the next month's export of it (10,000 rows, mostly
@@ -26,7 +27,9 @@ so its time and peak memory (ru_maxrss) are its own:
    depth weights);
 5. every dashboard page's first view in a new process and its rerun (AppTest, server
    time), for the default window; the Overview also for the 12 months before it and for
-   one program.
+   one program. With --lake, each page's first view and rerun also on a lake exported
+   from the big store (export-lake), served as ENGAGE_LAKE serves it: read-only, its
+   tables views of the Parquet files.
 
 Prints a table against the targets of issue 15 and writes results.json. Not a timed
 test: CI runs it at a small size only to keep it working (tests/test_benchmark.py).
@@ -212,9 +215,10 @@ def page_state(db_path: str, variant: str) -> dict[str, Any]:
         return {}
     import datetime as dt
 
-    from engage_metrics import db
+    from engage_metrics import db, lake
     from engage_metrics.metrics import Window
-    con = db.connect(db_path)
+    on_lake = Path(db_path).is_dir()
+    con = lake.open_read_only(db_path) if on_lake else db.connect(db_path)
     try:
         if variant == "program":
             return {"f_programs": programs(con)[:1]}
@@ -222,17 +226,21 @@ def page_state(db_path: str, variant: str) -> dict[str, Any]:
         return {"f_preset": "Custom",
                 "f_custom": (before.start, before.end - dt.timedelta(days=1))}
     finally:
-        con.close()
+        if on_lake:
+            lake.release(con)
+        else:
+            con.close()
 
 
 def step_page(db_path: str, page: str, variant: str) -> dict[str, Any]:
     """A page's first view in a new process (the whole dashboard run by AppTest, as a server
-    runs it, with *variant*'s sidebar selection) and its rerun."""
+    runs it, with *variant*'s sidebar selection) and its rerun. *db_path* is a store's
+    file, or a lake's directory (served as ENGAGE_LAKE serves it)."""
     from streamlit.testing.v1 import AppTest
 
     from engage_ui import multipage
     ui = importlib.import_module("helpers_ui")   # tests/helpers_ui.py, on sys.path above
-    os.environ["ENGAGE_DB"] = db_path
+    os.environ["ENGAGE_LAKE" if Path(db_path).is_dir() else "ENGAGE_DB"] = db_path
     state = page_state(db_path, variant)
     ui.fresh_caches()
     with multipage.app_tests_run_navigation():   # as the page tests run the dashboard
@@ -319,6 +327,21 @@ def measure_pages(res: dict[str, Any], engage_db: Path, pages: list[str]) -> Non
             name = page if variant == "default" else f"{page} ({variant})"
             views[name] = run_child("page", str(engage_db), page, variant)
     res["pages"] = views
+
+
+def measure_lake_pages(res: dict[str, Any], engage_db: Path, out: Path,
+                       pages: list[str]) -> None:
+    """Step 5 on a lake: the big store exported as a lake, each page's first view and rerun
+    on it, for the default window (as "PAGE on a lake" among the pages)."""
+    folder = out / f"lake-{res['participations']}"
+    shutil.rmtree(folder, ignore_errors=True)
+    proc = subprocess.run([sys.executable, "-m", "engage_metrics", "export-lake",  # noqa: S603
+                           "--db", str(engage_db), "--out", str(folder)],
+                          capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise SystemExit(f"export-lake failed: {proc.stderr[-3000:]}")
+    for page in pages:
+        res["pages"][f"{page} on a lake"] = run_child("page", str(folder), page, "default")
 
 
 # the Engage steps whose peak memory is targeted (not the floor, the generator, pandas)
@@ -430,6 +453,9 @@ def main() -> int:
     ap.add_argument("--skip-pages", action="store_true", help="skip the AppTest page timings")
     ap.add_argument("--pages", default=",".join(PAGES),
                     help=f"the pages to time, comma-separated (default: all, {','.join(PAGES)})")
+    ap.add_argument("--lake", action="store_true",
+                    help="time the pages also on a lake exported from the big store (the "
+                         "dashboard with ENGAGE_LAKE)")
     ap.add_argument("--skip-changes", action="store_true",
                     help="skip the next month's import, its undo, the decisions and the "
                          "settings changes")
@@ -465,6 +491,8 @@ def main() -> int:
         measure_changes(res, increment_csv, engage_db, out, n)
     if not args.skip_pages:
         measure_pages(res, engage_db, pages)
+        if args.lake:
+            measure_lake_pages(res, engage_db, out, pages)
     res["summary"] = summarize(res)
     table = target_rows(res)
     res["table"] = [{"measure": m, "value": v, "target": t, "met": ok} for m, v, t, ok in table]

@@ -141,7 +141,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
         raise faults.opening_error(path, exc) from exc
     con.execute("SET enable_progress_bar = false")   # long queries: no bar in CLI output
     try:
-        _bound_memory(con, path)
+        bound_memory(con, path)
     except StoreError:
         con.close()
         raise
@@ -179,7 +179,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
-def _bound_memory(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def bound_memory(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Cap DuckDB's memory (ENGAGE_MEMORY_LIMIT, default DEFAULT_MEMORY_LIMIT) and name
     the directory it spills to beyond the cap, so one big import or report never takes a
     shared server's memory. The limit covers DuckDB's buffers, not Python's own objects."""

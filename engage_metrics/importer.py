@@ -11,8 +11,7 @@ import hashlib
 import json
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -214,27 +213,6 @@ def stage(con: duckdb.DuckDBPyConnection, src: pd.DataFrame, mapping: Mapping,
     return _stage_src(con, mapping, options, result=result)
 
 
-# below this many rows, the normalizing query is planned without DuckDB's expression
-# rewriter: the macros (sql/import/macros.sql) expand into large expressions whose rewriting
-# took most of a small file's import (180 of 420 ms for five rows); a rewriter changes how
-# a query runs, never what it gives, and big files keep it for their run time
-QUICK_PLAN_ROWS = 50_000
-
-
-@contextmanager
-def _quick_plan(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """The staging query of a small file planned without the expression rewriter."""
-    small = con.execute("SELECT COUNT(*) < $n FROM src", {"n": QUICK_PLAN_ROWS}).fetchone()
-    if not (small and small[0]):
-        yield
-        return
-    con.execute("SET disabled_optimizers = 'expression_rewriter'")
-    try:
-        yield
-    finally:
-        con.execute("RESET disabled_optimizers")
-
-
 def _skip_deleted(con: duckdb.DuckDBPyConnection, mapping: Mapping, notes: list[str]) -> int:
     """Remove the rows the file's deleted flag marks deleted from `src`; their number."""
     column = mapping.fields.get("deleted")
@@ -343,9 +321,8 @@ def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: Import
                       registered_as_attended=options.treat_registered_as_attended,
                       event_per_date=options.event_per_date,
                       use_times=_uses_times(mapping), hours_unit=_hours_unit(mapping))
-    with _quick_plan(con):
-        con.execute("CREATE OR REPLACE TEMP TABLE staged AS "
-                    + resolve.sql_text(f"import/{options.kind}.sql"), params)
+    con.execute("CREATE OR REPLACE TEMP TABLE staged AS "
+                + resolve.sql_text(f"import/{options.kind}.sql"), params)
     if options.kind == "participation":
         _add_notes(notes, _hours_notes(con, mapping))
     for name in ("src", "status_map", "attended_map", "outcome_map"):

@@ -20,16 +20,20 @@ failed export leaves no half-written lake.
 """
 from __future__ import annotations
 
+import atexit
+import hashlib
 import json
 import os
 import shutil
+import tempfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from engage_metrics import db
+from engage_metrics import db, faults
 from engage_metrics.backup import BackupError, build_store, store_tables
 
 MANIFEST = "engage-lake.json"
@@ -195,3 +199,176 @@ def _load(con: duckdb.DuckDBPyConnection, lake: Path, manifest: dict[str, Any]) 
                             f"lake holds {count}; the lake is damaged.")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', $v)",
                 {"v": str(db.SCHEMA_VERSION)})
+
+
+# ---------------------------------------------------------------- the lake, read in place
+#
+# The dashboard serves a lake without copying it: a small DuckDB file of views, one per
+# table, over the lake's Parquet files (``read_parquet``; the journal with its import
+# partitions), opened read-only. Every query reads the Parquet files as they are now; the
+# facts and snapshots export-lake (or the Spark path) wrote are read like any table, and
+# nothing can be written: not the views (read-only), never the Parquet files (a view
+# cannot be written through). Temporary tables, views and macros (the metrics' prepared
+# relations) live in memory, as on any store.
+
+VIEWS_PREFIX = "engage-lake-"
+VIEWS_FILE = "views.duckdb"
+
+
+@dataclass(frozen=True)
+class LakeState:
+    """One state of the lake at *path* (absolute): *stamp* changes whenever its manifest is
+    written again (its content or its modification time), which every write of a lake
+    ends with; *written_at* is when that was."""
+
+    path: str
+    stamp: str
+    written_at: datetime
+
+    @property
+    def version(self) -> int:
+        """The stamp as a number: the dashboard's data version (its caches' key)."""
+        return int(self.stamp[:15], 16)
+
+
+def lake_state(lake: str | Path) -> LakeState:
+    """The state of the lake *lake* now (read from its manifest file only: cheap enough for
+    every rerun of the dashboard)."""
+    path = Path(lake) / MANIFEST
+    try:
+        content, info = path.read_bytes(), path.stat()
+    except FileNotFoundError:
+        raise LakeError(f"{lake} is not an Engage lake: it has no {MANIFEST}; make one with "
+                        "`engage export-lake --db FILE --out DIR`.") from None
+    except OSError as exc:
+        raise LakeError(f"{path} cannot be read ({exc}); the lake is damaged.") from exc
+    digest = hashlib.sha256(content + str(info.st_mtime_ns).encode()).hexdigest()
+    return LakeState(str(Path(lake).absolute()), digest,
+                     datetime.fromtimestamp(info.st_mtime, UTC).replace(microsecond=0))
+
+
+def open_read_only(lake: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only DuckDB connection whose tables are views of the lake *lake*'s Parquet
+    files, with the same memory cap as :func:`db.connect`; close it with :func:`release`.
+
+    The lake must be of this Engage's schema, its tables and columns those of the schema,
+    and every table must hold the rows its manifest says (a lake being written, or
+    damaged, does not)."""
+    folder = Path(lake).absolute()
+    manifest = read_manifest(folder)
+    version = manifest["schema_version"]
+    if version != db.SCHEMA_VERSION:
+        raise LakeError(f"the lake {lake} was written by an older Engage (schema {version}; "
+                        f"this one reads schema {db.SCHEMA_VERSION}) and cannot be served "
+                        "as it is: read it into a store with `engage import-lake --lake "
+                        f"{lake} --db FILE` (which upgrades it) and export that again.")
+    schema = schema_columns()
+    _check_tables(manifest, schema, lake)
+    try:
+        home = Path(tempfile.mkdtemp(prefix=VIEWS_PREFIX))
+    except OSError as exc:
+        raise LakeError(f"cannot make the lake's file of views in {tempfile.gettempdir()} "
+                        f"({exc}); check that disk.") from exc
+    # removed by release(), or when the process ends (a server stopped with its connection)
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    views = home / VIEWS_FILE
+    try:
+        con = duckdb.connect(str(views))
+        try:
+            con.execute("BEGIN TRANSACTION")    # one commit (one sync), not one a view
+            for name, columns in schema.items():
+                _create_view(con, folder, name, columns)
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        con = duckdb.connect(str(views), read_only=True)
+        try:
+            con.execute("SET enable_progress_bar = false")
+            db.bound_memory(con, views)
+            _check_rows(con, manifest, lake)
+        except BaseException:
+            con.close()
+            raise
+    except BaseException as exc:
+        shutil.rmtree(home, ignore_errors=True)
+        if isinstance(exc, duckdb.Error):   # the file of views itself (a full disk)
+            raise LakeError(f"cannot make the lake's file of views in {home.parent} "
+                            f"({str(exc).splitlines()[0]}); check that disk.") from exc
+        raise
+    return con
+
+
+def release(con: duckdb.DuckDBPyConnection) -> None:
+    """Close a connection of :func:`open_read_only` and remove its file of views."""
+    try:
+        path = faults.store_path(con)
+    finally:
+        con.close()
+    if path and Path(path).name == VIEWS_FILE and Path(path).parent.name.startswith(
+            VIEWS_PREFIX):
+        shutil.rmtree(Path(path).parent, ignore_errors=True)
+
+
+def schema_columns() -> dict[str, list[list[str]]]:
+    """Each table of this Engage's schema (schema.sql) and its [name, type] columns."""
+    scratch = duckdb.connect()
+    try:
+        scratch.execute(db.SCHEMA_FILE.read_text())
+        return {name: _columns(scratch, name) for name in store_tables(scratch)}
+    finally:
+        scratch.close()
+
+
+def _check_tables(manifest: dict[str, Any], schema: dict[str, list[list[str]]],
+                  lake: str | Path) -> None:
+    """The manifest's tables and columns (names and types, in any order: a migrated store
+    adds columns at the end) are the schema's, so the views' SQL is written from this
+    Engage's own catalog, never from the manifest's text."""
+    tables = manifest["tables"]
+    for name in sorted(set(schema) ^ set(tables)):
+        which = "lacks table" if name in schema else "has table"
+        raise LakeError(f"the lake {lake} {which} {name}, unlike this Engage's schema; it "
+                        "was not written by Engage or is damaged.")
+    for name, columns in schema.items():
+        listed = tables[name].get("columns")
+        if not isinstance(listed, list) or not all(
+                isinstance(c, list) and len(c) == 2 for c in listed) \
+                or {c[0]: c[1] for c in listed} != {c: kind for c, kind in columns}:
+            raise LakeError(f"the columns of table {name} in the lake {lake} are not those "
+                            "of this Engage's schema; it was not written by Engage or is "
+                            "damaged.")
+
+
+def _create_view(con: duckdb.DuckDBPyConnection, folder: Path, name: str,
+                 columns: list[list[str]]) -> None:
+    """The view *name* of the table's Parquet files, each column of its schema type (the
+    journal's import_id comes from the partition directories' names)."""
+    select = ", ".join(f'CAST("{c}" AS {kind}) AS "{c}"' for c, kind in columns)
+    hive = "true" if name in PARTITIONED else "false"
+    try:
+        # names and types from the schema's catalog, the path a quoted literal (a view
+        # takes no parameters)
+        con.execute(f'CREATE VIEW "{name}" AS SELECT {select} '  # noqa: S608
+                    f"FROM read_parquet({_literal(Path(table_glob(folder, name)))}, "
+                    f"hive_partitioning = {hive})")
+    except duckdb.Error as exc:
+        raise LakeError(f"table {name} of the lake {folder} cannot be read "
+                        f"({str(exc).splitlines()[0]}); the lake is damaged or incomplete."
+                        ) from exc
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any],
+                lake: str | Path) -> None:
+    """Every table holds the rows its manifest says (read from the Parquet footers)."""
+    for name, entry in manifest["tables"].items():
+        try:
+            [(count,)] = con.execute(f'SELECT COUNT(*) FROM "{name}"').fetchall()  # noqa: S608
+        except duckdb.Error as exc:
+            raise LakeError(f"table {name} of the lake {lake} cannot be read "
+                            f"({str(exc).splitlines()[0]}); the lake is damaged or being "
+                            "written: try again when its writer has finished.") from exc
+        if count != entry.get("rows"):
+            raise LakeError(f"table {name}: the manifest of the lake {lake} says "
+                            f"{entry.get('rows')} rows but its files hold {count}; the lake "
+                            "is damaged or being written: try again when its writer has "
+                            "finished.")

@@ -191,11 +191,14 @@ def prepare_window(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> bo
     return False
 
 
-def _serve_window_program(con: duckdb.DuckDBPyConnection, end: Any) -> None:
-    """window_program: a view of the window snapshot's rows of the window ending at *end*."""
+def _serve_window_program(con: duckdb.DuckDBPyConnection, end: Any,
+                          people: str | None = None) -> None:
+    """window_program: a view of the window snapshot's rows of the window ending at *end*
+    (of the people of temp table *people* only, when given: a partial write's input)."""
     con.execute("SET VARIABLE engage_window_end = CAST($end AS DATE)", {"end": end})
-    con.execute("CREATE OR REPLACE TEMP VIEW window_program AS SELECT * EXCLUDE (window_end) "
-                "FROM window_snapshot WHERE window_end = getvariable('engage_window_end')")
+    con.execute("CREATE OR REPLACE TEMP VIEW window_program AS "  # noqa: S608 - fixed names
+                "SELECT * EXCLUDE (window_end) FROM window_snapshot "
+                f"WHERE window_end = getvariable('engage_window_end'){_of_people(people, 'AND')}")
 
 
 def _serve_window_person(con: duckdb.DuckDBPyConnection, programs: Iterable[str]) -> None:
@@ -345,7 +348,7 @@ def _window_stamp(con: duckdb.DuckDBPyConnection, windows: list[list[Any]],
 # partial write deletes and inserts the same rows and costs more than writing them all)
 PARTIAL_SHARE = 0.5
 # the temp tables of people a partial write of the snapshots is limited to
-_PEOPLE_TABLES = ("fact_person", "depth_person")
+_PEOPLE_TABLES = ("fact_person", "depth_person", "window_move")
 
 
 def _of_people(people: str | None, word: str = "WHERE") -> str:
@@ -405,25 +408,31 @@ def _write_window_snapshot(con: duckdb.DuckDBPyConnection, windows: list[Window]
 
 
 def refresh_window_person_snapshot(con: duckdb.DuckDBPyConnection,
-                                   people: str | None = None) -> None:
+                                   people: str | None = None,
+                                   names: tuple[str, ...] = ("window_person", "window_depth")
+                                   ) -> None:
     """Store window_person and window_depth (sql/facts) of each window of
     :func:`snapshot_windows`, for all programs and for each program alone: the
     selections of the Overview and the per-program report, which then read views instead
     of joining a window's people with their history and depth. Computed by the same
     queries, from the window and depth snapshots (both current: refreshed before, in the
     caller's transaction — also after a change of the depth settings). *people*: a temp
-    table of the only people whose rows are written again (the others' are kept)."""
+    table of the only people whose rows are written again (the others' are kept); *names*:
+    the snapshots written (window_depth reads window_person's snapshot, current by then)."""
     only = _of_people(people)
-    for name in ("window_person", "window_depth"):
+    for name in names:
         con.execute(f"DELETE FROM {name}_snapshot{only}")  # noqa: S608 - fixed names
     windows = snapshot_windows(con)
     con.execute("CREATE OR REPLACE TEMP VIEW depth_at AS SELECT * FROM depth_snapshot")
     for w in windows:
         _serve_window_program(con, w.end)
-        for selection in _selections(con):
+        selections = _selections(con)
+        if people is not None:  # a person's rows read only their own window facts
+            _serve_window_program(con, w.end, people)
+        for selection in selections:
             params = {**w.params(), "programs": selection}
             _serve_window_person(con, selection)   # the rows inserted next
-            for name in ("window_person", "window_depth"):
+            for name in names:
                 sql = registry.facts_sql(name)
                 con.execute(f"INSERT INTO {name}_snapshot BY NAME "  # noqa: S608
                             f"SELECT CAST($end AS DATE) AS window_end, $selection AS selection, "
@@ -449,21 +458,27 @@ def update_snapshots(con: duckdb.DuckDBPyConnection) -> None:
     whose participations changed, scope_event the events whose rows did): when the
     snapshots hold the windows, settings and program selections they would hold now, write
     again only the rows of the people whose numbers can have changed — fact_person, and for
-    depth also everyone who attended, in the days ties look back on, an event of scope_event
-    or of someone in fact_person (ties count co-attendance). Otherwise (the newest event
-    moved the default window, or a program appeared or went) compute them again whole.
-    Either way the result is what refresh_depth_snapshot and refresh_window_snapshot give
-    (tests/test_incremental.py)."""
+    depth also everyone who attended, in the days ties look back on, an event that gained
+    or lost an attended participation (resolve/depth_person.sql; ties count co-attendance).
+    When only the windows moved (the newest event date changed), move each snapshot window
+    to the new one of its rank (:func:`_move_snapshots`). Otherwise (a setting or query
+    changed; a program appeared or went takes window_person whole) compute them again
+    whole. Either way the result is what refresh_depth_snapshot and
+    refresh_window_snapshot give (tests/test_incremental.py)."""
     windows = snapshot_windows(con)
     dates = [w.end for w in windows]
     params = depth_config(con).params()
     lapse_days = config.lapse_days(con)
     spans = [[w.start, w.end] for w in windows]
-    if not (dates and _same_but_rows(con, "depth_snapshot", _depth_stamp(con, dates, params))
-            and _same_but_rows(con, "window_snapshot", _window_stamp(con, spans, lapse_days))
-            and _same_but_rows(con, "window_person_snapshot", _person_stamp(con, spans, {}))):
-        refresh_depth_snapshot(con)
-        refresh_window_snapshot(con)
+    stamps = {"depth_snapshot": (_depth_stamp(con, dates, params), "dates"),
+              "window_snapshot": (_window_stamp(con, spans, lapse_days), "windows"),
+              "window_person_snapshot": (_person_stamp(con, spans, {}), "windows")}
+    if not (dates and all(_same_but_rows(con, k, v) for k, (v, _) in stamps.items())):
+        if dates and all(_same_but_rows(con, k, v, f) for k, (v, f) in stamps.items()):
+            _move_snapshots(con, windows, params)   # only the windows moved
+        else:
+            refresh_depth_snapshot(con)
+            refresh_window_snapshot(con)
         return
     lookback = dt.timedelta(days=int(params["lookback_days"]))
     con.execute(_sql_text("resolve/depth_person.sql"),
@@ -480,6 +495,16 @@ def update_snapshots(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM window_snapshot "
                 "WHERE person_id IN (SELECT person_id FROM fact_person)")
     _write_window_snapshot(con, windows, "fact_person")
+    if not _same_selections(con, windows):  # a program entered or left a window
+        refresh_window_person_snapshot(con)
+    else:
+        refresh_window_person_snapshot(con, "depth_person")   # fact_person is within it
+    con.execute("DROP TABLE depth_person")
+
+
+def _same_selections(con: duckdb.DuckDBPyConnection, windows: list[Window]) -> bool:
+    """True when window_person_snapshot holds the program selections of *windows* that
+    window_snapshot (current) gives: none entered or left."""
     stored = {r for r in con.execute(
         "SELECT DISTINCT window_end, selection FROM window_person_snapshot").fetchall()}
     wanted = set()
@@ -487,23 +512,154 @@ def update_snapshots(con: duckdb.DuckDBPyConnection) -> None:
         _serve_window_program(con, w.end)
         wanted |= {(w.end, _selection_key(s)) for s in _selections(con)}
     con.execute("DROP VIEW IF EXISTS window_program")
-    if stored != wanted:        # a program entered or left a window: its selection with it
+    return stored == wanted
+
+
+def _move_snapshots(con: duckdb.DuckDBPyConnection, windows: list[Window],
+                    params: dict[str, Any]) -> None:
+    """After a change that moved the snapshot windows (an import after the newest event, or
+    its undo; settings and queries the same): each window replaces the stored one of the
+    same rank (the one before the default, the default), and only what the move and the
+    change can alter is computed again — see _move_depth_snapshot and
+    _move_window_snapshots. Where most people's rows would change anyway, or the stored
+    snapshots disagree on their windows, those are computed whole instead."""
+    depth = _stored_stamp(con, "depth_snapshot") or {}
+    old_dates = sorted(dt.date.fromisoformat(d) for d in depth.get("dates", []))
+    new_dates = sorted(w.end for w in windows)
+    if len(old_dates) != len(new_dates) or not _move_depth_snapshot(
+            con, old_dates, new_dates, params):
+        refresh_depth_snapshot(con)
+    facts = _stored_stamp(con, "window_snapshot") or {}
+    person = _stored_stamp(con, "window_person_snapshot") or {}
+    old = [(dt.date.fromisoformat(a), dt.date.fromisoformat(b))
+           for a, b in facts.get("windows", [])]
+    if (facts.get("windows") != person.get("windows") or len(old) != len(windows)
+            or not _move_window_snapshots(con, old, windows)):
+        refresh_window_snapshot(con)
+
+
+def _move_window_snapshots(con: duckdb.DuckDBPyConnection, old: list[tuple[dt.date, dt.date]],
+                           windows: list[Window]) -> bool:
+    """Move window_snapshot and window_person_snapshot from the *old* windows ([start, end)
+    pairs) to *windows*, rank for rank: the rows of the people resolve/window_move.sql
+    names (the change's, and those with a participation in the days that enter or leave a
+    window, or cross its lapse threshold) are computed again, the others' rows only take
+    their window's new end. window_depth_snapshot is computed again whole (depth at the new
+    ends moved for everyone). False (nothing written) when most people's rows change."""
+    lapse = config.lapse_days(con)
+    con.execute("CREATE OR REPLACE TEMP TABLE window_move (person_id INTEGER)")
+    con.execute("CREATE OR REPLACE TEMP TABLE window_moved_end (was DATE, d DATE)")
+    for (start, end), w in zip(old, windows, strict=True):
+        con.execute(_sql_text("resolve/window_move.sql"),
+                    {"s_lo": min(start, w.start), "s_hi": max(start, w.start),
+                     "e_lo": min(end, w.end), "e_hi": max(end, w.end), "lapse_days": lapse})
+        con.execute("INSERT INTO window_moved_end VALUES ($was, $d)", {"was": end, "d": w.end})
+    touched, stored = con.execute(
+        "SELECT (SELECT COUNT(DISTINCT person_id) FROM window_move), "
+        "(SELECT COUNT(DISTINCT person_id) FROM window_snapshot)").fetchall()[0]
+    if touched > PARTIAL_SHARE * stored:
+        for t in ("window_move", "window_moved_end"):
+            con.execute(f"DROP TABLE {t}")  # noqa: S608 - fixed temp table names
+        return False
+    for name in ("window_snapshot", "window_person_snapshot"):
+        con.execute(f"DELETE FROM {name}{_of_people('window_move')}")  # noqa: S608
+        # one statement: each row's end is read before any is written (ends may swap)
+        con.execute(f"UPDATE {name} SET window_end = m.d FROM window_moved_end m "  # noqa: S608
+                    f"WHERE {name}.window_end = m.was")
+    _write_window_snapshot(con, windows, "window_move")
+    if _same_selections(con, windows):
+        refresh_window_person_snapshot(con, "window_move", ("window_person",))
+        refresh_window_person_snapshot(con, None, ("window_depth",))
+    else:                       # a program entered or left a window: its selection with it
         refresh_window_person_snapshot(con)
-    else:
-        refresh_window_person_snapshot(con, "depth_person")   # fact_person is within it
+    for t in ("window_move", "window_moved_end"):
+        con.execute(f"DROP TABLE {t}")  # noqa: S608 - fixed temp table names
+    return True
+
+
+def _move_depth_snapshot(con: duckdb.DuckDBPyConnection, old: list[dt.date],
+                         new: list[dt.date], params: dict[str, Any]) -> bool:
+    """Score everyone at the *new* dates (each replacing the *old* date of the same rank)
+    without grouping every pair again: ties are computed only for the people whose ties can
+    differ (resolve/move_person.sql), the others keep the ties_count of their row at the
+    old date, and depth.sql's formula scores everyone with those ties. False (nothing
+    written) when most people's ties can differ: then the whole refresh is cheaper."""
+    lookback = int(params["lookback_days"])
+    span = dt.timedelta(days=lookback)
+    con.execute(_sql_text("resolve/depth_person.sql"),
+                {"first": min(old + new) - span, "last": max(old + new)})
+    con.execute("CREATE OR REPLACE TEMP TABLE move_person (person_id INTEGER, d DATE)")
+    for was, now in zip(old, new, strict=True):
+        con.execute(_sql_text("resolve/move_person.sql"),
+                    {"new": now, "lo": min(was, now), "hi": max(was, now),
+                     "lookback_days": lookback})
     con.execute("DROP TABLE depth_person")
+    touched, scored = con.execute(
+        "SELECT (SELECT COUNT(DISTINCT person_id) FROM move_person), "
+        "(SELECT COUNT(DISTINCT person_id) FROM depth_snapshot)").fetchall()[0]
+    if touched > PARTIAL_SHARE * scored:
+        con.execute("DROP TABLE move_person")
+        return False
+    ties_sql, scored_sql = _formula_with_kept_ties()
+    # the ties of the people of move_person who attended before the new date
+    con.execute("CREATE OR REPLACE TEMP TABLE depth_target AS SELECT m.person_id, m.d "
+                "FROM move_person m JOIN person_fact f ON f.person_id = m.person_id "
+                "AND f.first_attended < m.d")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE depth_kept_ties AS {ties_sql}",
+                _bind(ties_sql, params))
+    # everyone else's from their row at the old date of the same rank
+    con.execute("CREATE OR REPLACE TEMP TABLE depth_moved_date (was DATE, d DATE)")
+    con.executemany("INSERT INTO depth_moved_date VALUES (?, ?)", list(zip(old, new, strict=True)))
+    con.execute("INSERT INTO depth_kept_ties "
+                "SELECT s.person_id, m.d, s.ties_count FROM depth_snapshot s "
+                "JOIN depth_moved_date m ON m.was = s.d "
+                "WHERE s.ties_count > 0 AND NOT EXISTS (SELECT 1 FROM move_person p "
+                "WHERE p.person_id = s.person_id AND p.d = m.d)")
+    con.execute("DELETE FROM depth_snapshot")
+    con.execute("CREATE OR REPLACE TEMP TABLE depth_target (person_id INTEGER, d DATE)")
+    for d in new:
+        con.execute(f"INSERT INTO depth_target {DEPTH_TARGETS['asof']}", {"asof": d})
+    # fixed columns and depth.sql's formula; the settings are bound
+    sql = f"INSERT INTO depth_snapshot ({DEPTH_COLUMNS}) SELECT * FROM ({scored_sql})"  # noqa: S608
+    con.execute(sql, _bind(sql, params))
+    for t in ("depth_target", "depth_kept_ties", "depth_moved_date", "move_person"):
+        con.execute(f"DROP TABLE {t}")  # noqa: S608 - fixed temp table names
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('depth_snapshot', $stamp)",
+                {"stamp": _depth_stamp(con, new, params)})
+    return True
 
 
-def _same_but_rows(con: duckdb.DuckDBPyConnection, snapshot: str, stamp: str) -> bool:
+# depth.sql's ties: the CTEs from depth_recent to depth_ties (depth_raw follows them)
+_TIES = re.compile(r"depth_recent AS \(.*?(?=depth_raw AS \()", re.S)
+
+
+def _formula_with_kept_ties() -> tuple[str, str]:
+    """Two queries composed of depth.sql's formula (so it stays written once): the ties
+    (person_id, d, ties_count) of the pairs of ``depth_target``, and the depth of those
+    pairs scored with the ties of temp table ``depth_kept_ties`` instead of its own."""
+    formula = depth_formula()
+    m = _TIES.search(formula)
+    if m is None or "depth_ties AS (" not in m.group(0):
+        raise RuntimeError("depth.sql's ties are not the CTEs depth_recent … depth_ties")
+    before, ties, after = formula[:m.start()], m.group(0), formula[m.end():]
+    ties_sql = (f"WITH {before}{ties.rstrip().rstrip(',')}\n"
+                "SELECT person_id, d, ties_count FROM depth_ties")
+    kept = "depth_ties AS (SELECT person_id, d, ties_count FROM depth_kept_ties),\n"
+    scored = f"WITH {before}{kept}{after} SELECT {DEPTH_COLUMNS} FROM depth_tiered"  # noqa: S608
+    return ties_sql, scored
+
+
+def _same_but_rows(con: duckdb.DuckDBPyConnection, snapshot: str, stamp: str,
+                   *moved: str) -> bool:
     """True when *snapshot*'s stored stamp equals *stamp* but for the row counts (the same
-    dates or windows, settings and queries)."""
+    dates or windows, settings and queries) and the fields *moved* ("dates", "windows")."""
     stored = _stored_stamp(con, snapshot)
     if stored is None:
         return False
-    stored.pop("stamp")
-    stored.pop("rows", None)
     now = json.loads(stamp)
-    now.pop("rows", None)
+    for key in ("stamp", "rows", *moved):
+        stored.pop(key, None)
+        now.pop(key, None)
     return bool(stored == now)
 
 

@@ -104,6 +104,8 @@ def _derive(con: duckdb.DuckDBPyConnection, *, full: bool, imports: list[int] | 
     con.execute(sql_text("resolve/keys.sql"))
     _label(con)
     con.execute(sql_text("resolve/scope_event.sql"), {"full": full})
+    if not full:    # what depth reads of the rows rebuilt, to tell which of them change
+        con.execute(sql_text("resolve/depth_was.sql"))
     con.execute(sql_text("resolve/build.sql"))
     latest = con.execute("SELECT MAX(import_id) FROM import_log WHERE import_id IN "
                          "(SELECT import_id FROM rec_scope)").fetchall()[0][0]
@@ -125,7 +127,8 @@ def _derive(con: duckdb.DuckDBPyConnection, *, full: bool, imports: list[int] | 
     for t in ("rec", "new_key", "graph_key", "rec_label", "rec_weak", "rec_link", "key_label",
               "key_label_next", "rec_scope", "decision_key", "removed_event", "touched_key",
               "old_person", "scope_person", "scope_event", "rec_person", "fact_person",
-              "event_now", "event_was", "cfg_event", "cfg_person"):
+              "event_now", "event_was", "cfg_event", "cfg_person", "participation_was",
+              "event_was_depth"):
         con.execute(f"DROP TABLE IF EXISTS {t}")  # noqa: S608 - fixed temp table names
 
 

@@ -22,7 +22,7 @@ import streamlit as st
 
 from engage_metrics import db, demo, faults, registry
 from engage_metrics.export import to_csv_bytes
-from engage_ui import access, data, multipage, store, text
+from engage_ui import access, data, multipage, readonly, store, text
 from engage_ui.text import plain
 
 log = logging.getLogger("engage.dashboard")
@@ -50,7 +50,7 @@ def guarded(body: Callable[[], None]) -> Callable[[], None]:
         try:
             body()
         except Exception as exc:  # noqa: BLE001 - the user sees a message, the log the details
-            fault = faults.explain(exc, path=db.default_db_path())
+            fault = faults.explain(exc, path=store.lake_dir() or db.default_db_path())
             if fault is not None:       # its message names the file: the log's, not the page's
                 if not isinstance(fault, (db.StoreBusy, db.StoreTooNew)):
                     log_failure("store fault", exc)
@@ -104,6 +104,9 @@ def start_screen() -> None:
     if session is None or not session.is_analyst:
         st.info("An analyst has not loaded any data yet. Ask your Engage analyst to upload "
                 "the organization's exports.")
+        return
+    if store.read_only():       # a lake: Spark imports into it, nothing is loaded here
+        readonly.data_notice()
         return
     left, right = st.columns(2, border=True)
     with left:

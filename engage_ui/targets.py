@@ -80,6 +80,9 @@ def settings_section() -> None:
     else:
         st.caption("No targets yet. A target is a metric to reach by a due date; the Overview "
                    "and the board pack show its progress and pace.")
+    if store.read_only():      # a lake's targets: shown, never changed here
+        definitions()
+        return
     _add_form(con)
     if found:
         names = {p.target.target_id: f"#{p.target.target_id} {p.target.label}" for p in found}

@@ -13,7 +13,7 @@ import streamlit as st
 from engage_metrics import adapters, backup, importer, resolve
 from engage_metrics.mapping import FIELD_LABELS, FIELDS
 from engage_metrics.reader import RawTable
-from engage_ui import access, data, filters, layout, quality_card, store, uploads
+from engage_ui import access, data, filters, layout, quality_card, readonly, store, uploads
 
 KINDS = {"participation": "Participation — who came to which event",
          "people": "People — contact details, who recruited whom",
@@ -312,8 +312,10 @@ def history_section(hide: bool) -> None:
         return
     left, right = st.columns(2)
     with left:
-        if st.button(f"Undo import #{chosen}", key="undo_button",
-                     help="Removes exactly what this import added and recomputes everything."):
+        if store.read_only():
+            readonly.undo_notice(chosen)
+        elif st.button(f"Undo import #{chosen}", key="undo_button",
+                       help="Removes exactly what this import added and recomputes everything."):
             importer.undo_import(store.cursor(), chosen)
             st.session_state.pop(RESULTS, None)
             st.toast(f"Import #{chosen} undone")
@@ -336,12 +338,17 @@ def identity_section(hide: bool) -> None:
         return
     st.caption(f"{len(candidates):,} pairs of people share a name but no email, phone or id. "
                "Merge them if they are one person; keep them apart otherwise.")
+    if store.read_only():
+        readonly.decisions_notice()
     shown = layout.mask(candidates, hide, id_columns=("person_a", "person_b"))
     for row in shown.head(20).itertuples():
         cols = st.columns([3, 3, 2, 1, 1])
         cols[0].markdown(layout.plain(f"{row.name_a} · {row.email_a or row.phone_a or '—'}"))
         cols[1].markdown(layout.plain(f"{row.name_b} · {row.email_b or row.phone_b or '—'}"))
         cols[2].caption(layout.plain(row.why))
+        if store.read_only():       # decided by ./scripts/spark decide (see above)
+            cols[3].caption(f"#{row.person_a} and #{row.person_b}")
+            continue
         for col, decision, label in ((cols[3], "merge", "Merge"), (cols[4], "apart", "Keep apart")):
             if col.button(label, key=f"{decision}_{row.person_a}_{row.person_b}"):
                 resolve.decide(store.cursor(), decision, int(row.person_a), int(row.person_b))
@@ -358,10 +365,14 @@ def links_section(hide: bool) -> None:
     st.caption(f"Linked by name — {len(links):,} name-only sign-ins (no email, phone or id) "
                "were joined to the one person with the same name and an email in the same "
                "file. Undo a link if they are not the same person.")
+    if store.read_only():
+        readonly.links_notice()
     shown = layout.mask(links, hide, id_columns=("person_id",))
     for i, row in enumerate(shown.head(20).itertuples()):
         cols = st.columns([6, 1])
         cols[0].markdown(layout.plain(f"{row.full_name} · {row.email or '—'}"))
+        if store.read_only():
+            continue
         if cols[1].button("Undo", key=f"unlink_{i}", help="Keep these name-only rows apart "
                           "from this person (recorded as a keep-apart decision)."):
             resolve.unlink(store.cursor(), str(links["link_key"].iloc[i]))
@@ -373,11 +384,17 @@ def links_section(hide: bool) -> None:
 def main() -> None:
     access.require_analyst()
     f = filters.current()
-    layout.header("Data", "Upload exports, check the mapping, see what was rejected and the "
-                  "data quality, undo an import, review possible duplicates, download a backup.")
-    st.subheader("Upload")
-    upload_section(f.hide_names)
-    results_section(f.hide_names)
+    lake = store.read_only()     # a lake is read-only: Spark imports into it
+    layout.header("Data", "What the lake holds: its imports, what was rejected and why, the "
+                  "data quality and possible duplicates." if lake else
+                  "Upload exports, check the mapping, see what was rejected and the data "
+                  "quality, undo an import, review possible duplicates, download a backup.")
+    st.subheader("Imports" if lake else "Upload")
+    if lake:
+        readonly.data_notice()
+    else:
+        upload_section(f.hide_names)
+        results_section(f.hide_names)
     st.subheader("Import history")
     history_section(f.hide_names)
     st.subheader("Possible duplicates")
@@ -388,7 +405,10 @@ def main() -> None:
     if card is not None:
         quality_card.render(card, f.hide_names, key="database")
     st.subheader("Backup")
-    backup_section()
+    if lake:
+        readonly.store_notice()
+    else:
+        backup_section()
 
 
 main()

@@ -8,7 +8,7 @@ import streamlit as st
 
 from engage_metrics import settings_store
 from engage_metrics.config import DEPTH_PARTS, MODES, RUNG_NAMES
-from engage_ui import access, data, layout, store
+from engage_ui import access, data, layout, readonly, store
 from engage_ui import targets as targets_view
 
 RUNG_HELP = ", ".join(f"{r} {n}" for r, n in RUNG_NAMES.items())
@@ -32,24 +32,28 @@ def event_types_section() -> None:
     if unclassified:
         st.warning(f"{unclassified} event type(s) matched no keyword and count as mixed; they "
                    "are listed first. Choose task, relationship or mixed for them.")
+    types_config = {
+        "event_type": "Event type", "unclassified": st.column_config.CheckboxColumn(
+            "Unclassified"),
+        "mode": st.column_config.SelectboxColumn("Mode", options=list(MODES), required=True,
+                                                 help="task weighs 1, mixed 0.5, "
+                                                      "relationship 0 in the task share"),
+        "rung": st.column_config.NumberColumn("Rung", min_value=1, max_value=5, step=1,
+                                              help=RUNG_HELP),
+        "events": "Events", "attended": "Attended"}
+    roles = data.frame("roles")
+    roles_config = {"role": "Role", "rung": st.column_config.NumberColumn(
+        "Rung", min_value=1, max_value=5, step=1, help=RUNG_HELP),
+        "participations": "Participations"}
+    if store.read_only():
+        layout.dataframe(types, key="event_types_table", column_config=types_config)
+        layout.dataframe(roles, key="roles_table", column_config=roles_config)
+        return
     edited = layout.editor(
         types, key="edit_event_types", disabled=["event_type", "unclassified", "events",
-                                                 "attended"],
-        column_config={
-            "event_type": "Event type", "unclassified": st.column_config.CheckboxColumn(
-                "Unclassified"),
-            "mode": st.column_config.SelectboxColumn("Mode", options=list(MODES), required=True,
-                                                     help="task weighs 1, mixed 0.5, "
-                                                          "relationship 0 in the task share"),
-            "rung": st.column_config.NumberColumn("Rung", min_value=1, max_value=5, step=1,
-                                                  help=RUNG_HELP),
-            "events": "Events", "attended": "Attended"})
-    roles = data.frame("roles")
+                                                 "attended"], column_config=types_config)
     edited_roles = layout.editor(
-        roles, key="edit_roles", disabled=["role", "participations"],
-        column_config={"role": "Role", "rung": st.column_config.NumberColumn(
-            "Rung", min_value=1, max_value=5, step=1, help=RUNG_HELP),
-            "participations": "Participations"})
+        roles, key="edit_roles", disabled=["role", "participations"], column_config=roles_config)
     modes = changed(types, edited, "event_type", "mode")
     type_rungs = changed(types, edited, "event_type", "rung")
     role_rungs = changed(roles, edited_roles, "role", "rung")
@@ -64,19 +68,27 @@ def event_types_section() -> None:
 def keywords_section() -> None:
     st.caption("Keywords match whole words at the start of the event type (else the title) or "
                "role, ignoring case and punctuation; the longest matching keyword wins.")
+    keywords_config = {"keyword": "Keyword", "mode": st.column_config.SelectboxColumn(
+        "Mode", options=list(MODES), required=True)}
+    ladder_config = {"kind": st.column_config.SelectboxColumn(
+        "Applies to", options=list(settings_store.LADDER_KINDS), required=True),
+        "keyword": "Keyword", "rung": st.column_config.NumberColumn(
+            "Rung", min_value=1, max_value=5, step=1, help=RUNG_HELP)}
     left, right = st.columns(2)
+    if store.read_only():
+        with left:
+            layout.dataframe(data.frame("classification"), key="keywords_table",
+                             column_config=keywords_config)
+        with right:
+            layout.dataframe(data.frame("ladder"), key="ladder_table",
+                             column_config=ladder_config)
+        return
     with left:
-        classification = layout.editor(
-            data.frame("classification"), num_rows="dynamic", key="edit_keywords",
-            column_config={"keyword": "Keyword", "mode": st.column_config.SelectboxColumn(
-                "Mode", options=list(MODES), required=True)})
+        classification = layout.editor(data.frame("classification"), num_rows="dynamic",
+                                       key="edit_keywords", column_config=keywords_config)
     with right:
-        ladder = layout.editor(
-            data.frame("ladder"), num_rows="dynamic", key="edit_ladder",
-            column_config={"kind": st.column_config.SelectboxColumn(
-                "Applies to", options=list(settings_store.LADDER_KINDS), required=True),
-                "keyword": "Keyword", "rung": st.column_config.NumberColumn(
-                    "Rung", min_value=1, max_value=5, step=1, help=RUNG_HELP)})
+        ladder = layout.editor(data.frame("ladder"), num_rows="dynamic", key="edit_ladder",
+                               column_config=ladder_config)
     problems = settings_store.validate_classification(classification) + \
         settings_store.validate_ladder(ladder)
     for p in problems:
@@ -99,8 +111,24 @@ DATE_ORDER_LABELS = {"Ask (or follow earlier imports)": "ask",
                      "Day first (03/04/2024 is 3 April)": "dmy"}
 
 
+def numbers_table(settings: dict) -> None:
+    """The settings the form edits, as a table (a lake's, read-only)."""
+    order = {v: k for k, v in DATE_ORDER_LABELS.items()}[settings["date_order"]]
+    weights = settings["depth"]["weights"]
+    layout.static_table(pd.DataFrame({"Setting": [
+        "Organization name", "Value of one volunteer hour (USD)", "Fiscal year starts in",
+        "Lapse threshold (days)", "Numeric dates a file cannot settle",
+        *(f"Depth weight: {part}" for part in DEPTH_PARTS)], "Value": [
+        str(settings["org_name"]), f"{float(settings['hourly_value']):.2f}",
+        MONTHS[int(settings["fiscal_year_start_month"]) - 1], str(settings["lapse_days"]),
+        order, *(f"{float(weights[part]):.2f}" for part in DEPTH_PARTS)]}).set_index("Setting"))
+
+
 def numbers_section() -> None:
     settings = data.settings()
+    if store.read_only():
+        numbers_table(settings)
+        return
     depth = dict(settings["depth"])
     with st.form("settings_form"):
         left, right = st.columns(2)
@@ -146,8 +174,10 @@ def numbers_section() -> None:
 def main() -> None:
     access.require_analyst()
     layout.header("Settings", "How events count (task or relationship), the ladder, the depth "
-                  "formula, when someone has lapsed and the value of an hour. Saved in the "
-                  "database.")
+                  "formula, when someone has lapsed and the value of an hour. "
+                  + ("Read from the lake." if store.read_only() else "Saved in the database."))
+    if store.read_only():
+        readonly.settings_notice()
     st.subheader("Event types and roles")
     event_types_section()
     with st.expander("Keyword tables (advanced)"):

@@ -39,9 +39,11 @@ def healthy(url: str) -> bool:
 
 
 @contextmanager
-def streamlit_server(path: Path, cwd: Path = ROOT) -> Iterator[str]:
+def streamlit_server(path: Path, cwd: Path = ROOT,
+                     env: dict[str, str] | None = None) -> Iterator[str]:
     """`streamlit run dashboard.py` on the store at *path*, started in *cwd* (Streamlit
-    reads .streamlit/secrets.toml from there); yields its base URL once it is healthy."""
+    reads .streamlit/secrets.toml from there) with the variables *env* set besides
+    ENGAGE_DB; yields its base URL once it is healthy."""
     port = free_port()
     log_path = path.with_suffix(".log")
     with open(log_path, "w") as log:
@@ -50,7 +52,7 @@ def streamlit_server(path: Path, cwd: Path = ROOT) -> Iterator[str]:
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],
-            cwd=cwd, env={**os.environ, "ENGAGE_DB": str(path)}, stdout=log,
+            cwd=cwd, env={**os.environ, "ENGAGE_DB": str(path), **(env or {})}, stdout=log,
             stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:

@@ -1,7 +1,8 @@
 """The benchmark stays runnable: at a small size every step completes (the import, the
 report and its pandas comparison, the next month's import into the big store and into an
 empty one with their undo, the decisions, the settings changes, and the pages' first views
-and reruns — the Overview's here, with its other window and a program, to stay quick), its
+and reruns — the Overview's here, with its other window and a program, and on a lake
+exported from the big store, to stay quick), its
 numbers equal the pandas implementation's, and it writes the results table (timings are
 not asserted here — the benchmark script reports them against the targets)."""
 from __future__ import annotations
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_benchmark_runs_at_small_size(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--participations", "3000",
-         "--increment-rows", "300", "--pages", "overview", "--out", str(tmp_path)],
+         "--increment-rows", "300", "--pages", "overview", "--lake", "--out", str(tmp_path)],
         capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert re.search(r"numbers equal to pandas +True +True +yes", proc.stdout)
@@ -34,7 +35,9 @@ def test_benchmark_runs_at_small_size(tmp_path: Path) -> None:
     assert results["merge"]["people_after"] == results["merge"]["people_before"] - 1
     assert results["apart"]["people_after"] == results["apart"]["people_before"]
     pages = results["pages"]
-    assert set(pages) == {"overview", "overview (previous)", "overview (program)"}
+    assert set(pages) == {"overview", "overview (previous)", "overview (program)",
+                          "overview on a lake"}
+    assert pages["overview on a lake"]["showing"] == pages["overview"]["showing"]
     assert all(not v["errors"] for v in pages.values())
     assert len(pages["overview (program)"]["programs"]) == 1
     assert pages["overview (previous)"]["showing"] != pages["overview"]["showing"]

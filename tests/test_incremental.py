@@ -31,9 +31,12 @@ PEOPLE = [
     ("desk@x.org", "", "Fay Hill"), ("desk@x.org", "", "Gus Ives"), ("desk@x.org", "", "Hal Jo"),
     ("bo@x.org", "555-201-0001", "Bo Chen"), ("", "", "Guest"), ("ivy@x.org", "", "Ivy Kim"),
 ]
+# a year and a half of dates: an import after the newest moves the default window, and the
+# days ties look back on (365) enter and leave it at both of its ends
 EVENTS = [("Canvass", "2024-03-02 10:00"), ("Potluck", "2024-03-09 18:00"),
           ("Training", "2024-04-13 09:00"), ("Canvass", "2024-05-04 10:00"),
-          ("Phone Bank", "2024-06-01 17:00"), ("House Meeting", "2024-06-08 19:00")]
+          ("Phone Bank", "2024-06-01 17:00"), ("House Meeting", "2024-06-08 19:00"),
+          ("Potluck", "2025-03-08 18:00"), ("Canvass", "2025-06-07 10:00")]
 STATUSES = ["Attended", "No Show", "Registered", "Cancelled"]
 ROLES = ["attendee", "volunteer", "host", ""]
 
@@ -265,6 +268,77 @@ def test_a_change_inside_the_windows_rewrites_only_the_rows_it_touches(store, mo
         m.setattr(metrics, "refresh_depth_snapshot", whole)
         m.setattr(metrics, "refresh_window_snapshot", whole)
         importer.undo_import(store, inside.import_id)
+    assert state(store) == rebuilt(store)
+
+
+def test_a_regulars_new_attendance_rescores_only_who_shared_that_event(store, monkeypatch):
+    """Depth is scored again for the people whose attended rows changed and those who
+    attended the events that changed, not for everyone who ever met them: all twelve
+    people share the two March events; Ana's new attendance of the April training (nobody
+    else's) leaves the others' depth as it was, so the snapshots are written in part
+    (under the default share of people touched) and equal the full rebuild's."""
+    from engage_metrics import metrics
+
+    everyone = [(p, e, "Attended", "", "", False) for p in range(12) for e in (0, 1, 5)]
+    import_bytes(store, participation_csv(everyone), "all.csv", ImportOptions(date_order="ymd"))
+
+    def whole(con: duckdb.DuckDBPyConnection) -> None:
+        raise AssertionError("depth was scored again for everyone")
+
+    with monkeypatch.context() as m:
+        m.setattr(metrics, "refresh_depth_snapshot", whole)
+        training = import_bytes(store, participation_csv([(0, 2, "Attended", "", "", False)]),
+                                "training.csv", ImportOptions(date_order="ymd"))
+        assert training.status == "imported"
+    assert state(store) == rebuilt(store)
+
+
+def test_a_window_move_groups_only_the_pairs_it_can_change(store, monkeypatch):
+    """An import after the newest event moves the default window and the depth snapshot's
+    dates; its undo moves them back. Neither computes a snapshot again whole: the ties of
+    people who attended nothing in the days entering or leaving the ties' look-back are
+    kept from their row at the old date — Ana and Cy share the two March 2024 events and
+    nothing else, so each keeps 1 tie — and the window facts of people with nothing in the
+    days entering or leaving the windows only take the new end. The result equals the full
+    rebuild's."""
+    from engage_metrics import metrics
+
+    early = [(p, e, "Attended", "", "", False) for p in (0, 2) for e in (0, 1)]
+    late = [(p, e, "Attended", "", "", False) for p in (1, 9, 11) for e in (3, 4)]
+    import_bytes(store, participation_csv(early + late), "spring.csv",
+                 ImportOptions(date_order="ymd"))
+    before = store.execute("SELECT DISTINCT d FROM depth_snapshot ORDER BY d").fetchall()
+
+    def whole(con: duckdb.DuckDBPyConnection) -> None:
+        raise AssertionError("a snapshot was computed again whole")
+
+    monkeypatch.setattr(metrics, "PARTIAL_SHARE", 10.0)   # however many people it touches
+    calls: list[int] = []
+    real = metrics._move_depth_snapshot
+
+    def counted(*args: object) -> bool:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(metrics, "_move_depth_snapshot", counted)
+    with monkeypatch.context() as m:
+        m.setattr(metrics, "refresh_depth_snapshot", whole)
+        m.setattr(metrics, "refresh_window_snapshot", whole)
+        june = import_bytes(store, participation_csv([(11, 5, "Attended", "", "", False)]),
+                            "june.csv", ImportOptions(date_order="ymd"))
+    assert june.status == "imported" and calls == [1]
+    after = store.execute("SELECT DISTINCT d FROM depth_snapshot ORDER BY d").fetchall()
+    assert after != before    # the window moved: its end from 2 to 9 June 2024
+    assert store.execute(
+        "SELECT d, ties_count FROM depth_snapshot s JOIN person p USING (person_id) "
+        "WHERE p.email = 'ana@x.org' ORDER BY d").fetchall()[-1] == (after[-1][0], 1)
+    assert state(store) == rebuilt(store)
+    with monkeypatch.context() as m:
+        m.setattr(metrics, "refresh_depth_snapshot", whole)
+        m.setattr(metrics, "refresh_window_snapshot", whole)
+        importer.undo_import(store, june.import_id)
+    assert calls == [1, 1]
+    assert store.execute("SELECT DISTINCT d FROM depth_snapshot ORDER BY d").fetchall() == before
     assert state(store) == rebuilt(store)
 
 

@@ -1,22 +1,41 @@
 -- The people whose depth a change can move (metrics.update_snapshots), into temp table
--- depth_person: those whose participations changed (fact_person), and everyone who
--- attended, in [$first, $last) (the days the snapshot dates' ties look back on), an event
--- whose rows changed (scope_event) or that someone in fact_person attended — ties count
--- co-attendance, so theirs can change too. (Every attendee of an event whose rows changed,
--- before the change, is in fact_person already.)
+-- depth_person: those whose participations changed (fact_person); those who gained or lost
+-- an attended participation (the rows of the rebuilt scope compared with participation_was,
+-- kept by depth_was.sql before the rebuild: a person of the file keeps their older rows);
+-- and everyone who attended an event whose date, type or touch weight changed, or, in
+-- [$first, $last) (the days the snapshot dates' ties look back on), an event that gained or
+-- lost an attended participation — ties count co-attendance, so theirs can change too.
 CREATE OR REPLACE TEMP TABLE depth_person AS
-WITH ev AS (
-    SELECT e.event_id
-    FROM event e
-    WHERE e.event_date >= CAST($first AS DATE) AND e.event_date < CAST($last AS DATE)
-      AND (EXISTS (SELECT 1 FROM scope_event s
-                   WHERE s.source = e.source AND s.event_key = e.event_key)
-           OR e.event_id IN (SELECT p.event_id FROM participation p
-                             WHERE p.status = 'attended'
-                               AND p.person_id IN (SELECT person_id FROM fact_person)))
+WITH now AS (        -- the same scope as participation_was, after the rebuild
+    SELECT p.person_id, p.event_id
+    FROM participation p
+    WHERE p.status = 'attended'
+      AND (p.person_id IN (SELECT person_id FROM old_person
+                           UNION SELECT label FROM rec_label WHERE rec >= 0)
+           OR p.event_id IN (SELECT e.event_id FROM event e
+                             JOIN scope_event s ON s.source = e.source
+                              AND s.event_key = e.event_key))
+),
+changed AS (         -- attended (person, occurrence) pairs added or removed
+    (SELECT person_id, event_id FROM now EXCEPT SELECT person_id, event_id FROM participation_was)
+    UNION ALL
+    (SELECT person_id, event_id FROM participation_was EXCEPT SELECT person_id, event_id FROM now)
+),
+moved_event AS (     -- events in scope whose date, type or touch weight changed
+    SELECT w.event_id
+    FROM event_was_depth w
+    JOIN event e ON e.event_id = w.event_id
+    WHERE e.event_date <> w.event_date OR e.event_type IS DISTINCT FROM w.event_type
+       OR e.touch_weight <> w.touch_weight
 )
 SELECT person_id FROM fact_person
 UNION
-SELECT DISTINCT p.person_id
+SELECT person_id FROM changed
+UNION
+SELECT p.person_id
 FROM participation p
-WHERE p.status = 'attended' AND p.event_id IN (SELECT event_id FROM ev);
+JOIN event e ON e.event_id = p.event_id
+WHERE p.status = 'attended'
+  AND (p.event_id IN (SELECT event_id FROM moved_event)
+       OR (p.event_id IN (SELECT event_id FROM changed)
+           AND e.event_date >= CAST($first AS DATE) AND e.event_date < CAST($last AS DATE)));
