@@ -629,8 +629,8 @@ def _move_depth_snapshot(con: duckdb.DuckDBPyConnection, old: list[dt.date],
     return True
 
 
-# depth.sql's ties: the CTEs from depth_recent to depth_ties (depth_raw follows them)
-_TIES = re.compile(r"depth_recent AS \(.*?(?=depth_raw AS \()", re.S)
+# depth.sql's ties: the CTE depth_ties (it reads tie_step; depth_raw follows it)
+_TIES = re.compile(r"depth_ties AS \(.*?(?=depth_raw AS \()", re.S)
 
 
 def _formula_with_kept_ties() -> tuple[str, str]:
@@ -640,7 +640,7 @@ def _formula_with_kept_ties() -> tuple[str, str]:
     formula = depth_formula()
     m = _TIES.search(formula)
     if m is None or "depth_ties AS (" not in m.group(0):
-        raise RuntimeError("depth.sql's ties are not the CTEs depth_recent … depth_ties")
+        raise RuntimeError("depth.sql's ties are not the CTE depth_ties")
     before, ties, after = formula[:m.start()], m.group(0), formula[m.end():]
     ties_sql = (f"WITH {before}{ties.rstrip().rstrip(',')}\n"
                 "SELECT person_id, d, ties_count FROM depth_ties")
