@@ -167,8 +167,9 @@ def lapse_days(con: duckdb.DuckDBPyConnection) -> int:
 
 def metric_params(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     """The bound parameters the settings give the metric SQL: the depth formula's and the
-    lapse threshold."""
-    return {**depth_config(con).params(), "lapse_days": lapse_days(con)}
+    lapse threshold (read in one query: every metric run asks for them)."""
+    return metric_params_of(dict(con.execute(
+        "SELECT key, value FROM setting WHERE key IN ('depth', 'lapse_days')").fetchall()))
 
 
 def metric_params_of(stored: dict[str, str]) -> dict[str, float]:

@@ -33,7 +33,7 @@ from engage_metrics.faults import (  # noqa: F401 - the store's errors, by their
 )
 from engage_metrics.transaction import transaction
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 SCHEMA_FILE = Path(__file__).with_name("sql") / "schema.sql"
 DEFAULT_DB = PROJECT_ROOT / "data" / "engage.duckdb"
 # DuckDB's cap when ENGAGE_MEMORY_LIMIT is unset (its own default is 80 % of RAM): with
@@ -107,12 +107,23 @@ def _targets(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_FILE.read_text())   # creates the table new in v8
 
 
+def _tie_steps(con: duckdb.DuckDBPyConnection) -> None:
+    """v9: the co-attendance the depth score's ties part reads (tie_step), so that depth at
+    many dates (a series by month, the spectrum's trajectory) joins each person's rows
+    instead of grouping every pair of co-attendees at every date, derived from the
+    canonical tables here (the snapshots computed after the last step read it); and the
+    predictions kept between processes (prediction_kept, empty)."""
+    con.execute(SCHEMA_FILE.read_text())   # creates the tables new in v9
+    resolve.refresh_ties(con)
+
+
 # version n -> function migrating a store's tables from version n to n + 1. A step changes
 # the tables' shape only: the derived facts and snapshots are computed once, after the last
 # step, by today's queries (which may read columns a later step adds).
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     1: _add_import_notes, 2: _unindexed_canonical_tables_and_facts, 3: _window_snapshot,
-    4: _window_person_snapshot, 5: _snapshot_stamps_with_settings, 6: _record_keys, 7: _targets}
+    4: _window_person_snapshot, 5: _snapshot_stamps_with_settings, 6: _record_keys, 7: _targets,
+    8: _tie_steps}
 
 
 def default_db_path() -> Path:

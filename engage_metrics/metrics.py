@@ -43,11 +43,12 @@ DEPTH_TARGETS = {
         SELECT person_id, CAST($asof AS DATE) AS d
         FROM person_fact
         WHERE first_attended < CAST($asof AS DATE)""",
-    # everyone who attended in [start, end) (any program), scored at end (window facts)
+    # everyone who attended in [start, end) (any program), scored at end
     "window_end": """
-        SELECT DISTINCT person_id, CAST($end AS DATE) AS d
-        FROM window_program
-        WHERE attended > 0""",
+        SELECT DISTINCT p.person_id, CAST($end AS DATE) AS d
+        FROM participation p JOIN event e ON e.event_id = p.event_id
+        WHERE p.status = 'attended'
+          AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)""",
     # everyone who attended in a month of the window, scored at that month's end (capped at end)
     "months": """
         SELECT DISTINCT p.person_id,
@@ -628,8 +629,8 @@ def _move_depth_snapshot(con: duckdb.DuckDBPyConnection, old: list[dt.date],
     return True
 
 
-# depth.sql's ties: the CTEs from depth_recent to depth_ties (depth_raw follows them)
-_TIES = re.compile(r"depth_recent AS \(.*?(?=depth_raw AS \()", re.S)
+# depth.sql's ties: the CTE depth_ties (it reads tie_step; depth_raw follows it)
+_TIES = re.compile(r"depth_ties AS \(.*?(?=depth_raw AS \()", re.S)
 
 
 def _formula_with_kept_ties() -> tuple[str, str]:
@@ -639,7 +640,7 @@ def _formula_with_kept_ties() -> tuple[str, str]:
     formula = depth_formula()
     m = _TIES.search(formula)
     if m is None or "depth_ties AS (" not in m.group(0):
-        raise RuntimeError("depth.sql's ties are not the CTEs depth_recent … depth_ties")
+        raise RuntimeError("depth.sql's ties are not the CTE depth_ties")
     before, ties, after = formula[:m.start()], m.group(0), formula[m.end():]
     ties_sql = (f"WITH {before}{ties.rstrip().rstrip(',')}\n"
                 "SELECT person_id, d, ties_count FROM depth_ties")
@@ -762,7 +763,7 @@ def depth_ready(con: duckdb.DuckDBPyConnection, metric_ids: Iterable[str],
     """
     metric_ids = list(metric_ids)
     kinds = {k for k in map(depth_kind, metric_ids) if k}
-    window = any(map(reads_window, metric_ids)) or "window_end" in kinds
+    window = any(map(reads_window, metric_ids))
     if not kinds and not window:
         yield con
         return

@@ -62,10 +62,12 @@ def import_diff(con: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, Any
     return out
 
 
-def suspected_duplicates(con: duckdb.DuckDBPyConnection, import_id: int | None) -> pd.DataFrame:
-    """Candidate duplicate pairs (resolve.identity_candidates), for one import: the
-    pairs where either person has a row in that import."""
-    pairs = resolve.identity_candidates(con)
+def suspected_duplicates(con: duckdb.DuckDBPyConnection, import_id: int | None,
+                         candidates: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Candidate duplicate pairs (resolve.identity_candidates, or *candidates* when the
+    caller has them already), for one import: the pairs where either person has a row in
+    that import."""
+    pairs = resolve.identity_candidates(con) if candidates is None else candidates
     if import_id is None or pairs.empty:
         return pairs
     _prepare(con)
@@ -75,15 +77,15 @@ def suspected_duplicates(con: duckdb.DuckDBPyConnection, import_id: int | None) 
     return pairs[mine].reset_index(drop=True)
 
 
-def _card(con: duckdb.DuckDBPyConnection, import_id: int | None,
-          as_of: date | None) -> dict[str, Any]:
+def _card(con: duckdb.DuckDBPyConnection, import_id: int | None, as_of: date | None,
+          candidates: pd.DataFrame | None = None) -> dict[str, Any]:
     _prepare(con)
     params = {"import_id": import_id}
     card: dict[str, Any] = {
         name: _query(con, name, {**params, "as_of": as_of or date.today()}
                      if name == "unmarked_events" else params)
         for name in CHECKS}
-    card["suspected_duplicates"] = suspected_duplicates(con, import_id)
+    card["suspected_duplicates"] = suspected_duplicates(con, import_id, candidates)
     size = _query(con, "date_range", params).iloc[0]
     card["date_range"] = {
         k: None if pd.isna(size[f"{k}_date"]) else pd.Timestamp(size[f"{k}_date"]).date()
@@ -118,10 +120,13 @@ def import_quality(con: duckdb.DuckDBPyConnection, import_id: int,
     return card
 
 
-def database_quality(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> dict[str, Any]:
+def database_quality(con: duckdb.DuckDBPyConnection, as_of: date | None = None,
+                     candidates: pd.DataFrame | None = None) -> dict[str, Any]:
     """The quality card of the whole database, with the latest import of each
-    source and its diff against the one before."""
-    card = _card(con, None, as_of)
+    source and its diff against the one before. *candidates*: resolve.identity_candidates
+    when the caller has them already (the Data page lists them too; finding them compares
+    every person's name)."""
+    card = _card(con, None, as_of, candidates)
     latest = con.execute(
         "SELECT source, kind, MAX(import_id) AS import_id FROM import_log "
         "GROUP BY source, kind ORDER BY source, kind").df()

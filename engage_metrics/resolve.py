@@ -25,6 +25,9 @@ from engage_metrics.transaction import MACROS_MARK, bump_data_version, transacti
 
 SQL_DIR = Path(__file__).with_name("sql")
 MAX_PROPAGATION_STEPS = 100
+# above this share of the people with participations (person_fact) touched, refresh_ties
+# writes every row
+TIES_PARTIAL_SHARE = 0.5
 
 
 @cache
@@ -114,6 +117,7 @@ def _derive(con: duckdb.DuckDBPyConnection, *, full: bool, imports: list[int] | 
                         [(latest, i, n) for i, n in enumerate(notes)])
     con.execute(sql_text("resolve/configure.sql"))
     con.execute(sql_text("resolve/facts.sql"))
+    refresh_ties(con, full=full)
     if full:
         _refresh_snapshots(con)
     else:
@@ -126,6 +130,24 @@ def _derive(con: duckdb.DuckDBPyConnection, *, full: bool, imports: list[int] | 
               "event_now", "event_was", "cfg_event", "cfg_person", "participation_was",
               "event_was_depth"):
         con.execute(f"DROP TABLE IF EXISTS {t}")  # noqa: S608 - fixed temp table names
+
+
+def refresh_ties(con: duckdb.DuckDBPyConnection, *, full: bool = True) -> None:
+    """Write tie_step again (sql/resolve/ties.sql), the co-attendance the depth score's ties
+    part reads: for everyone (*full*), else for the people of temp table fact_person, whose
+    participations changed. Before the snapshots, which read it."""
+    con.execute("CREATE OR REPLACE TEMP TABLE tie_person (person_id INTEGER)")
+    if not full:
+        con.execute("INSERT INTO tie_person SELECT person_id FROM fact_person")
+        # most people touched (a first import): writing every row is cheaper than testing
+        # each pair's people against the list, and gives the same rows
+        full = con.execute(
+            "SELECT (SELECT COUNT(*) FROM tie_person) > $share * (SELECT COUNT(*) "
+            "FROM person_fact)", {"share": TIES_PARTIAL_SHARE}).fetchall()[0][0]
+    delete, insert = sql_text("resolve/ties.sql").split(";\n\n", 1)
+    for statement in (delete, insert):
+        con.execute(statement, {"full": full})
+    con.execute("DROP TABLE tie_person")
 
 
 def _label(con: duckdb.DuckDBPyConnection) -> None:
@@ -205,17 +227,22 @@ def apply_configuration(con: duckdb.DuckDBPyConnection,
     con.execute(sql_text("resolve/configure.sql"))
     con.execute("DROP TABLE cfg_event")
     con.execute("DROP TABLE cfg_person")
-    refresh_facts(con, progress)
+    # the classification and ladder set modes and rungs, never who attended: tie_step stays
+    refresh_facts(con, progress, ties=False)
 
 
-def refresh_facts(con: duckdb.DuckDBPyConnection, progress: Progress = no_progress) -> None:
-    """Recompute person_fact and the depth and window snapshots from the canonical tables."""
+def refresh_facts(con: duckdb.DuckDBPyConnection, progress: Progress = no_progress, *,
+                  ties: bool = True) -> None:
+    """Recompute person_fact, tie_step (unless not *ties*) and the depth and window snapshots
+    from the canonical tables."""
     progress(0.3, "Each person's history (first attendance, rungs reached)")
     con.execute("CREATE OR REPLACE TEMP TABLE fact_person AS SELECT DISTINCT person_id "
                 "FROM participation")
     con.execute("DELETE FROM person_fact")
     con.execute("DELETE FROM person_program_fact")
     con.execute(sql_text("resolve/facts.sql"))
+    if ties:
+        refresh_ties(con)
     con.execute("DROP TABLE fact_person")
     _refresh_snapshots(con, progress)
 

@@ -14,7 +14,7 @@ the failed write took in it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import duckdb
@@ -55,6 +55,22 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
             if fault is None:
                 raise
             raise fault from exc
+
+
+def write_unless_busy(con: duckdb.DuckDBPyConnection,
+                      work: Callable[[duckdb.DuckDBPyConnection], None]) -> bool:
+    """work(con) in a :func:`transaction`, unless another thread of this process is writing
+    (an import in another session): then nothing, at once, and False. For writes a reader
+    may skip (a prediction kept for the next process), which must never wait for an
+    import."""
+    if not _WRITE_LOCK.acquire(blocking=False):
+        return False
+    try:
+        with transaction(con):
+            work(con)
+        return True
+    finally:
+        _WRITE_LOCK.release()
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

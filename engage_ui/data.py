@@ -137,8 +137,9 @@ def frame(name: str) -> pd.DataFrame:
 @cached
 def _quality(_con: duckdb.DuckDBPyConnection, version: int,
              import_id: int | None) -> dict[str, Any]:
-    if import_id is None:
-        return quality.database_quality(_con)
+    if import_id is None:   # the candidates the Data page lists, found once
+        return quality.database_quality(
+            _con, candidates=_frame(_con, version, "identity_candidates"))
     return quality.import_quality(_con, import_id)
 
 
@@ -153,18 +154,29 @@ def quality_card(import_id: int | None = None) -> dict[str, Any] | None:
 
 @cached
 def _prediction(_con: duckdb.DuckDBPyConnection, version: int, model: str,
-                asof: dt.date) -> tuple[Prediction, pd.DataFrame]:
-    if model == asks.MODEL:
-        found = asks.predict(_con, asof)
-        rows = found.scores if found.scores is not None else asks.fallback(_con, asof)
-    else:
-        found = active.predict(_con, asof)
-        rows = found.scores if found.scores is not None else active.fallback(_con, asof)
-    return found, rows
+                asof: dt.date) -> Prediction:
+    return (asks if model == asks.MODEL else active).predict(_con, asof)
+
+
+@cached
+def _prediction_rows(_con: duckdb.DuckDBPyConnection, version: int, model: str,
+                     asof: dt.date) -> pd.DataFrame:
+    found = _prediction(_con, version, model, asof)
+    if found.scores is not None:
+        return found.scores
+    return (asks if model == asks.MODEL else active).fallback(_con, asof)
+
+
+def fitted(model: str, asof: dt.date) -> Prediction:
+    """A prediction as of *asof* (ask_chance or still_active, cached per data version): its
+    backtest, and its scores when the backtest passed. What a page needs that shows no list
+    (the rule list standing in is not computed)."""
+    return _prediction(store.cursor(), store.version(), model, asof)
 
 
 def prediction(model: str, asof: dt.date) -> tuple[Prediction, pd.DataFrame]:
-    """A prediction as of *asof* (ask_chance or still_active, cached per data version) and
-    the rows to show: its scores when its backtest passed, else the rule list standing in."""
-    found, rows = _prediction(store.cursor(), store.version(), model, asof)
-    return found, rows.copy()
+    """A prediction as of *asof* (see :func:`fitted`) and the rows to show: its scores when
+    its backtest passed, else the rule list standing in."""
+    con, version = store.cursor(), store.version()
+    return (_prediction(con, version, model, asof),
+            _prediction_rows(con, version, model, asof).copy())

@@ -122,8 +122,8 @@ def slipping_count(f: Filters) -> int:
 def at_risk_reading(f: Filters) -> str | None:
     """The Overview's sentence on the Committed and Core people at risk (None when the model
     did not pass its backtest)."""
-    found, rows = data.prediction(active.MODEL, as_of(f))
-    return active.reading(rows, AT_RISK) if found.passed else None
+    found = data.fitted(active.MODEL, as_of(f))
+    return active.reading(found.scores, AT_RISK) if found.scores is not None else None
 
 
 def _list(rows: pd.DataFrame, f: Filters, key: str, file_name: str) -> None:

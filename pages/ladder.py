@@ -66,7 +66,7 @@ def main() -> None:
         layout.chart(layout.figure(charts.ask_heatmap, acceptance))
     with right:
         layout.chart(layout.figure(charts.ask_stretch, stretch))
-    predictions.backtest(data.prediction("ask_chance", predictions.as_of(f))[0], "asks")
+    predictions.backtest(data.fitted("ask_chance", predictions.as_of(f)), "asks")
 
 
 main()

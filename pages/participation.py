@@ -71,7 +71,7 @@ def main() -> None:
     st.subheader("Will they come back?")
     st.caption("The chance that each person active in the last year attends again within 90 "
                "days, backtested: the People page lists those at risk.")
-    predictions.backtest(data.prediction("still_active", predictions.as_of(f))[0], "active")
+    predictions.backtest(data.fitted("still_active", predictions.as_of(f)), "active")
 
 
 main()

@@ -8,6 +8,9 @@ literal name counts as much as one at the top of a file.
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import NamedTuple
@@ -192,3 +195,24 @@ def test_a_table_drawn_directly_is_found(tmp_path: Path) -> None:
     found = [f.split(" ", 1)[1] for f in table_calls(page, "pages.page")]
     assert found == ["imports a table from streamlit", "st.dataframe", "cols[0].table",
                      "st.sidebar.data_editor"]
+
+
+# modules that cost a page's first view a quarter of a second or more to import, and that
+# only fitting a model (scikit-learn, scikit-survival, the scipy they load) or opening an
+# Excel workbook (openpyxl) needs: imported inside those functions, never with a page
+HEAVY = ("sklearn", "sksurv", "scipy", "openpyxl")
+
+
+def test_no_page_imports_a_heavy_module_before_it_needs_it() -> None:
+    # pages run their main() when imported: run their import statements instead, in a fresh
+    # interpreter
+    imports = sorted({ast.unparse(node)
+                      for page in [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py")]
+                      for node in ast.parse(page.read_text(encoding="utf-8")).body
+                      if isinstance(node, ast.Import | ast.ImportFrom)} - {
+                         "from __future__ import annotations"})
+    code = ("import sys\n" + "\n".join(imports)
+            + f"\nprint(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,  # noqa: S603
+                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    assert out.stdout.strip() == "[]", f"imported with the pages: {out.stdout.strip()}"

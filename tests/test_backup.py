@@ -3,6 +3,7 @@ counts, sha256), restored exactly into a new store; tampered, incomplete and new
 backups and non-empty targets are refused with a clear message and nothing written."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -14,6 +15,7 @@ from test_migration import build_v1_store
 
 from engage_metrics import backup, cli, db, importer, resolve, settings_store, targets
 from engage_metrics.options import ImportOptions
+from engage_metrics.predict import active
 
 FILES = {
     "jan.csv": "Email,Phone,Name,Event,Event Type,Start,Status,Role,Hours,Program\n"
@@ -49,6 +51,10 @@ def filled(store):
     settings_store.save_settings(store, {"timezone": "America/Chicago"})
     store.execute("INSERT OR REPLACE INTO classification VALUES ('house meeting', 'relationship')")
     targets.set_target(store, "active_people", 10, "2025-01-01", program="Field")
+    walks = "".join(f"{who}@x.org,Walk,2024-0{m}-01,Attended\n" for who in ("ana", "bob")
+                    for m in (3, 4))           # two walks together: a tie (tie_step)
+    importer.import_bytes(store, f"Email,Event,Date,Status\n{walks}".encode(), "walks.csv")
+    active.predict(store, dt.date(2024, 6, 1))   # kept in the store (prediction_kept)
     assert [t for t, rows in snapshot(store).items() if not rows] == []
     return store
 

@@ -20,7 +20,7 @@ from engage_metrics.options import ImportOptions
 from engage_metrics.transaction import transaction
 
 DERIVED = ("identifier", "record_key", "person", "event", "participation", "ask", "person_fact",
-           "person_program_fact", "depth_snapshot", "window_snapshot", "window_person_snapshot",
+           "person_program_fact", "tie_step", "depth_snapshot", "window_snapshot", "window_person_snapshot",
            "window_depth_snapshot")
 
 # people: email (None, a placeholder, or a shared address), phone, name — several share a
@@ -144,6 +144,7 @@ def test_incremental_maintenance_equals_the_full_rebuild(store, monkeypatch, ste
     # the partial write of the snapshots, however many people a change touches (tiny
     # stores touch most of their people, which would take the whole refresh)
     monkeypatch.setattr(metrics, "PARTIAL_SHARE", 10.0)
+    monkeypatch.setattr(resolve, "TIES_PARTIAL_SHARE", 10.0)   # and of tie_step
     for table in ("import_log", "raw_participation", "raw_person", "raw_ask", "rejected_row",
                   "identity_decision", *DERIVED):
         store.execute(f"DELETE FROM {table}")  # noqa: S608 - a fresh store per example
@@ -378,3 +379,33 @@ def test_readers_see_the_last_committed_numbers_while_an_import_runs(tmp_path, m
         worker.join(30)
     assert con.cursor().execute("SELECT COUNT(*) FROM person").fetchone() == (2,)
     con.close()
+
+
+def test_tie_steps_follow_imports_merges_and_undos(store, monkeypatch):
+    """tie_step (co-attendance for depth's ties) written for the touched people only equals
+    the full rebuild's, and holds what was shared: two events attended together make one
+    step per pair, in both directions."""
+    monkeypatch.setattr(resolve, "TIES_PARTIAL_SHARE", 10.0)   # never the whole table
+
+    def attend(who: list[str], name: str) -> int:
+        rows = "".join(f"{w},{e},2024-0{m}-01,Attended\n" for w in who
+                       for e, m in (("Rally", 3), ("Social", 5)))
+        return import_bytes(store, f"Email,Event,Date,Status\n{rows}".encode(), name).import_id
+
+    def steps() -> int:
+        assert state(store) == rebuilt(store)
+        return store.execute("SELECT COUNT(*) FROM tie_step").fetchall()[0][0]
+
+    attend(["ana@x.org", "bo@x.org", "cy@x.org"], "first.csv")
+    assert steps() == 3 * 2                      # 3 pairs, each a step of 2024-03 -> 2024-05
+    dee = attend(["dee@x.org"], "dee.csv")
+    assert steps() == 6 * 2
+    import_bytes(store, b"Email,Event,Date,Status\neve@x.org,Rally,2024-03-01,Attended\n"
+                        b"eve2@x.org,Social,2024-05-01,Attended\n", "eve.csv")
+    assert steps() == 6 * 2                      # each of Eve's two addresses shares one event
+    eve = [r[0] for r in store.execute("SELECT person_id FROM person WHERE email LIKE 'eve%' "
+                                       "ORDER BY email").fetchall()]
+    resolve.decide(store, "merge", *eve)
+    assert steps() == 10 * 2                     # one Eve now shares both with the four
+    importer.undo_import(store, dee)
+    assert steps() == 6 * 2

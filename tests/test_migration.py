@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -50,7 +51,7 @@ def test_v1_store_is_migrated_forward_with_its_data(tmp_path: Path):
     path = tmp_path / "v1.duckdb"
     build_v1_store(path)
     con = db.connect(path)
-    assert db.schema_version(con) == db.SCHEMA_VERSION == 8
+    assert db.schema_version(con) == db.SCHEMA_VERSION == 9
     # the data of schema 1 is all there
     assert con.execute("SELECT import_id, file_name, rows_read, imported_at::VARCHAR, notes "
                        "FROM import_log").fetchall() == [
@@ -216,6 +217,7 @@ def test_a_v5_store_is_served_from_its_snapshots_again_after_the_upgrade(tmp_pat
                        "AND value NOT LIKE '%lapse_days%'").fetchall() == [(2,)]
     con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
     con.execute("DROP TABLE target")                             # new in schema 8
+    con.execute("DROP TABLE tie_step")                           # new in schema 9
     con.close()
     con = db.connect(path)
     assert db.schema_version(con) == db.SCHEMA_VERSION
@@ -235,7 +237,7 @@ def test_a_failed_migration_is_a_clear_error_and_changes_nothing(tmp_path: Path,
 
     monkeypatch.setitem(db.MIGRATIONS, 1, broken)
     with pytest.raises(db.StoreError, match=r"v1.duckdb: upgrading this database from schema 1 "
-                                            r"to 8 failed \(.*no_such_column.*the file is unchanged"):
+                                            r"to 9 failed \(.*no_such_column.*the file is unchanged"):
         db.connect(path)
     check = duckdb.connect(str(path))
     assert check.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
@@ -267,3 +269,37 @@ def test_a_v7_store_gains_the_target_table_and_keeps_its_numbers(tmp_path: Path)
     # (182 days ÷ 30.44 = 5.98 months) = 0.67 a month is needed
     assert [p.status for p in targets.progress(con)] == ["behind"]
     con.close()
+
+
+def test_a_v8_store_gains_its_tie_steps_and_keeps_its_numbers(tmp_path: Path,
+                                                             demo_file: Path) -> None:
+    """Schema 9 keeps the co-attendance the depth score's ties part reads (tie_step): a v8
+    store (none) opens with the rows a full rebuild writes, and the same report."""
+    from engage_metrics import metrics
+
+    path = tmp_path / "v8.duckdb"
+    shutil.copy(demo_file, path)
+    con = db.connect(path)
+    window = metrics.Window.default(con)
+    metrics.clear_caches()
+    before = metrics.report(con, window)
+    steps = sorted(con.execute("SELECT * FROM tie_step").fetchall())
+    assert len(steps) > 100 and before["depth"]["mean"] > 0
+    con.close()
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE tie_step")
+    con.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+    con.close()
+    con = db.connect(path)
+    assert db.schema_version(con) == db.SCHEMA_VERSION
+    assert sorted(con.execute("SELECT * FROM tie_step").fetchall()) == steps
+    metrics.clear_caches()
+    assert rounded(metrics.report(con, window)) == rounded(before)   # sums in another order
+    con.close()
+
+
+def rounded(value: Any) -> Any:
+    """*value* (a report) with its floats to 9 decimals."""
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    return round(value, 9) if isinstance(value, float) else value

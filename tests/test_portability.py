@@ -18,7 +18,8 @@ from engage_metrics import metrics, registry
 QUERIES = {**{m.id: m.sql for m in registry.metrics().values()},
            **{p.stem: registry.facts_sql(p.stem) for p in registry.FACTS_DIR.glob("*.sql")}}
 CANONICAL = {"person", "identifier", "event", "participation", "ask"}
-FACTS = {"person_fact", "person_program_fact"}     # sql/resolve/facts.sql, kept by every rebuild
+FACTS = {"person_fact", "person_program_fact",  # sql/resolve/facts.sql, kept by every rebuild
+         "tie_step"}                              # sql/resolve/ties.sql, likewise
 PREPARED = set(metrics.PREPARED) | {"depth_target"}
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import re
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from metric_fixtures import Org, day, open_store
 from engage_metrics import cli, registry, resolve
 from engage_metrics.config import RUNG_NAMES
 from engage_metrics.predict import active, asks, common
+from engage_metrics.transaction import bump_data_version, transaction
 
 
 def tiny_org() -> Org:
@@ -331,3 +333,54 @@ def test_reasons_say_singular_plural_and_direction() -> None:
     assert ask_words["days_since"] == ["1 day since they last came", "30 days since they last came"]
     assert ask_words["past_asks"] == ["never asked before", "1 earlier ask"]
     assert ask_words["yes_share"] == ["never asked before", "said yes to 1 of 1 earlier ask"]
+
+
+def test_a_prediction_is_kept_in_the_store_for_the_next_process(generated, monkeypatch) -> None:
+    """A new process (nothing kept in memory) reads both predictions from the store instead
+    of fitting them again, the same to the last figure; another date, or the same one after
+    any change to the data, is fitted again."""
+    con, found_asks, found_active = generated
+    common.clear()
+    for module in (active, asks):
+        monkeypatch.setattr(module, "_predict", lambda *_: pytest.fail("fitted again"))
+    for module, found in ((active, found_active), (asks, found_asks)):
+        again = module.predict(con, predict_org.END)
+        assert again.backtest.figures() == found.backtest.figures()
+        assert found.scores is not None and again.scores is not None
+        pd.testing.assert_frame_equal(again.scores, found.scores)
+        pd.testing.assert_frame_equal(again.backtest.calibration, found.backtest.calibration)
+    with pytest.raises(pytest.fail.Exception):
+        active.predict(con, predict_org.END - dt.timedelta(days=1))
+    with transaction(con):
+        bump_data_version(con)
+    common.clear()
+    with pytest.raises(pytest.fail.Exception):
+        active.predict(con, predict_org.END)
+
+
+def test_a_prediction_is_not_kept_while_another_session_writes(generated) -> None:
+    """Keeping a prediction never waits for an import of another session (the process's
+    write lock is held): the page gets its prediction at once, and nothing is kept."""
+    con = generated[0]
+    holding, done = threading.Event(), threading.Event()
+
+    def importing() -> None:
+        cur = con.cursor()
+        with transaction(cur):
+            holding.set()
+            done.wait(60)
+        cur.close()
+
+    writer = threading.Thread(target=importing)
+    writer.start()
+    try:
+        assert holding.wait(60)
+        common.clear()
+        asof = predict_org.END - dt.timedelta(days=2)
+        assert active.predict(con, asof).backtest.asof == asof
+        kept = con.execute("SELECT COUNT(*) FROM prediction_kept WHERE what LIKE $d",
+                           {"d": f"%{asof}%"}).fetchall()
+        assert kept == [(0,)] and not done.is_set()
+    finally:
+        done.set()
+        writer.join()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from engage_metrics import quality
+import pandas as pd
+
+from engage_metrics import quality, resolve
 from engage_metrics.importer import import_files
 from engage_metrics.options import ImportOptions
 
@@ -86,6 +88,11 @@ def test_database_card(store, write):
     latest = card["latest_imports"]
     assert records(latest, "source", "import_id", "previous_import_id", "rows_added",
                    "rows_changed", "rows_removed") == [("generic", 2, 1, 1, 2, 2)]
+    # the candidates handed in (the Data page has them already) give the same card
+    given = quality.database_quality(store, as_of=AS_OF,
+                                     candidates=resolve.identity_candidates(store))
+    pd.testing.assert_frame_equal(given["suspected_duplicates"], card["suspected_duplicates"])
+    assert given["summary"] == card["summary"]
 
 
 def test_keep_apart_removes_the_pair_from_the_card(store, write):

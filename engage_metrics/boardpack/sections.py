@@ -205,8 +205,11 @@ def trajectory(con: duckdb.DuckDBPyConnection, end: dt.date, shown: set[str]) ->
     for q in quarters_back(end, TRAJECTORY_QUARTERS):
         df = run(con, "spectrum_by_program", **q.params())
         df = df[df["program"].isin(shown)].copy()
-        df["active"] = [scalar(con, "active_people", start=q.start, end=q.end,
-                                programs=[] if p == "Organization" else [p])
+        # each program's active people from one query (dist_touches counts them per
+        # program), not one prepared window per program and quarter
+        people = run(con, "dist_touches", **q.params()).set_index("program")["people"]
+        df["active"] = [int(scalar(con, "active_people", **q.params()) or 0)
+                        if p == "Organization" else int(people.get(p, 0))
                         for p in df["program"]]
         df.insert(0, "quarter", f"{q.start.year} Q{(q.start.month - 1) // 3 + 1}")
         frames.append(df[df["active"] >= SMALL])

@@ -16,10 +16,6 @@ import datetime as dt
 import duckdb
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score
-from sklearn.preprocessing import StandardScaler
-from sksurv.linear_model import CoxPHSurvivalAnalysis
-from sksurv.util import Surv
 
 from engage_metrics import config, metrics, registry
 from engage_metrics.config import RUNG_NAMES
@@ -46,6 +42,12 @@ class _Model:
     """The fitted Cox model and the standardization of its features."""
 
     def __init__(self, gaps: pd.DataFrame) -> None:
+        # imported on the first fit, not with the module: scikit-learn, scikit-survival and
+        # the scipy they load take a second, which no page's first view should pay for
+        from sklearn.preprocessing import StandardScaler
+        from sksurv.linear_model import CoxPHSurvivalAnalysis
+        from sksurv.util import Surv
+
         gaps = gaps.tail(MAX_GAPS)          # the most recent (gap_rows: oldest first)
         self.scaler = StandardScaler().fit(_matrix(gaps))
         x = self.scaler.transform(_matrix(gaps))
@@ -134,6 +136,8 @@ def backtest_of(cur: duckdb.DuckDBPyConnection, asof: dt.date) -> Backtest:
     model_brier, base_brier = common.brier(chance, outcome), common.brier(base, outcome)
     assert model_brier is not None and base_brier is not None   # scored is not empty
     passed = model_brier < base_brier
+    from sklearn.metrics import roc_auc_score  # loaded by the fit above already
+
     auc = float(roc_auc_score(outcome, chance))
     why = (f"Fitted on the {len(history):,} gaps before {cut}, scored the {len(scored):,} people "
            f"active in the year before it: {positives:,} came back within {HORIZON} days. "

@@ -9,20 +9,19 @@ the rule list "Ready for a bigger ask" (people_ready) stands in (docs/prediction
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from engage_metrics import config, metrics, registry
 from engage_metrics.config import RUNG_NAMES
 from engage_metrics.predict import common
 from engage_metrics.predict.common import Backtest, Prediction
+
+if TYPE_CHECKING:   # scikit-learn is imported on the first fit (see _pipeline), not here
+    from sklearn.pipeline import Pipeline
 
 MODEL = "ask_chance"
 MIN_ASKS = 150          # asks before the date, to learn anything
@@ -49,6 +48,13 @@ def features(cur: duckdb.DuckDBPyConnection, targets: pd.DataFrame) -> pd.DataFr
 
 
 def _pipeline() -> Pipeline:
+    # imported here, not with the module: scikit-learn and the scipy it loads take a second,
+    # which no page's first view should pay for when nothing is fitted
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
     columns = ColumnTransformer([
         ("numeric", StandardScaler(), list(NUMERIC)),
         ("program", OneHotEncoder(handle_unknown="ignore"), list(CATEGORICAL)),
@@ -103,6 +109,8 @@ def backtest_of(history: pd.DataFrame, asof: dt.date) -> tuple[Backtest, Pipelin
     # the base rate by stretch: the training asks' acceptance at the same stretch
     by_stretch = train.groupby("stretch")["yes"].mean()
     base = test["stretch"].map(by_stretch).fillna(train["yes"].mean()).to_numpy()
+    from sklearn.metrics import roc_auc_score  # loaded by the fit above already
+
     auc = float(roc_auc_score(outcome, chance))
     passed = auc >= MIN_AUC
     why = (f"Trained on {len(train):,} asks before {cut}, scored the {len(test):,} after it: "

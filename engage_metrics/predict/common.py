@@ -3,6 +3,9 @@ words, the private cursor their temporary tables live on, and the results kept p
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +17,7 @@ import pandas as pd
 
 from engage_metrics import config, faults, metrics, registry
 from engage_metrics.metrics import DEPTH_COLUMNS
+from engage_metrics.transaction import data_version, write_unless_busy
 
 PREDICT_DIR = registry.SQL_DIR / "predict"
 # a contribution (in log-odds or log-hazard) below this is not worth a word
@@ -178,17 +182,101 @@ _KEPT = metrics._Kept(lambda items: len(items) <= 64)
 
 def kept(con: duckdb.DuckDBPyConnection, what: tuple, compute: Any) -> Any:
     """compute(), kept per process on the database file, its data version and *what* (with
-    the settings): the dashboard's pages and reruns fit each model once per data version."""
+    the settings): the dashboard's pages and reruns fit each model once per data version.
+    Kept in the store too (table prediction_kept), so that a new process (a restarted
+    server, the CLI) reads what an earlier one fitted on the same data instead of fitting
+    again: a fit, and the scikit-learn import before it, took seconds of the Overview's and
+    the People page's first view."""
     with faults.reading(con):
         key = metrics._cache_key(con, "predict", *what,
                                  tuple(sorted(config.metric_params(con).items())))
         found = _KEPT.get(key)
         if found is not None:
             return found
-        result = compute()
+        stamp = _stamp(con, what) if key is not None else None
+        result = _stored(con, what, stamp) if stamp is not None else None
+        if result is None:
+            result = compute()
+            if stamp is not None:
+                _store(con, what, stamp, result)
     if key is not None:
         _KEPT.put(key, result)
     return result
+
+
+def _stamp(con: duckdb.DuckDBPyConnection, what: tuple) -> str:
+    """What a kept prediction was computed from: *what* (model, date …), the data version
+    and row counts, the settings, and the queries the models read."""
+    version = con.execute(
+        "SELECT (SELECT MAX(value) FROM meta WHERE key = 'data_version'), "
+        "(SELECT COUNT(*) FROM participation), (SELECT COUNT(*) FROM ask)").fetchall()[0]
+    queries = "".join(p.read_text() for p in sorted([*PREDICT_DIR.glob("*.sql"),
+                                                      *registry.MODELS_DIR.glob("*.sql")]))
+    return json.dumps({"what": list(what), "data": list(version),
+                       "settings": config.metric_params(con),
+                       "sql": hashlib.sha256(queries.encode()).hexdigest()},
+                      sort_keys=True, default=str)
+
+
+def _stored(con: duckdb.DuckDBPyConnection, what: tuple, stamp: str) -> Prediction | None:
+    """The prediction kept in the store with *stamp*, if any (None also for a store from
+    before prediction_kept)."""
+    try:
+        rows = con.execute("SELECT backtest, calibration, scores FROM prediction_kept "
+                           "WHERE what = $what AND stamp = $stamp",
+                           {"what": json.dumps(list(what), default=str), "stamp": stamp}
+                           ).fetchall()
+    except duckdb.CatalogException:
+        return None
+    if not rows:
+        return None
+    figures, calibration, scores = rows[0]
+    fields = json.loads(figures)
+    for name in ("asof", "cut"):
+        fields[name] = dt.date.fromisoformat(fields[name])
+    backtest = Backtest(**fields, calibration=_frame(calibration))
+    return Prediction(backtest, None if scores is None else _frame(scores))
+
+
+def _store(con: duckdb.DuckDBPyConnection, what: tuple, stamp: str,
+           prediction: Prediction) -> None:
+    """Keep *prediction* in the store under *what* (replacing what was kept there before).
+    A store that cannot take it (opened read-only, full) or is being written by another
+    session keeps nothing: the next process fits again, nothing else changes."""
+    cur = con.cursor()
+    try:
+        bt = prediction.backtest
+        figures = {f: getattr(bt, f) for f in Backtest.__dataclass_fields__
+                   if f != "calibration"}
+        figures["asof"], figures["cut"] = bt.asof.isoformat(), bt.cut.isoformat()
+        row = {"what": json.dumps(list(what), default=str), "stamp": stamp,
+               "version": data_version(cur),
+               "backtest": json.dumps(figures, default=lambda v: v.item()),
+               "calibration": _parquet(bt.calibration),
+               "scores": None if prediction.scores is None else _parquet(prediction.scores)}
+        def keep(c: duckdb.DuckDBPyConnection) -> None:
+            # one row per prediction, of the current data only (older ones are never read)
+            c.execute("DELETE FROM prediction_kept WHERE what = $what "
+                      "OR data_version <> $version",
+                      {"what": row["what"], "version": row["version"]})
+            c.execute("INSERT INTO prediction_kept VALUES ($what, $version, $stamp, "
+                      "$backtest, $calibration, $scores)", row)
+
+        write_unless_busy(cur, keep)     # an import under way: the next reader keeps it
+    except (duckdb.Error, faults.StoreError):
+        pass
+    finally:
+        cur.close()
+
+
+def _parquet(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def _frame(data: bytes) -> pd.DataFrame:
+    return pd.read_parquet(io.BytesIO(data))
 
 
 def clear() -> None:

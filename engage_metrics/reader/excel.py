@@ -13,8 +13,8 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import openpyxl
 import pandas as pd
 
 from engage_metrics.mapping import norm_header
@@ -26,6 +26,9 @@ from engage_metrics.reader.layout import (
     looks_like_header,
 )
 from engage_metrics.reader.table import UNSAVED_SEP, RawTable, ReadError, table_from_records
+
+if TYPE_CHECKING:   # openpyxl is imported when a workbook is opened (see _open), not here
+    import openpyxl
 
 SHEET_LINES = 1_000_000      # line numbers of the n-th sheet taken start at (n-1) × this
 MAX_SHEETS = 2000            # line numbers stay within DuckDB's INTEGER
@@ -199,6 +202,8 @@ def _open(data: bytes, name: str) -> tuple[dict[str, pd.DataFrame],
     openpyxl workbook object, so cells read exactly as pd.read_excel reads the file), its
     merged ranges over several rows, sheet -> (column index, first row, last row), and its
     formula cells without a saved value, sheet -> row -> column indexes."""
+    import openpyxl  # a quarter of a second: paid by an Excel import, not by every page
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True,
                                           keep_links=False)
@@ -237,6 +242,8 @@ def _unsaved_formulas(data: bytes, values: openpyxl.Workbook) -> dict[str, dict[
     """Sheet -> row -> 0-based column indexes of the formula cells whose saved value is
     missing: the workbook's formulas (read again, formulas kept) whose cell in *values*
     (the saved values) is empty."""
+    import openpyxl
+
     formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False,
                                       keep_links=False)
     found: dict[str, dict[int, set[int]]] = {}

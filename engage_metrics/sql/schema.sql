@@ -13,7 +13,7 @@
 --            event_id), ask_id) are unique by construction (GROUP BY in
 --            sql/resolve/build.sql, tested), not by index: an index would cost
 --            more than the whole rebuild at millions of rows (schema 3).
---   facts    (person_fact, person_program_fact, depth_snapshot, window_snapshot,
+--   facts    (person_fact, person_program_fact, tie_step, depth_snapshot, window_snapshot,
 --            window_person_snapshot, window_depth_snapshot) facts kept in step with
 --            the canonical tables by the same rebuild, so metrics read one row
 --            per person instead of scanning every participation.
@@ -250,6 +250,34 @@ CREATE TABLE IF NOT EXISTS person_program_fact (
     -- so that one program's ladder funnel reads this table alone (schema 5)
     person_first_date DATE,
     reach_2 DATE, reach_3 DATE, reach_4 DATE, reach_5 DATE
+);
+
+-- Co-attendance for the ties part of relationship depth (schema 9): for every two people
+-- with >= 2 shared attended event occurrences, each consecutive two of those occurrences'
+-- dates (prev_date <= date, in date order), once for each of the two as person_id. The pair
+-- are ties at a date D when a row has date < D and D - prev_date <= the lookback (365 days):
+-- depth.sql reads this instead of grouping every pair of co-attendees at every date.
+-- Written by sql/resolve/ties.sql after every import, undo and merge, for the people whose
+-- attended participations changed; no setting is in it.
+CREATE TABLE IF NOT EXISTS tie_step (
+    person_id INTEGER NOT NULL,
+    other_id  INTEGER NOT NULL,
+    prev_date DATE NOT NULL,
+    date      DATE NOT NULL
+);
+
+-- Predictions kept between processes (schema 9): each model's backtest and scores as of a
+-- date (engage_metrics.predict.common.kept), computed once per data version and read by the
+-- next process (a restarted dashboard, the CLI) instead of fitting the model again. A row
+-- is served only while its stamp (data version, row counts, settings, the models' queries)
+-- is current; rows of an older data version are deleted when a new one is kept.
+CREATE TABLE IF NOT EXISTS prediction_kept (
+    what         VARCHAR NOT NULL,   -- JSON [model, as-of date, …]
+    data_version INTEGER NOT NULL,
+    stamp        VARCHAR NOT NULL,
+    backtest     VARCHAR NOT NULL,   -- JSON: the backtest's figures and words
+    calibration  BLOB NOT NULL,      -- Parquet: the backtest's calibration table
+    scores       BLOB                -- Parquet: the scores; NULL when the backtest failed
 );
 
 -- Relationship depth of everyone who attended before the default window's end (the data's

@@ -22,9 +22,10 @@ WITH depth_target AS (   -- (person, as-of date D) pairs to score: everyone who 
     WHERE first_attended < CAST($asof AS DATE)
 ),
 -- depth formula begin: the one definition of the depth score, shared by every depth-based
--- metric (engage_metrics.metrics composes it over other (person, D) pairs). Reads depth_target
--- and person_fact (first attendance). Only the last max(lookback, recency) days before D
--- matter beyond tenure: an older last attendance gives recency <= 0, clipped to 0.
+-- metric (engage_metrics.metrics composes it over other (person, D) pairs). Reads depth_target,
+-- person_fact (first attendance) and tie_step (co-attendance, for ties). Only the last
+-- max(lookback, recency) days before D matter beyond tenure: an older last attendance gives
+-- recency <= 0, clipped to 0.
 depth_events AS (    -- events in the days any target can look back on
     SELECT e.event_id, e.event_date, e.event_type, e.touch_weight
     FROM event e
@@ -40,42 +41,14 @@ depth_history AS (   -- attended participations in those days before D, flagged 
     JOIN depth_events e ON e.event_id = p.event_id AND e.event_date < t.d
      AND date_diff('day', e.event_date, t.d) <= GREATEST($lookback_days, $recency_days)
 ),
-depth_recent AS (    -- recent attended occurrences of people with at least two of them
-    SELECT h.person_id, h.d, h.event_id
-    FROM depth_history h
-    JOIN (SELECT person_id, d FROM depth_history WHERE recent
-          GROUP BY person_id, d HAVING COUNT(*) >= 2) m
-      ON m.person_id = h.person_id AND m.d = h.d
-    WHERE h.recent
-),
-depth_outside AS (   -- the other attendees of those occurrences, at each D: not among them
-    SELECT o.d, p.event_id, p.person_id
-    FROM (SELECT DISTINCT d, event_id FROM depth_recent) o
-    JOIN participation p ON p.event_id = o.event_id AND p.status = 'attended'
-    EXCEPT
-    SELECT d, event_id, person_id FROM depth_recent
-),
-depth_pairs AS (     -- pairs of people with >= 2 shared attended occurrences in the last 365 days
-    -- both scored at D: each pair once (a < b), counted for both
-    SELECT a.person_id AS person_a, b.person_id AS person_b, a.d
-    FROM depth_recent a
-    JOIN depth_recent b ON b.d = a.d AND b.event_id = a.event_id AND a.person_id < b.person_id
-    GROUP BY a.d, a.person_id, b.person_id
-    HAVING COUNT(*) >= 2   -- (person, occurrence) is unique: rows = shared occurrences
-    UNION ALL
-    -- the other one not scored at D (or with fewer than 2 recent occurrences): counted once
-    SELECT h.person_id, NULL, h.d
-    FROM depth_recent h
-    JOIN depth_outside o ON o.d = h.d AND o.event_id = h.event_id
-    GROUP BY h.d, h.person_id, o.person_id
-    HAVING COUNT(*) >= 2
-),
-depth_ties AS (      -- distinct people met at >= 2 shared attended occurrences in the last 365 days
-    SELECT person_id, d, COUNT(*) AS ties_count
-    FROM (SELECT person_a AS person_id, d FROM depth_pairs
-          UNION ALL
-          SELECT person_b, d FROM depth_pairs WHERE person_b IS NOT NULL) ends
-    GROUP BY person_id, d
+depth_ties AS (      -- distinct people met at >= 2 shared attended occurrences in the last 365 days:
+    -- those with a step of two consecutive shared occurrences, the later before D and the
+    -- earlier within the last 365 days (tie_step, kept by every import: sql/resolve/ties.sql)
+    SELECT t.person_id, t.d, COUNT(DISTINCT s.other_id) AS ties_count
+    FROM depth_target t
+    JOIN tie_step s ON s.person_id = t.person_id AND s.date < t.d
+     AND date_diff('day', s.prev_date, t.d) <= $lookback_days
+    GROUP BY t.person_id, t.d
 ),
 depth_raw AS (       -- every target who attended before D, with or without recent history
     SELECT t.person_id, t.d,
