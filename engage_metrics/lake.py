@@ -157,6 +157,17 @@ def check_manifest(text: str, where: str) -> dict[str, Any]:
     return manifest
 
 
+def check_current(manifest: dict[str, Any], lake: str) -> None:
+    """Refuse a lake of an older schema where it is used as it is (the dashboard, Spark):
+    its tables lack what this Engage reads (import-lake upgrades one)."""
+    version = manifest["schema_version"]
+    if version != db.SCHEMA_VERSION:
+        raise LakeError(f"the lake {lake} was written by an older Engage (schema {version}; "
+                        f"this one reads schema {db.SCHEMA_VERSION}) and cannot be used "
+                        "as it is: read it into a store with `engage import-lake --lake "
+                        f"{lake} --db FILE` (which upgrades it) and export that again.")
+
+
 def table_glob(lake: str | Path, name: str) -> str:
     """Every Parquet file of table *name* (its partitions too), as a glob."""
     return str(Path(lake) / name / "**" / "*.parquet")
@@ -256,12 +267,7 @@ def open_read_only(lake: str | Path) -> duckdb.DuckDBPyConnection:
     damaged, does not)."""
     folder = Path(lake).absolute()
     manifest = read_manifest(folder)
-    version = manifest["schema_version"]
-    if version != db.SCHEMA_VERSION:
-        raise LakeError(f"the lake {lake} was written by an older Engage (schema {version}; "
-                        f"this one reads schema {db.SCHEMA_VERSION}) and cannot be served "
-                        "as it is: read it into a store with `engage import-lake --lake "
-                        f"{lake} --db FILE` (which upgrades it) and export that again.")
+    check_current(manifest, str(lake))
     schema = schema_columns()
     _check_tables(manifest, schema, lake)
     try:

@@ -7,10 +7,11 @@ graph_all.sql and keys.sql make the graph of records and keys (merge decisions a
 and register new keys after the highest ident_no kept; then connected components by label
 propagation: propagate.sql, one step, repeated on Spark until no key's label changes (at
 most :data:`engage_metrics.resolve.MAX_PROPAGATION_STEPS` steps, as in DuckDB). build.sql,
-configure.sql and facts.sql write person, event, participation, ask and the per-person
-facts. The lake's identifier and event tables are the state those statements continue
-from (ident_no and event ids are kept, new ones come after the highest), so a lake's ids
-are the DuckDB store's for the same imports.
+configure.sql, facts.sql and ties.sql write person, event, participation, ask, the
+per-person facts and the co-attendance the depth score reads (tie_step). The lake's
+identifier and event tables are the state those statements continue from (ident_no and
+event ids are kept, new ones come after the highest), so a lake's ids are the DuckDB
+store's for the same imports.
 
 The whole journal is resolved again at every change (an import, an undo, a merge): the
 DuckDB path's incremental update gives what its full rebuild gives
@@ -23,12 +24,12 @@ from engage_spark.script import Tables
 
 # what a derivation writes (the canonical tables and facts)
 DERIVED = ("identifier", "record_key", "person", "event", "participation", "ask",
-           "person_fact", "person_program_fact")
+           "person_fact", "person_program_fact", "tie_step")
 # the temp tables of a derivation, dropped at its end
 TEMP = ("rec", "new_key", "graph_key", "rec_label", "rec_weak", "rec_link", "key_label",
         "key_label_next", "rec_scope", "decision_key", "removed_event", "touched_key",
         "old_person", "scope_person", "scope_event", "rec_person", "fact_person",
-        "event_now", "event_was", "cfg_event", "cfg_person")
+        "event_now", "event_was", "cfg_event", "cfg_person", "tie_person")
 
 
 class NotConverged(RuntimeError):
@@ -51,6 +52,8 @@ def derive(tables: Tables) -> int:
     tables.run("resolve/build.sql")
     tables.run("resolve/configure.sql")
     tables.run("resolve/facts.sql")
+    tables.put("tie_person", spark.sql("SELECT CAST(NULL AS INT) AS person_id WHERE FALSE"))
+    tables.run("resolve/ties.sql", {"full": True})
     for name in TEMP:
         if spark.catalog.tableExists(name):
             tables.drop(name)

@@ -7,7 +7,7 @@ from pyspark import SparkConf
 from pyspark.errors import AnalysisException
 from pyspark.sql import SparkSession
 
-from engage_metrics.lake import MANIFEST, LakeError, check_manifest
+from engage_metrics.lake import MANIFEST, LakeError, check_current, check_manifest
 
 DEFAULT_MASTER = "local[*]"
 # what every run sets: the store's timestamps are the organization's local times, read
@@ -63,6 +63,7 @@ def open_lake(spark: SparkSession, lake: str) -> dict:
         raise LakeError(f"{lake} is not an Engage lake: it has no {MANIFEST}; make one with "
                         "`engage export-lake --db FILE --out DIR`.")
     manifest = check_manifest(text[0], where)
+    check_current(manifest, where)
     for name, entry in manifest["tables"].items():
         try:
             reader = spark.read

@@ -111,7 +111,7 @@ def test_rewrites_give_spark_its_own_functions() -> None:
 
 
 RESOLVE_SCRIPTS = ("records", "graph_all", "keys", "propagate", "scope_event", "build",
-                   "configure", "facts")
+                   "configure", "facts", "ties")
 STATEMENTS = [s for name in RESOLVE_SCRIPTS for s in transpile.statements(f"resolve/{name}.sql")]
 
 
