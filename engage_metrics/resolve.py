@@ -124,6 +124,7 @@ def _derive(con: duckdb.DuckDBPyConnection, *, full: bool, imports: list[int] | 
         from engage_metrics import metrics
 
         metrics.update_snapshots(con)
+    con.execute("DROP VIEW IF EXISTS depth_scope")
     for t in ("rec", "new_key", "graph_key", "rec_label", "rec_weak", "rec_link", "key_label",
               "key_label_next", "rec_scope", "decision_key", "removed_event", "touched_key",
               "old_person", "scope_person", "scope_event", "rec_person", "fact_person",

@@ -33,6 +33,16 @@ def golden_lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return store, out
 
 
+def exported(store: Path, folder: Path, read_only: bool = True) -> Path:
+    """*folder*: the lake export-lake writes of the store at *store*."""
+    con = db.connect(store, read_only=read_only)
+    try:
+        lake.export_lake(con, folder)
+    finally:
+        con.close()
+    return folder
+
+
 def store_report(store: Path) -> dict:
     """The engine's report of the default window (the Overview's) on the DuckDB store."""
     con = db.connect(store, read_only=True)
@@ -211,12 +221,7 @@ def test_the_data_page_on_a_lake_shows_an_imports_rejected_rows_and_its_undo_com
 
 def test_possible_duplicates_on_a_lake_are_listed_with_the_spark_commands(
         app, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_store) -> None:
-    folder = tmp_path / "demo-lake"
-    con = db.connect(demo_store.path, read_only=True)
-    try:
-        lake.export_lake(con, folder)
-    finally:
-        con.close()
+    folder = exported(demo_store.path, tmp_path / "demo-lake")
     monkeypatch.setenv("ENGAGE_LAKE", str(folder))
     at = app(tmp_path / "unused.duckdb", "data")
     assert problems(at) == []
@@ -230,12 +235,7 @@ def test_possible_duplicates_on_a_lake_are_listed_with_the_spark_commands(
 
 def test_an_empty_lake_says_how_to_import_into_it(app, monkeypatch: pytest.MonkeyPatch,
                                                  tmp_path: Path) -> None:
-    folder = tmp_path / "empty-lake"
-    con = db.connect(tmp_path / "empty.duckdb")
-    try:
-        lake.export_lake(con, folder)
-    finally:
-        con.close()
+    folder = exported(tmp_path / "empty.duckdb", tmp_path / "empty-lake", read_only=False)
     monkeypatch.setenv("ENGAGE_LAKE", str(folder))
     at = app(tmp_path / "unused.duckdb", "overview")
     assert problems(at) == []

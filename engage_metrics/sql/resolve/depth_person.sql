@@ -7,14 +7,7 @@
 -- lost an attended participation — ties count co-attendance, so theirs can change too.
 CREATE OR REPLACE TEMP TABLE depth_person AS
 WITH now AS (        -- the same scope as participation_was, after the rebuild
-    SELECT p.person_id, p.event_id
-    FROM participation p
-    WHERE p.status = 'attended'
-      AND (p.person_id IN (SELECT person_id FROM old_person
-                           UNION SELECT label FROM rec_label WHERE rec >= 0)
-           OR p.event_id IN (SELECT e.event_id FROM event e
-                             JOIN scope_event s ON s.source = e.source
-                              AND s.event_key = e.event_key))
+    SELECT person_id, event_id FROM depth_scope
 ),
 changed AS (         -- attended (person, occurrence) pairs added or removed
     (SELECT person_id, event_id FROM now EXCEPT SELECT person_id, event_id FROM participation_was)
