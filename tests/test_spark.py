@@ -607,3 +607,30 @@ def test_the_spark_cli_on_a_standalone_cluster_prints_what_engage_prints(
     assert spark.returncode == 0, spark.stderr[-3000:]
     duck = engage("report", "--db", str(golden.with_suffix(".duckdb")), *window)
     assert_same(json.loads(spark.stdout), json.loads(duck.stdout))
+
+
+@runs_spark
+@needs_java
+def test_spark_submit_imports_and_reports_what_engage_does(spark_python: Path,
+                                                            tmp_path: Path) -> None:
+    """The package's __main__ as spark-submit's application file (README, Spark): an import
+    into a new lake and its report, equal to engage's on a store of the same file."""
+    submit = spark_python.parent / "spark-submit"
+    env = {**_env(), "PYSPARK_PYTHON": str(spark_python)}
+    lake_dir, store = tmp_path / "lake", tmp_path / "store.duckdb"
+    exports = [str(spark_stores.GOLDEN / f) for f in spark_stores.GOLDEN_FILES[3:5]]
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(submit), "--master", "local[1]", *(
+            a for c in FAST for a in ("--conf", c)), str(ROOT / "engage_spark" / "__main__.py"),
+            *args], capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
+
+    imported = run("import", "--lake", str(lake_dir), *exports)     # VAN and CiviCRM
+    duck = engage("import", "--db", str(store), *exports)
+    assert imported.returncode == 0, imported.stderr[-3000:]
+    assert imported.stdout == duck.stdout
+    report = run("report", "--lake", str(lake_dir), "--format", "json")   # the last 12 months
+    assert report.returncode == 0, report.stderr[-3000:]
+    expected = json.loads(engage("report", "--db", str(store), "--format", "json").stdout)
+    assert expected["participation"]["active"] > 0
+    assert_same(json.loads(report.stdout), expected)
