@@ -31,6 +31,7 @@ from engage_metrics.faults import (  # noqa: F401 - the store's errors, by their
     StoreTooNew,
     StoreWriteFailed,
 )
+from engage_metrics.rows import insert_rows
 from engage_metrics.transaction import transaction
 
 SCHEMA_VERSION = 9
@@ -264,13 +265,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def seed_configuration(con: duckdb.DuckDBPyConnection) -> None:
     """Fill the classification and ladder tables from data/engage.toml."""
     d = defaults()
-    con.executemany(
-        "INSERT OR REPLACE INTO classification VALUES (?, ?)",
-        [(normalize_keyword(k), v) for k, v in d["classification"].items()],
-    )
-    con.executemany(
-        "INSERT OR REPLACE INTO ladder VALUES (?, ?, ?)",
-        [(kind, normalize_keyword(k), int(r))
-         for kind in ("role", "event_type")
-         for k, r in d["ladder"][kind].items()],
-    )
+    # keyed by what the tables are keyed by: the last of two keywords that normalize alike wins
+    modes = {normalize_keyword(k): v for k, v in d["classification"].items()}
+    rungs = {(kind, normalize_keyword(k)): int(r)
+             for kind in ("role", "event_type") for k, r in d["ladder"][kind].items()}
+    insert_rows(con, "INSERT OR REPLACE INTO classification", modes.items())
+    insert_rows(con, "INSERT OR REPLACE INTO ladder",
+                [(kind, keyword, rung) for (kind, keyword), rung in rungs.items()])

@@ -31,6 +31,7 @@ from engage_metrics.mapping import (
     resolve_mapping,
 )
 from engage_metrics.options import FileLayout, ImportOptions
+from engage_metrics.rows import insert_rows
 from engage_metrics.transaction import bump_data_version, transaction
 
 KINDS = ("participation", "people", "ask")
@@ -310,7 +311,7 @@ def _stage_src(con: duckdb.DuckDBPyConnection, mapping: Mapping, options: Import
     for name, words in (("status_map", statuses), ("attended_map", ATTENDED_VALUES),
                         ("outcome_map", OUTCOMES)):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (word VARCHAR, value VARCHAR)")
-        con.executemany(f"INSERT INTO {name} VALUES (?, ?)", list(words.items()))  # noqa: S608
+        insert_rows(con, f"INSERT INTO {name}", words.items())
     max_date = datetime.now() + timedelta(days=5 * 365)
     params: dict[str, Any] = {"source": options.source}
     if options.kind in ("participation", "ask"):

@@ -27,6 +27,7 @@ import pandas as pd
 
 from engage_metrics import config, faults, registry
 from engage_metrics.config import RUNG_NAMES, TIERS, depth_config
+from engage_metrics.rows import insert_rows
 
 QUADRANTS = {
     (True, False): "All task (transactional)",
@@ -609,7 +610,7 @@ def _move_depth_snapshot(con: duckdb.DuckDBPyConnection, old: list[dt.date],
                 _bind(ties_sql, params))
     # everyone else's from their row at the old date of the same rank
     con.execute("CREATE OR REPLACE TEMP TABLE depth_moved_date (was DATE, d DATE)")
-    con.executemany("INSERT INTO depth_moved_date VALUES (?, ?)", list(zip(old, new, strict=True)))
+    insert_rows(con, "INSERT INTO depth_moved_date", zip(old, new, strict=True))
     con.execute("INSERT INTO depth_kept_ties "
                 "SELECT s.person_id, m.d, s.ties_count FROM depth_snapshot s "
                 "JOIN depth_moved_date m ON m.was = s.d "

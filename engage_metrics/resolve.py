@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from engage_metrics.rows import insert_rows
 from engage_metrics.transaction import MACROS_MARK, bump_data_version, transaction
 
 SQL_DIR = Path(__file__).with_name("sql")
@@ -112,9 +113,7 @@ def _derive(con: duckdb.DuckDBPyConnection, *, full: bool, imports: list[int] | 
     notes = [] if latest is None else identity_notes(con, latest)
     con.execute("CREATE OR REPLACE TEMP TABLE identity_note (import_id INTEGER, i INTEGER, "
                 "note VARCHAR)")
-    if notes:
-        con.executemany("INSERT INTO identity_note VALUES (?, ?, ?)",
-                        [(latest, i, n) for i, n in enumerate(notes)])
+    insert_rows(con, "INSERT INTO identity_note", [(latest, i, n) for i, n in enumerate(notes)])
     con.execute(sql_text("resolve/configure.sql"))
     con.execute(sql_text("resolve/facts.sql"))
     refresh_ties(con, full=full)

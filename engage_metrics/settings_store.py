@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from engage_metrics import config, metrics, resolve
+from engage_metrics.rows import insert_rows
 from engage_metrics.transaction import bump_data_version, transaction
 
 LADDER_KINDS = ("role", "event_type")
@@ -105,14 +106,10 @@ def save_configuration(con: duckdb.DuckDBPyConnection, classification_rows: pd.D
     rungs = _clean(ladder_rows, ["kind", "keyword", "rung"])
     with transaction(con):
         con.execute("DELETE FROM classification")
-        if len(modes):
-            con.executemany("INSERT INTO classification VALUES (?, ?)",
-                            list(modes.itertuples(index=False, name=None)))
+        insert_rows(con, "INSERT INTO classification", modes.itertuples(index=False, name=None))
         con.execute("DELETE FROM ladder")
-        if len(rungs):
-            con.executemany("INSERT INTO ladder VALUES (?, ?, ?)",
-                            [(k, w, int(r))
-                             for k, w, r in rungs.itertuples(index=False, name=None)])
+        insert_rows(con, "INSERT INTO ladder",
+                    [(k, w, int(r)) for k, w, r in rungs.itertuples(index=False, name=None)])
         resolve.apply_configuration(con, progress)
         bump_data_version(con)
 
@@ -131,16 +128,16 @@ def save_edits(con: duckdb.DuckDBPyConnection, modes: dict[str, str] | None = No
             if int(r) not in range(1, 6)]
     if bad:
         raise ValueError(f"not a mode or a rung from 1 to 5: {', '.join(bad)}")
-    keywords = [(config.normalize_keyword(t), m) for t, m in modes.items()
-                if config.normalize_keyword(t)]
-    rungs = [(kind, config.normalize_keyword(name), int(rung))
+    # keyed as the tables are: of two names that normalize alike, the last edit wins
+    keywords = {config.normalize_keyword(t): m for t, m in modes.items()
+                if config.normalize_keyword(t)}
+    rungs = {(kind, config.normalize_keyword(name)): int(rung)
              for kind, edits in (("event_type", type_rungs), ("role", role_rungs))
-             for name, rung in edits.items() if config.normalize_keyword(name)]
+             for name, rung in edits.items() if config.normalize_keyword(name)}
     with transaction(con):
-        if keywords:
-            con.executemany("INSERT OR REPLACE INTO classification VALUES (?, ?)", keywords)
-        if rungs:
-            con.executemany("INSERT OR REPLACE INTO ladder VALUES (?, ?, ?)", rungs)
+        insert_rows(con, "INSERT OR REPLACE INTO classification", keywords.items())
+        insert_rows(con, "INSERT OR REPLACE INTO ladder",
+                    [(kind, keyword, rung) for (kind, keyword), rung in rungs.items()])
         resolve.apply_configuration(con, progress)
         bump_data_version(con)
 

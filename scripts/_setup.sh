@@ -5,6 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+source "$ROOT/scripts/_system.sh"
 PY="${PYTHON:-python3}"
 REQ="${1:-requirements.txt}"
 if [ ! -x .venv/bin/python ]; then
@@ -15,6 +16,6 @@ STAMP=".venv/.engage-$(basename "$REQ").sha256"
 WANT="$(cat requirements.txt "$REQ" pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
     echo "engage: installing $REQ and the project (editable) into .venv" >&2
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$REQ" -e .
+    venv_install .venv -r "$REQ" -e .
     echo "$WANT" > "$STAMP"
 fi
