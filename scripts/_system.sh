@@ -29,11 +29,11 @@ ensure_debian_packages() {
 # with uv (pinned, put into VENV by pip first): the same pinned packages, resolved alike,
 # in seconds instead of the best part of a minute for pip. If uv cannot be had or fails,
 # pip does it. Usage: venv_install VENV ARGS...
-ENGAGE_UV_VERSION="0.13.9"
 venv_install() {
     local venv="$1"; shift
+    local uv_pin="uv==0.13.9"
     if "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-            "uv==$ENGAGE_UV_VERSION" >/dev/null 2>&1 \
+            "$uv_pin" >/dev/null 2>&1 \
         && "$venv/bin/uv" pip install --quiet --python "$venv/bin/python" "$@"; then
         return 0
     fi

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import shutil
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -35,10 +37,13 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
             for t in backup.store_tables(con)}
 
 
-@pytest.fixture
-def filled(store):
+@pytest.fixture(scope="module")
+def filled_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with rows in every table: imports with rejects, an ask file, a people
-    file, an identity decision, a changed setting and classification, a target."""
+    file, an identity decision, a changed setting and classification, a target (built once
+    per module; each test gets a copy: :func:`filled`)."""
+    path = tmp_path_factory.mktemp("filled") / "engage.duckdb"
+    store = db.connect(path)
     for name, text in FILES.items():
         assert importer.import_bytes(store, text.encode(), name).status == "imported"
     importer.import_bytes(store, b"Email,Date,Ask,Rung,Outcome\nana@x.org,2024-02-02,Host,4,yes\n",
@@ -56,7 +61,17 @@ def filled(store):
     importer.import_bytes(store, f"Email,Event,Date,Status\n{walks}".encode(), "walks.csv")
     active.predict(store, dt.date(2024, 6, 1))   # kept in the store (prediction_kept)
     assert [t for t, rows in snapshot(store).items() if not rows] == []
-    return store
+    store.close()
+    return path
+
+
+@pytest.fixture
+def filled(filled_file: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A copy of the filled store at tmp_path / engage.duckdb, open."""
+    shutil.copy(filled_file, tmp_path / "engage.duckdb")
+    con = db.connect(tmp_path / "engage.duckdb")
+    yield con
+    con.close()
 
 
 def test_round_trip_is_exact_for_every_table(filled, tmp_path: Path):

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers_cli import engage
 
 import engage_metrics
 from engage_metrics.cli import COMMANDS, build_parser
@@ -19,10 +20,13 @@ README = (ROOT / "README.md").read_text()
 
 
 def cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "engage_metrics", *args]
-    if db is not None:
-        cmd += ["--db", str(db)]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300,
+    return engage(*args, *(["--db", str(db)] if db is not None else []))
+
+
+def cli_process(*args: str) -> subprocess.CompletedProcess:
+    """`python -m engage_metrics ARGS` in a new process."""
+    return subprocess.run([sys.executable, "-m", "engage_metrics", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=300,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
@@ -35,12 +39,12 @@ def test_every_command_has_help_and_is_documented(command):
 
 
 def test_no_arguments_lists_the_commands_and_version_prints():
-    result = cli()
+    result = cli_process()
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: engage")
     for command in COMMANDS:
         assert f"    {command}" in result.stdout, f"{command} missing from the command list"
-    version = cli("--version")
+    version = cli_process("--version")
     assert version.returncode == 0
     assert version.stdout.strip() == f"engage {engage_metrics.__version__}"
 

@@ -3,13 +3,11 @@ Spark path reads) and back, without importing the history again."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from helpers_cli import engage
 from spark_stores import golden
 
 from engage_metrics import db, lake, metrics
@@ -18,10 +16,7 @@ from engage_metrics.backup import store_tables
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "engage_metrics", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+cli = engage
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,7 @@ the file, and a re-import in another order. Expectations are written out by hand
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +14,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import openpyxl
 import pytest
+from helpers_cli import engage
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -238,9 +237,7 @@ def test_cli_date_order_error_is_one_line_then_the_flag_imports(tmp_path):
     con.close()
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "engage_metrics", *args, "--db", str(path)],
-                              capture_output=True, text=True, cwd=ROOT, timeout=300,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        return engage(*args, "--db", str(path))
 
     r = cli("import", str(GOLDEN / "sign-in sheet.csv"))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
