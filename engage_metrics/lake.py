@@ -43,6 +43,10 @@ FORMAT_VERSION = 1
 PARTITIONED = frozenset({"import_log", "rejected_row", "raw_participation", "raw_person",
                          "raw_ask"})
 PARTITION_COLUMN = "import_id"
+# a change being committed (engage_metrics.lake_commit): its staging directory, and the
+# plan written there at the commit point
+STAGING = ".staging"
+PLAN = "plan.json"
 
 
 class LakeError(BackupError):
@@ -115,10 +119,21 @@ def export_lake(con: duckdb.DuckDBPyConnection, out_dir: str | Path) -> dict[str
     return manifest
 
 
+def commit_pending(folder: Path) -> bool:
+    """True when a change of the lake *folder* passed its commit point and did not finish
+    (engage_metrics.lake_commit): its files are a mix of before and after until the next
+    change, or `./scripts/spark recover`, finishes it."""
+    return (folder / STAGING / PLAN).exists()
+
+
 def read_manifest(lake: str | Path) -> dict[str, Any]:
     """The manifest of the lake directory *lake*, checked (:func:`check_manifest`), and
-    each of its tables' directories there."""
+    each of its tables' directories there; refused while a change's commit is pending."""
     folder = Path(lake)
+    if commit_pending(folder):
+        raise LakeError(f"the last change of the lake {folder} stopped during its commit; "
+                        f"finish it with `./scripts/spark recover --lake {folder}`, then try "
+                        "again.")
     try:
         text = (folder / MANIFEST).read_text()
     except FileNotFoundError:

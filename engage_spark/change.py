@@ -26,10 +26,14 @@ An import, step by step:
    computes a report's facts for the window asked; a DuckDB store read from the lake
    recomputes its snapshots, their stamps being removed from meta), meta with its data
    version raised, and the new manifest.
-5. Commit: the staged tables and partitions are renamed into place (the replaced ones and
-   an undone import's partitions moved aside), then the manifest is replaced, then what
-   was moved aside is deleted. Until the commit, the lake is untouched: a failure (a bad
-   file, an error in Spark) leaves it byte for byte as it was.
+5. Commit (:mod:`engage_metrics.lake_commit`): a plan of what moves is written into the
+   staging directory (the commit point), then the staged tables and partitions are
+   renamed into place (the replaced ones and an undone import's partitions moved aside),
+   then the manifest is replaced, then what was moved aside is deleted. Until the commit
+   point, the lake is untouched: a failure (a bad file, an error in Spark) leaves it byte
+   for byte as it was. A process that dies after it leaves a plan that the next change
+   (or ``./scripts/spark recover``) finishes before anything else; readers refuse the lake
+   until then.
 
 Undo removes an import's partitions and derives again; a merge decision adds a row to
 identity_decision and derives again (keep-apart is recorded only, as in DuckDB).
@@ -39,13 +43,11 @@ Spark reads.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,7 +56,7 @@ import duckdb
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from engage_metrics import db, importer, lake
+from engage_metrics import db, importer, lake, lake_commit
 from engage_metrics.importer import ImportResult
 from engage_metrics.lake import MANIFEST, PARTITION_COLUMN, PARTITIONED, LakeError
 from engage_metrics.options import FileLayout, ImportOptions
@@ -66,16 +68,13 @@ from engage_spark.script import Tables
 SEED = ("setting", "classification", "ladder", "import_log", "identity_decision")
 SNAPSHOTS = ("depth_snapshot", "window_snapshot", "window_person_snapshot",
              "window_depth_snapshot")
-STAGING = ".staging"
-LOCK = ".lock"
-ASIDE = ".replaced"
 
 
 def create(folder: Path) -> None:
     """A new, empty lake in *folder* (a directory holding nothing but the lock): an empty
     store's tables, settings and default classification and ladder, written beside and
     moved in, the manifest last."""
-    if any(p.name != LOCK for p in folder.iterdir()):
+    if any(p.name != lake_commit.LOCK for p in folder.iterdir()):
         raise LakeError(f"{folder} is not an Engage lake (it has no {MANIFEST}) and is not "
                         "empty; give a new directory for a new lake.")
     with tempfile.TemporaryDirectory(dir=folder, prefix=".new") as tmp:
@@ -99,16 +98,6 @@ def open_lake(spark: SparkSession, folder: Path, create_new: bool = False) -> di
     return manifest
 
 
-@contextmanager
-def writing(folder: Path) -> Iterator[None]:
-    """One change of the lake *folder* at a time: an exclusive lock on ``LAKE/.lock``
-    (released when the process ends, however it ends), waited for."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / LOCK).open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
 def import_ids(spark: SparkSession) -> set[int]:
     return {r[0] for r in spark.sql("SELECT import_id FROM import_log").collect()}
 
@@ -119,7 +108,7 @@ def import_files(spark: SparkSession, folder: Path, paths: Sequence[Path],
     """Import *paths* into the lake *folder* (created when new); one result per file, as
     :func:`engage_metrics.importer.import_files` gives them. The lake is written once,
     after every file of the call was read."""
-    with writing(folder):
+    with lake_commit.writing(folder):
         return _import_files(spark, folder, paths, options, layouts)
 
 
@@ -167,7 +156,7 @@ def _journal_rows(con: duckdb.DuckDBPyConnection, spark: SparkSession, table: st
 
 def undo(spark: SparkSession, folder: Path, import_id: int) -> None:
     """Remove import *import_id* from the lake *folder* and derive again."""
-    with writing(folder):
+    with lake_commit.writing(folder):
         manifest = open_lake(spark, folder)
         if import_id not in import_ids(spark):
             raise ValueError(f"there is no import #{import_id}")
@@ -181,7 +170,7 @@ def decide(spark: SparkSession, folder: Path, decision: str, person_a: int,
     derives the lake again."""
     if decision not in ("merge", "apart"):
         raise ValueError("decision must be 'merge' or 'apart'")
-    with writing(folder):
+    with lake_commit.writing(folder):
         manifest = open_lake(spark, folder)
         keys = spark.sql("SELECT person_id, MIN(key) AS key FROM identifier "
                          "WHERE person_id IN (:a, :b) GROUP BY person_id",
@@ -228,14 +217,13 @@ def apply(spark: SparkSession, folder: Path, manifest: dict[str, Any],
         "ELSE value END AS value FROM meta WHERE key NOT IN "
         "('depth_snapshot', 'window_snapshot', 'window_person_snapshot', "
         "'window_depth_snapshot')"))
-    staging = folder / STAGING
-    shutil.rmtree(staging, ignore_errors=True)
+    staging = folder / lake_commit.STAGING
     try:
         plan = _stage(spark, staging, manifest, written, new_rows, gone)
-        _commit(folder, staging, plan)
+        lake_commit.commit(folder, plan)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(folder / ASIDE, ignore_errors=True)
+        if not lake_commit.pending(folder):     # a commit cut short is finished next time
+            shutil.rmtree(staging, ignore_errors=True)
         tables.release()
 
 
@@ -255,7 +243,8 @@ def stage_table(frame: DataFrame, where: Path, partitioned: bool = False) -> Non
 
 def _stage(spark: SparkSession, staging: Path, manifest: dict[str, Any], written: list[str],
            new_rows: dict[str, DataFrame], gone: list[int]) -> dict[str, Any]:
-    """Write what changes into *staging*; what :func:`_commit` moves into place."""
+    """Write what changes into *staging*; what :func:`engage_metrics.lake_commit.commit`
+    moves into place."""
     entries = json.loads(json.dumps(manifest["tables"]))
     whole: list[str] = []
     parts: dict[str, list[str]] = {}
@@ -284,33 +273,3 @@ def _stage(spark: SparkSession, staging: Path, manifest: dict[str, Any], written
                     "updated_at": datetime.now(UTC).isoformat(timespec="seconds")}
     (staging / MANIFEST).write_text(json.dumps(new_manifest, indent=2))
     return {"whole": whole, "parts": parts, "gone": gone}
-
-
-def _commit(folder: Path, staging: Path, plan: dict[str, Any]) -> None:
-    """Move the staged tables and partitions into the lake *folder*, the replaced ones
-    aside, then the manifest; the caller deletes what was moved aside."""
-    aside = folder / ASIDE
-    shutil.rmtree(aside, ignore_errors=True)
-    aside.mkdir()
-    for name in plan["whole"]:
-        os.rename(folder / name, aside / name)
-        os.rename(staging / "tables" / name, folder / name)
-    for name in PARTITIONED:
-        if name in plan["whole"]:
-            continue
-        for import_id in plan["gone"]:
-            part = folder / name / f"{PARTITION_COLUMN}={import_id}"
-            if part.exists():
-                (aside / name).mkdir(exist_ok=True)
-                os.rename(part, aside / name / part.name)
-        for part in plan["parts"].get(name, []):
-            os.rename(staging / "parts" / name / part, folder / name / part)
-    os.replace(staging / MANIFEST, folder / MANIFEST)
-
-
-def check_lake_folder(where: str) -> Path:
-    """The local directory of a lake given as --lake (imports write by renaming)."""
-    if "://" in where and not where.startswith("file://"):
-        raise LakeError(f"{where}: imports, undo and decisions need a lake on a local or "
-                        "mounted file system; reports read any URI Spark reads.")
-    return Path(where.removeprefix("file://"))

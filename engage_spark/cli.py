@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
-from engage_metrics import __version__, lake
+from engage_metrics import __version__, lake, lake_commit
 from engage_metrics import cli as duckdb_cli
 from engage_metrics.cli import EXIT_ERROR, CliError
 from engage_metrics.config import ConfigError
@@ -64,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
                        "lake again.")
     _spark_args(p, lake_help=LAKE_WRITE_HELP)
     p.add_argument("import_id", type=int)
+
+    p = sub.add_parser("recover", help="finish a change that stopped midway",
+                       description="Finish what a change (import, undo, decide) left when "
+                       "its process died: completed when it had begun its commit, deleted "
+                       "when it had not (the lake is then as before it). Every change does "
+                       "this first; readers refuse a lake whose commit is unfinished until "
+                       "then. Needs no Spark.")
+    p.add_argument("--lake", required=True, metavar="DIR", help=LAKE_WRITE_HELP)
 
     p = sub.add_parser("decide", help="merge two people, or keep them apart",
                        description="Record an identity decision between two people (person "
@@ -131,17 +140,37 @@ def cmd_import(args: argparse.Namespace) -> int:
     from engage_spark import change, session
 
     options, layouts = duckdb_cli.import_options(args)
-    folder = change.check_lake_folder(args.lake)
+    folder = lake_commit.check_lake_folder(args.lake)
     spark = session.start(args.master, args.conf)
     return duckdb_cli.print_imports(change.import_files(spark, folder, args.files, options,
                                                         layouts))
 
 
+def _changed_lake(where: str) -> Path:
+    """The local lake *where* that a change writes, checked before Spark starts (after
+    finishing a change that stopped during its commit, if one did)."""
+    folder = lake_commit.check_lake_folder(where)
+    if lake.commit_pending(folder):
+        with lake_commit.writing(folder):   # says on stderr what it finished
+            pass
+    lake.read_manifest(folder)
+    return folder
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    folder = lake_commit.check_lake_folder(args.lake)
+    if not lake.commit_pending(folder):
+        lake.read_manifest(folder)          # refuses what is not a lake, creating nothing
+    with lake_commit.writing(folder):       # says on stderr what it finished, if anything
+        lake.read_manifest(folder)
+    print(f"{folder}: no change is left unfinished")
+    return 0
+
+
 def cmd_undo(args: argparse.Namespace) -> int:
     from engage_spark import change, session
 
-    folder = change.check_lake_folder(args.lake)
-    lake.read_manifest(folder)
+    folder = _changed_lake(args.lake)
     change.undo(session.start(args.master, args.conf), folder, args.import_id)
     print(f"import #{args.import_id} undone")
     return 0
@@ -150,8 +179,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 def cmd_decide(args: argparse.Namespace) -> int:
     from engage_spark import change, session
 
-    folder = change.check_lake_folder(args.lake)
-    lake.read_manifest(folder)
+    folder = _changed_lake(args.lake)
     change.decide(session.start(args.master, args.conf), folder, args.decision,
                   args.person_a, args.person_b)
     print(f"{'merged' if args.decision == 'merge' else 'kept apart'}: people "
@@ -159,7 +187,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"import": cmd_import, "undo": cmd_undo, "decide": cmd_decide,
+COMMANDS = {"import": cmd_import, "undo": cmd_undo, "decide": cmd_decide, "recover": cmd_recover,
             "report": cmd_report, "history": cmd_history,
             "definitions": duckdb_cli.cmd_definitions}
 

@@ -1,8 +1,17 @@
 """export-lake and import-lake: a DuckDB store as a lake of Parquet tables (the layout the
-Spark path reads) and back, without importing the history again."""
+Spark path reads) and back, without importing the history again.
+
+And a change to a lake lands whole even when its process dies midway
+(engage_metrics.lake_commit): cut short before its commit point, the next change (or
+`./scripts/spark recover`) throws it away and the lake is byte for byte as it was; cut
+short at any step of its commit, readers refuse the lake with what to run, and the next
+change finishes it, so the lake holds exactly what the change made. No Spark needed: the
+commit is file renames, and the staged change here is the difference between two lakes
+exported by DuckDB."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -10,8 +19,9 @@ import pytest
 from helpers_cli import engage
 from spark_stores import golden
 
-from engage_metrics import db, lake, metrics
+from engage_metrics import db, importer, lake, lake_commit, metrics
 from engage_metrics.backup import store_tables
+from engage_spark.cli import main as spark_main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,3 +111,132 @@ def test_a_damaged_or_newer_lake_is_refused(golden_db: Path, tmp_path: Path) -> 
     (out / lake.MANIFEST).write_text(json.dumps(manifest))
     with pytest.raises(lake.LakeError, match="newer Engage"):
         lake.read_manifest(out)
+
+
+# ---------------------------------------------------------------- a commit cut short
+
+NEXT = ("Email,Event,Date,Status\nnew.one@x.org,Spring canvass,2026-03-02,Attended\n"
+        "new.two@x.org,Spring canvass,2026-03-02,Attended\n")
+
+
+@pytest.fixture(scope="module")
+def lakes(golden_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The golden organization's lake (before) and the lake of it after one more import
+    (after), both exported from DuckDB stores."""
+    folder = tmp_path_factory.mktemp("commit")
+    shutil.copy(golden_db, folder / "before.duckdb")
+    con = db.connect(folder / "before.duckdb")
+    lake.export_lake(con, folder / "before")
+    assert importer.import_bytes(con, NEXT.encode(), "next.csv").status == "imported"
+    lake.export_lake(con, folder / "after")
+    con.close()
+    return folder / "before", folder / "after"
+
+
+def _stage(before: Path, after: Path, into: Path) -> dict:
+    """Copy *before* to *into* and stage there what turns it into *after*, as a Spark
+    change stages it: the tables whole, the journal's new partitions, the manifest; the
+    commit's plan."""
+    shutil.copytree(before, into)
+    staging = into / lake.STAGING
+    manifest = json.loads((after / lake.MANIFEST).read_text())
+    whole, parts = [], {}
+    for name in manifest["tables"]:
+        if name in lake.PARTITIONED and any(p.name.startswith("import_id=")
+                                            for p in (before / name).iterdir()):
+            new = sorted({p.name for p in (after / name).iterdir()}
+                         - {p.name for p in (before / name).iterdir()})
+            for part in new:
+                shutil.copytree(after / name / part, staging / "parts" / name / part)
+            parts[name] = new
+        else:
+            shutil.copytree(after / name, staging / "tables" / name)
+            whole.append(name)
+    shutil.copy(after / lake.MANIFEST, staging / lake.MANIFEST)
+    assert whole and any(parts.values())
+    return {"whole": whole, "parts": parts, "gone": []}
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != lake_commit.LOCK}
+
+
+def _content(folder: Path) -> dict[str, list[tuple]]:
+    con = lake.open_read_only(folder)
+    try:
+        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)  # noqa: S608
+                for t in store_tables(con)}
+    finally:
+        lake.release(con)
+
+
+def _moves(before: Path, after: Path, tmp_path: Path) -> int:
+    """How many renames a whole commit makes."""
+    plan = _stage(before, after, tmp_path / "count")
+    return len(plan["whole"]) * 2 + sum(map(len, plan["parts"].values())) + 1
+
+
+def test_a_commit_cut_short_at_any_step_is_finished_and_refused_until_then(
+        lakes: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    before, after = lakes
+    expected = _content(after)
+    total = _moves(before, after, tmp_path)
+    real = lake_commit._move
+    for stop in sorted({0, 1, 2, total // 2, total - 2, total - 1}):
+        where = tmp_path / f"stop-{stop}"
+        plan = _stage(before, after, where)
+        made: list[Path] = []
+
+        def move(src: Path, dst: Path, stop: int = stop, made: list[Path] = made) -> None:
+            if len(made) == stop:
+                raise OSError("the process died here")
+            made.append(dst)
+            real(src, dst)
+
+        monkeypatch.setattr(lake_commit, "_move", move)
+        with pytest.raises(OSError, match="died"):
+            lake_commit.commit(where, plan)
+        monkeypatch.setattr(lake_commit, "_move", real)
+        assert lake.commit_pending(where), stop
+        # every reader refuses the mixed lake, saying what to run
+        for read in (lake.read_manifest, lake.open_read_only):
+            with pytest.raises(lake.LakeError, match=r"stopped during its commit; finish it "
+                               r"with `\./scripts/spark recover --lake "):
+                read(where)
+        capsys.readouterr()
+        assert spark_main(["recover", "--lake", str(where)]) == 0
+        out, err = capsys.readouterr()
+        assert "the last change had stopped during its commit; it is now complete" in err
+        assert "no change is left unfinished" in out
+        assert not lake.commit_pending(where)
+        assert sorted(p.name for p in where.iterdir() if p.name.startswith(".")) == [
+            lake_commit.LOCK], stop                     # no staging, nothing aside
+        assert _content(where) == expected, stop
+        # and a second recover has nothing to do
+        assert spark_main(["recover", "--lake", str(where)]) == 0
+        assert capsys.readouterr().err == ""
+    # uncut, the commit lands it all at once
+    plan = _stage(before, after, tmp_path / "whole")
+    lake_commit.commit(tmp_path / "whole", plan)
+    assert _content(tmp_path / "whole") == expected
+
+
+def test_a_change_cut_short_before_its_commit_point_leaves_the_lake_as_it_was(
+        lakes: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before, after = lakes
+    where = tmp_path / "lake"
+    _stage(before, after, where)            # staged, but the plan was never written
+    assert not lake.commit_pending(where)
+    assert spark_main(["recover", "--lake", str(where)]) == 0
+    assert "the last change had stopped before its commit" in capsys.readouterr().err
+    assert _files(where) == _files(before)
+
+
+def test_recover_refuses_what_is_not_a_lake_and_creates_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nothing-here"
+    assert spark_main(["recover", "--lake", str(missing)]) == 2
+    assert "is not an Engage lake" in capsys.readouterr().err
+    assert not missing.exists()
