@@ -36,7 +36,8 @@ An import, step by step:
    until then.
 
 Undo removes an import's partitions and derives again; a merge decision adds a row to
-identity_decision and derives again (keep-apart is recorded only, as in DuckDB).
+identity_decision and derives again (keep-apart is recorded only, as in DuckDB); undoing
+the links by name into a person adds a keep-apart decision per link and derives again.
 Imports, undo and decisions need a lake on a local or mounted file system (the commit
 renames directories), and take turns (a lock on ``LAKE/.lock``); reports read any URI
 Spark reads.
@@ -56,13 +57,14 @@ import duckdb
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from engage_metrics import db, importer, lake, lake_commit
+from engage_metrics import db, importer, lake, lake_commit, resolve
 from engage_metrics.importer import ImportResult
 from engage_metrics.lake import MANIFEST, PARTITION_COLUMN, PARTITIONED, LakeError
 from engage_metrics.options import FileLayout, ImportOptions
 from engage_spark import session
 from engage_spark.resolve import DERIVED, derive
 from engage_spark.script import Tables
+from engage_spark.transpile import to_spark
 
 # what an import reads from the store besides the file (the scratch store is seeded with it)
 SEED = ("setting", "classification", "ladder", "import_log", "identity_decision")
@@ -185,6 +187,30 @@ def decide(spark: SparkSession, folder: Path, decision: str, person_a: int,
                   "at": datetime.now(UTC).replace(tzinfo=None)})
         apply(spark, folder, manifest, {}, [], decisions=decided,
               derive_again=decision == "merge")
+
+
+def unlink(spark: SparkSession, folder: Path, person_id: int) -> int:
+    """Undo every link by name into person *person_id* of the lake *folder*, as
+    :func:`engage_metrics.resolve.unlink` undoes one on a store: for each link key that
+    resolve/links.sql lists for the person, a keep-apart decision between it and the
+    person's email key; then the lake is derived again (the name-only rows become their
+    own weak person). Returns how many links were undone."""
+    with lake_commit.writing(folder):
+        manifest = open_lake(spark, folder)
+        query = to_spark(resolve.sql_text("resolve/links.sql"))
+        links = spark.sql(query.sql, args=query.args({})).where(F.col("person_id") == person_id)
+        found = links.count()
+        if found == 0:
+            raise ValueError(f"person #{person_id} has no link by name (the Data page lists "
+                             "them under Linked by name)")
+        at = datetime.now(UTC).replace(tzinfo=None)
+        new = links.select(F.lit("apart").alias("decision"), F.col("link_key").alias("key_a"),
+                           F.col("email_key").alias("key_b"),
+                           F.lit(at).cast("timestamp_ntz").alias("decided_at"))
+        kept = spark.table("identity_decision").join(
+            new.select("decision", "key_a", "key_b"), ["decision", "key_a", "key_b"], "left_anti")
+        apply(spark, folder, manifest, {}, [], decisions=kept.unionByName(new))
+        return found
 
 
 def apply(spark: SparkSession, folder: Path, manifest: dict[str, Any],

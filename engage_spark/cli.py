@@ -66,6 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     _spark_args(p, lake_help=LAKE_WRITE_HELP)
     p.add_argument("import_id", type=int)
 
+    p = sub.add_parser("unlink", help="undo the links by name into a person",
+                       description="Name-only sign-ins (no email, phone or id) joined by name "
+                       "to the one person with that name and an email in the same file (the "
+                       "Data page lists them under Linked by name): keep them apart from "
+                       "person PERSON_ID (a keep-apart decision for each link, as the Data "
+                       "page's Undo records it) and derive the lake again.")
+    _spark_args(p, lake_help=LAKE_WRITE_HELP)
+    p.add_argument("person_id", type=int, metavar="PERSON_ID")
+
     p = sub.add_parser("recover", help="finish a change that stopped midway",
                        description="Finish what a change (import, undo, decide) left when "
                        "its process died: completed when it had begun its commit, deleted "
@@ -187,7 +196,17 @@ def cmd_decide(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"import": cmd_import, "undo": cmd_undo, "decide": cmd_decide, "recover": cmd_recover,
+def cmd_unlink(args: argparse.Namespace) -> int:
+    from engage_spark import change, session
+
+    folder = _changed_lake(args.lake)
+    found = change.unlink(session.start(args.master, args.conf), folder, args.person_id)
+    print(f"{found} link(s) by name into person #{args.person_id} undone")
+    return 0
+
+
+COMMANDS = {"import": cmd_import, "undo": cmd_undo, "decide": cmd_decide,
+            "unlink": cmd_unlink, "recover": cmd_recover,
             "report": cmd_report, "history": cmd_history,
             "definitions": duckdb_cli.cmd_definitions}
 

@@ -67,9 +67,11 @@ def decisions_notice() -> None:
 
 
 def links_notice() -> None:
-    """Above the name links: undoing one is not recorded on a lake from here."""
-    st.caption("Read-only: a link is undone on a DuckDB store read from the lake (see "
-               "Backup below), not on the lake from here.")
+    """Above the name links: the command that undoes them on the lake (the links below
+    name their person's number)."""
+    st.caption("Read-only: undo the links by name into a person on the lake with (the "
+               "person's number as each link below names it):")
+    st.code(spark_command("unlink", "PERSON_ID"), language="bash")
 
 
 def store_notice() -> None:

@@ -370,9 +370,11 @@ def links_section(hide: bool) -> None:
     shown = layout.mask(links, hide, id_columns=("person_id",))
     for i, row in enumerate(shown.head(20).itertuples()):
         cols = st.columns([6, 1])
-        cols[0].markdown(layout.plain(f"{row.full_name} · {row.email or '—'}"))
-        if store.read_only():
+        if store.read_only():       # undone by ./scripts/spark unlink PERSON_ID (above)
+            cols[0].markdown(layout.plain(f"{row.full_name} · {row.email or '—'} — person "
+                                          f"#{row.person_id}"))
             continue
+        cols[0].markdown(layout.plain(f"{row.full_name} · {row.email or '—'}"))
         if cols[1].button("Undo", key=f"unlink_{i}", help="Keep these name-only rows apart "
                           "from this person (recorded as a keep-apart decision)."):
             resolve.unlink(store.cursor(), str(links["link_key"].iloc[i]))

@@ -16,8 +16,9 @@ from helpers_browser import CHROMIUM, streamlit_server
 from helpers_ui import PAGES, metric_values, problems
 from spark_stores import golden
 
-from engage_metrics import auth, db, lake, metrics, registry
+from engage_metrics import auth, db, importer, lake, metrics, registry, resolve
 from engage_metrics.backup import store_tables
+from engage_ui.text import plain
 
 
 @pytest.fixture(scope="module")
@@ -231,6 +232,22 @@ def test_possible_duplicates_on_a_lake_are_listed_with_the_spark_commands(
     pairs = [c.value for c in at.caption if re.fullmatch(r"#\d+ and #\d+", c.value)]
     assert len(pairs) == 18        # the demo's pairs, each with its people's numbers
     assert not [b for b in at.button if b.key.startswith(("merge_", "apart_", "unlink_"))]
+
+
+def test_links_by_name_on_a_lake_name_their_person_and_the_unlink_command(
+        app, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    con = db.connect(tmp_path / "linked.duckdb")
+    importer.import_bytes(con, b"Name,Email,Event,Date,Status\n"
+                          b"Ana Lopez,ana@x.org,Canvass,2025-03-01,Attended\n"
+                          b"Ana Lopez,,Canvass,2025-03-08,Attended\n", "sign-ins.csv")
+    [ana] = resolve.name_links(con)["person_id"].tolist()
+    con.close()
+    folder = exported(tmp_path / "linked.duckdb", tmp_path / "linked-lake")
+    at = on_lake(app, monkeypatch, folder, tmp_path, "data")
+    assert problems(at) == []
+    assert f"./scripts/spark unlink --lake {folder} PERSON_ID" in [c.value for c in at.code]
+    assert plain(f"Ana Lopez · ana@x.org — person #{ana}") in [m.value for m in at.markdown]
+    assert not [b for b in at.button if b.key.startswith("unlink_")]
 
 
 def test_an_empty_lake_says_how_to_import_into_it(app, monkeypatch: pytest.MonkeyPatch,
