@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("person_id", type=int, metavar="PERSON_ID")
 
     p = sub.add_parser("recover", help="finish a change that stopped midway",
-                       description="Finish what a change (import, undo, decide) left when "
+                       description="Finish what a change (import, undo, decide, unlink) left when "
                        "its process died: completed when it had begun its commit, deleted "
                        "when it had not (the lake is then as before it). Every change does "
                        "this first; readers refuse a lake whose commit is unfinished until "
@@ -167,11 +167,9 @@ def _changed_lake(where: str) -> Path:
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
-    folder = lake_commit.check_lake_folder(args.lake)
-    if not lake.commit_pending(folder):
-        lake.read_manifest(folder)          # refuses what is not a lake, creating nothing
-    with lake_commit.writing(folder):       # says on stderr what it finished, if anything
-        lake.read_manifest(folder)
+    folder = _changed_lake(args.lake)       # a commit cut short: finished
+    with lake_commit.writing(folder):       # a change cut short before it: thrown away
+        pass
     print(f"{folder}: no change is left unfinished")
     return 0
 
