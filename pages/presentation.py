@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from engage_metrics.boardpack import Section, build_sections
+from engage_metrics.boardpack import Deck, Section
 from engage_ui import data, filters, layout, store
 
 SCREEN, DECK = "presentation_screen", "presentation_deck"
@@ -23,14 +23,15 @@ h1 {font-size: 3.2rem;} h2 {font-size: 2.4rem;}
 </style>"""
 
 
-def deck(org: str) -> list[Section]:
-    """The sections of the sidebar's window, kept for this session until anything changes."""
+def deck(org: str) -> Deck:
+    """The sections of the sidebar's window, kept for this session until anything changes;
+    each screen's section is built when it is first shown (Deck)."""
     f = filters.current()
     key = (f.window, org, store.version())
     kept = st.session_state.get(DECK)
     if kept is None or kept[0] != key:
         with st.spinner("Preparing the presentation…"):
-            kept = (key, build_sections(store.cursor(), f.window, org))
+            kept = (key, Deck(store.cursor(), f.window, org))
         st.session_state[DECK] = kept
         st.session_state[SCREEN] = 0
     return kept[1]
@@ -78,15 +79,17 @@ def main() -> None:
     sections = deck(org)
     count = len(sections)
     screen = min(st.session_state.get(SCREEN, 0), count - 1)
+    with st.spinner("Preparing this screen…"):
+        section = sections.section(store.cursor(), screen)
     back, where, forward, leave = st.columns([1, 4, 1, 1], vertical_alignment="center")
     back.button("◀ Previous", key="presentation_previous", disabled=screen == 0, width="stretch",
                 on_click=move, args=(-1, count), shortcut="ArrowLeft")
     forward.button("Next ▶", key="presentation_next", disabled=screen == count - 1,
                    width="stretch", on_click=move, args=(1, count), shortcut="ArrowRight")
-    where.caption(layout.plain(f"Screen {screen + 1} of {count}: {sections[screen].title} "
+    where.caption(layout.plain(f"Screen {screen + 1} of {count}: {section.title} "
                                "(arrow keys move between screens)"))
     leave.page_link("pages/boardpack.py", label="Exit", icon="✖️")
-    show(sections[screen])
+    show(section)
 
 
 main()

@@ -260,6 +260,35 @@ def test_counts_below_5_are_shown_as_less_than_5() -> None:
     assert boardpack.value_text("repeat_rate", None, 3) == "–"
 
 
+def test_the_presentation_deck_builds_a_section_when_shown(tiny, monkeypatch) -> None:
+    """The presentation view's Deck builds its first screens with the deck and a chart only
+    when it is shown, once; its keys are known before (the board pack's sequence, which
+    build_sections builds whole), and the definitions build every section before them."""
+    from engage_metrics.boardpack import sections as built
+
+    calls: list[str] = []
+
+    def counted(key: str, build):
+        return lambda con, n: calls.append(key) or build(con, n)
+
+    monkeypatch.setattr(built, "_CHARTS", tuple((k, counted(k, b)) for k, b in built._CHARTS))
+    deck = boardpack.Deck(tiny, TINY, "Tiny", today=TODAY)
+    keys = [deck.key(i) for i in range(len(deck))]
+    assert [k.split("_", 1)[1] for k in keys[:3]] == ["title", "headline", "reading"]
+    assert keys[-1].endswith("_definitions") and calls == []
+    assert deck.section(tiny, 0).title == "Tiny" and calls == []
+    spectrum = keys.index(next(k for k in keys if k.endswith("_spectrum")))
+    assert deck.section(tiny, spectrum).key == keys[spectrum]
+    assert calls == ["spectrum"] and deck.built(spectrum - 1) is None
+    deck.section(tiny, spectrum)                                    # kept: not built again
+    last = deck.section(tiny, len(deck) - 1)
+    assert sorted(calls) == sorted(key for key, _ in built._CHARTS)
+    assert [deck.key(i) for i in range(len(deck))] == keys
+    every = [deck.section(tiny, i) for i in range(len(deck) - 1)]
+    assert [label for label, _ in last.definitions][:3] == list(dict.fromkeys(
+        registry.get(m).label for s in every for m in s.metric_ids))[:3]
+
+
 def test_a_tiny_organization_shows_no_small_number(tiny, tmp_path: Path) -> None:
     sections = boardpack.build_sections(tiny, TINY, "Tiny", today=TODAY)
     by_key = {s.key.split("_", 1)[1]: s for s in sections}

@@ -223,13 +223,15 @@ def test_file_names_headers_and_cells_render_as_plain_text(app, tmp_path: Path) 
             assert any("&lt;a href=" in t for t in labels)
     # the presentation's screens with data: its table of programs (st.table renders
     # Markdown) and its spectrum chart
-    sections = at.session_state["presentation_deck"][1]
+    deck = at.session_state["presentation_deck"][1]
     visited = []
-    for i, section in enumerate(sections):
-        if section.key.endswith(("programs", "spectrum")):
-            visited.append(section.key.split("_", 1)[1])
+    for i in range(len(deck)):
+        if deck.key(i).endswith(("programs", "spectrum")):
+            visited.append(deck.key(i).split("_", 1)[1])
             at.session_state["presentation_screen"] = i
             at.run()
+            section = at.session_state["presentation_deck"][1].built(i)   # built when shown
+            assert section is not None and section.key == deck.key(i)
             assert problems(at) == [] and rendered_markup(at) == [], section.key
             assert [t for t in chart_texts(at) if "<a " in t.lower()] == [], section.key
             if section.table is not None:

@@ -27,7 +27,7 @@ from engage_metrics.boardpack.labels import LABEL_CHARS, short_label, short_labe
 from engage_metrics.boardpack.numbers import KPIS
 from engage_metrics.boardpack.pack import FORMATS, BoardPack, build_pack, write_pack
 from engage_metrics.boardpack.pdf import render_pdf
-from engage_metrics.boardpack.sections import Section, build_sections
+from engage_metrics.boardpack.sections import Deck, Section, build_sections
 from engage_metrics.boardpack.slides import render_pptx
 from engage_metrics.boardpack.suppression import (
     HIDDEN,
@@ -41,7 +41,7 @@ from engage_metrics.periods import fiscal_label, fiscal_year, period_text
 __all__ = [
     "FORMATS", "HIDDEN", "KPIS", "LABEL_CHARS", "PNG_SCALE", "SUPPRESSED", "BoardPack",
     "ChartsUnavailable",
-    "Section", "build_pack", "build_sections", "count_text", "fiscal_label", "fiscal_year",
+    "Deck", "Section", "build_pack", "build_sections", "count_text", "fiscal_label", "fiscal_year",
     "narrate_privately", "period_text", "render_pdf", "render_pptx", "short_label",
     "short_labels", "value_text", "write_pack",
 ]

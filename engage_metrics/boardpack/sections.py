@@ -429,7 +429,8 @@ def _chart_section(key: str, title: str, lead: str, fig: go.Figure | None,
 def _definitions_section(sections: Sequence[Section], n: Numbers) -> Section:
     ids = list(dict.fromkeys(m for s in sections for m in s.metric_ids))
     entries = tuple((registry.get(m).label, definition(m)) for m in ids)
-    if any(s.key == "targets" for s in sections):
+    # (the keys carry their place already: "03_targets")
+    if any(s.key.split("_", 1)[-1] == "targets" for s in sections):
         entries += tuple((f"Targets: {term}", text) for term, text in targets.DEFINITIONS.items())
     return Section("definitions", "Definitions", "Every number in this pack, as defined in "
                    "Engage's metric registry. The lapse threshold in these numbers is "
@@ -443,31 +444,84 @@ def definition(metric_id: str) -> str:
     return f"{m.definition} Formula: {m.formula}" if m.formula else m.definition
 
 
+# the chart sections after the headline ones, in the pack's order, by their keys: each built
+# from the window's numbers (and the store, read when the section is built)
+_CHARTS: tuple[tuple[str, Callable[[duckdb.DuckDBPyConnection, Numbers], Section]], ...] = (
+    ("people", _people_section), ("spectrum", _spectrum_section),
+    ("battery", _battery_section), ("ladder", _ladder_section), ("flows", _flows_section),
+    ("retention", _cohort_section), ("depth", _tiers_section),
+    ("programs", lambda con, n: _programs_section(n)), ("hours", _hours_section))
+
+
+class Deck:
+    """The pack's sequence for a window, each section built when it is first asked for:
+    the presentation view shows one screen at a time, and its first screen needs none of
+    the charts (the spectrum's trajectory and the battery compute depth on many dates).
+    The title, headline, narrative and targets sections are built with the deck (from the
+    numbers every section shares); the definitions, last, build every section before it
+    (they list the metrics of all)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, window: Window,
+                 org_name: str | None = None, today: dt.date | None = None,
+                 step: Progress | None = None) -> None:
+        step = step or (lambda fraction, text: None)
+        n = self.numbers = compute(con, window, step)
+        org = short_label((org_name or "").strip() or str(n.settings["org_name"]), ORG_CHARS)
+        labels = program_labels(n)
+        chosen = ", ".join(labels[p] for p in window.programs)
+        title = Section("title", org, "Engagement board pack", kind="title", bullets=(
+            period_text(window) + (f" · {chosen}" if window.programs else " · all programs"),
+            f"Compared with {period_text(n.previous)}",
+            f"Prepared {fmt_date(today or dt.date.today())} with Engage"))
+        self._sections: list[Section | None] = [
+            title, _kpi_section(n), _narrative_section(n), *_targets_sections(con, n)]
+        self._first_chart = len(self._sections)
+        self._sections += [None] * (len(_CHARTS) + 1)
+        for i, section in enumerate(self._sections[:self._first_chart]):
+            assert section is not None
+            section.key = f"{i:02d}_{section.key}"
+
+    def __len__(self) -> int:
+        return len(self._sections)
+
+    def built(self, i: int) -> Section | None:
+        """Section *i* if it has been built, else None."""
+        return self._sections[i]
+
+    def key(self, i: int) -> str:
+        """Section *i*'s key ("05_spectrum"), built or not."""
+        found = self._sections[i]
+        if found is not None:
+            return found.key
+        name = ("definitions" if i == len(self) - 1
+                else _CHARTS[i - self._first_chart][0])
+        return f"{i:02d}_{name}"
+
+    def section(self, con: duckdb.DuckDBPyConnection, i: int,
+                step: Progress | None = None) -> Section:
+        """Section *i*, built now (reading *con*) unless it was before."""
+        found = self._sections[i]
+        if found is not None:
+            return found
+        if i == len(self) - 1:          # the definitions: of every section before them
+            before = [self.section(con, j, step) for j in range(i)]
+            found = _definitions_section(before, self.numbers)
+        else:
+            j = i - self._first_chart
+            if step is not None:
+                step(0.2 + 0.25 * j / len(_CHARTS), "Computing the charts")
+            name, build = _CHARTS[j]
+            found = build(con, self.numbers)
+            assert found.key == name, (found.key, name)
+        found.key = f"{i:02d}_{found.key}"
+        self._sections[i] = found
+        return found
+
+
 def build_sections(con: duckdb.DuckDBPyConnection, window: Window, org_name: str | None = None,
                    today: dt.date | None = None, progress: Progress | None = None) -> list[Section]:
-    """The pack's sequence for *window*, with figures but no images yet (fast: the
-    presentation view uses this directly)."""
-    step = progress or (lambda fraction, text: None)
-    n = compute(con, window, step)
-    org = short_label((org_name or "").strip() or str(n.settings["org_name"]), ORG_CHARS)
-    labels = program_labels(n)
-    chosen = ", ".join(labels[p] for p in window.programs)
-    title = Section("title", org, "Engagement board pack", kind="title", bullets=(
-        period_text(window) + (f" · {chosen}" if window.programs else " · all programs"),
-        f"Compared with {period_text(n.previous)}",
-        f"Prepared {fmt_date(today or dt.date.today())} with Engage"))
-    sections = [title, _kpi_section(n), _narrative_section(n), *_targets_sections(con, n)]
-    builders: list[Callable[[], Section]] = [
-        lambda: _people_section(con, n), lambda: _spectrum_section(con, n),
-        lambda: _battery_section(con, n), lambda: _ladder_section(con, n),
-        lambda: _flows_section(con, n), lambda: _cohort_section(con, n),
-        lambda: _tiers_section(con, n), lambda: _programs_section(n),
-        lambda: _hours_section(con, n)]
-    for i, build in enumerate(builders):
-        step(0.2 + 0.25 * i / len(builders), "Computing the charts")
-        sections.append(build())
-    sections.append(_definitions_section(sections, n))
-    for i, s in enumerate(sections):
-        s.key = f"{i:02d}_{s.key}"
-    return sections
-
+    """The pack's sequence for *window*, every section built, with figures but no images
+    yet (the PDF and the PowerPoint; the presentation view builds a :class:`Deck`'s
+    sections one screen at a time)."""
+    deck = Deck(con, window, org_name, today, progress)
+    return [deck.section(con, i, progress) for i in range(len(deck))]
