@@ -85,13 +85,17 @@ def run(metric_id: str, window: Window | None = None, **extra: Any) -> pd.DataFr
     """Any registered metric as a DataFrame, with the window's parameters, ``asof`` = the
     window's end and *extra* available to it (metrics.run binds the stored settings: depth
     formula, lapse threshold; a change of them bumps the data version, the cache key)."""
+    return _run(store.cursor(), store.version(), metric_id, _params(window, **extra)).copy()
+
+
+def _params(window: Window | None, **extra: Any) -> tuple[tuple[str, Any], ...]:
+    """The cache key of :func:`_run`: the window's parameters and *extra*, sorted."""
     params: dict[str, Any] = {}
     if window is not None:
         params.update(start=window.start, end=window.end, programs=tuple(window.programs),
                       asof=window.end)
     params.update(extra)
-    key = tuple(sorted(params.items()))
-    return _run(store.cursor(), store.version(), metric_id, key).copy()
+    return tuple(sorted(params.items()))
 
 
 def scalar(metric_id: str, window: Window, **extra: Any) -> Any:
@@ -164,7 +168,13 @@ def _prediction_rows(_con: duckdb.DuckDBPyConnection, version: int, model: str,
     found = _prediction(_con, version, model, asof)
     if found.scores is not None:
         return found.scores
-    return (asks if model == asks.MODEL else active).fallback(_con, asof)
+    if model == asks.MODEL:
+        # its rule list is people_ready over the year before asof, all programs: the rows
+        # of the People page's "Ready for a bigger ask" for the default window (one query)
+        ready = _run(_con, version, "people_ready",
+                     _params(Window(asof - dt.timedelta(days=asks.RULE_DAYS), asof)))
+        return asks.fallback(_con, asof, ready)
+    return active.fallback(_con, asof)
 
 
 def fitted(model: str, asof: dt.date) -> Prediction:

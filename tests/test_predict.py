@@ -21,7 +21,7 @@ import predict_org
 import pytest
 from metric_fixtures import Org, day, open_store
 
-from engage_metrics import cli, registry, resolve
+from engage_metrics import cli, metrics, registry, resolve
 from engage_metrics.config import RUNG_NAMES
 from engage_metrics.predict import active, asks, common
 from engage_metrics.transaction import bump_data_version, transaction
@@ -200,6 +200,18 @@ def test_thin_history_falls_back_to_the_rule_lists(tmp_path: Path) -> None:
     assert "Ready for a bigger ask" in found.backtest.why
     gone = active.predict(con, asof)
     assert not gone.passed and "Slipping regulars" in gone.backtest.why
+
+
+def test_the_ask_rule_list_from_the_pages_people_ready_rows(generated) -> None:
+    """The dashboard gives asks.fallback the people_ready rows its People page ran for the
+    default window (engage_ui.data): the same rule list as fallback's own query."""
+    con = generated[0]
+    asof = predict_org.END
+    window = metrics.Window(asof - dt.timedelta(days=asks.RULE_DAYS), asof)
+    ready = metrics.run(con, "people_ready", **window.params(), asof=window.end)
+    own = asks.fallback(con, asof)
+    assert len(own) > 0
+    pd.testing.assert_frame_equal(asks.fallback(con, asof, ready), own)
 
 
 def test_reasons_in_words() -> None:

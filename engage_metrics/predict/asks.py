@@ -29,6 +29,7 @@ MIN_TEST_ASKS = 40      # asks after the backtest's cut, to judge it
 MIN_AUC = 0.60          # a backtest below this ranks yes and no too poorly to show
 TRAIN_SHARE = 0.7       # the backtest learns from the first 70 % of the asks, in date order
 ASK_RUNGS = (2, 3, 4, 5)
+RULE_DAYS = 365         # the rule list standing in: people_ready over the year before
 NUMERIC = ("depth", "tenure", "frequency", "recency", "breadth", "ties", "touches", "rung",
            "stretch", "days_since", "past_asks", "yes_share")
 CATEGORICAL = ("program",)
@@ -239,12 +240,15 @@ def _predict(con: duckdb.DuckDBPyConnection, asof: dt.date, rung: int | None) ->
     return Prediction(backtest, scores[list(COLUMNS)].reset_index(drop=True))
 
 
-def fallback(con: duckdb.DuckDBPyConnection, asof: dt.date) -> pd.DataFrame:
+def fallback(con: duckdb.DuckDBPyConnection, asof: dt.date,
+             ready: pd.DataFrame | None = None) -> pd.DataFrame:
     """The rule list that stands in for the scores: people_ready over the year before
-    *asof* (all programs), in the columns of the scores (no chance; the rule as the reason)."""
-    start = asof - dt.timedelta(days=365)
-    ready = metrics.run(con, "people_ready", start=start, end=asof, programs=[],
-                        **config.metric_params(con))
+    *asof* (all programs), in the columns of the scores (no chance; the rule as the reason).
+    *ready*: those people_ready rows when the caller has them already."""
+    if ready is None:
+        start = asof - dt.timedelta(days=RULE_DAYS)
+        ready = metrics.run(con, "people_ready", start=start, end=asof, programs=[],
+                            **config.metric_params(con))
     return pd.DataFrame({
         "person_id": ready["person_id"], "name": ready["name"], "email": ready["email"],
         "phone": ready["phone"], "current_rung": ready["rung"],
