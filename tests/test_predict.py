@@ -174,6 +174,23 @@ def test_still_active_backtest_beats_the_base_rate(generated) -> None:
     assert "Committed or Core" in active.reading(scores)
 
 
+def test_gap_rows_keep_the_most_recent_gaps_and_every_open_one(generated, monkeypatch) -> None:
+    """gap_rows reads the MAX_GAPS most recent gaps (by began, then person_id: ties at the
+    boundary cut by person) and every open gap of the year before the date."""
+    con = generated[0]
+    with common.private_cursor(con) as cur:
+        every = active.gap_rows(cur, predict_org.END)
+        monkeypatch.setattr(active, "MAX_GAPS", 57)
+        few = active.gap_rows(cur, predict_org.END)
+    assert len(every) > 57 * 10
+    ranked = every.sort_values(["began", "person_id"], ascending=[False, True])
+    since = pd.Timestamp(predict_org.END - dt.timedelta(days=active.ACTIVE_DAYS))
+    open_now = ~every["returned"] & (every["began"] >= since)
+    expected = every[every.index.isin(ranked.index[:57]) | open_now].reset_index(drop=True)
+    pd.testing.assert_frame_equal(few, expected)
+    assert few.tail(57)["began"].min() <= ranked["began"].iloc[56]
+
+
 def test_a_future_change_leaves_the_scores_as_of_the_date(generated, tmp_path: Path) -> None:
     con = generated[0]
     asof = predict_org.END - dt.timedelta(days=30)

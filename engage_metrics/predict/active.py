@@ -89,9 +89,18 @@ def gap_rows(cur: duckdb.DuckDBPyConnection, asof: dt.date) -> pd.DataFrame:
     first: the MAX_GAPS most recent (learned from) and every one still open of the people
     active in the year before *asof* (scored); the others stay in the database."""
     sql = registry.models()[MODEL].sql
+    # the MAX_GAPS most recent by (began DESC, person_id), one gap per person and date: those
+    # up to the MAX_GAPS-th in that order (all when there are fewer), found by a top-n
+    # rather than numbering every gap in order
     return cur.execute(
-        f"SELECT * FROM ({sql}) QUALIFY ROW_NUMBER() OVER (ORDER BY began DESC, person_id) "  # noqa: S608 - the registry's query
-        "<= $most OR (NOT returned AND began >= CAST($since AS DATE)) ORDER BY began, person_id",
+        f"WITH gaps AS MATERIALIZED ({sql}), "  # noqa: S608 - the registry's query
+        "last_learned AS (SELECT began, person_id FROM gaps ORDER BY began DESC, person_id "
+        "                 LIMIT 1 OFFSET $most - 1) "
+        "SELECT g.* FROM gaps g LEFT JOIN last_learned l ON TRUE "
+        "WHERE l.began IS NULL OR g.began > l.began "
+        "   OR (g.began = l.began AND g.person_id <= l.person_id) "
+        "   OR (NOT g.returned AND g.began >= CAST($since AS DATE)) "
+        "ORDER BY g.began, g.person_id",
         {"asof": asof, "most": MAX_GAPS,
          "since": asof - dt.timedelta(days=ACTIVE_DAYS)}).df()
 

@@ -55,4 +55,3 @@ SELECT person_id, event_date AS began, dates_so_far,
        date_diff('day', event_date, COALESCE(next_date, CAST($asof AS DATE))) AS duration,
        next_date IS NOT NULL AS returned
 FROM ordered
-ORDER BY person_id, event_date
