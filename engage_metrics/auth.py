@@ -140,8 +140,12 @@ def verify_password(password: str, encoded: str) -> bool:
 
 
 # checked against when the user name is unknown, so a wrong name takes as long as a
-# wrong password and the timing does not tell which user names exist
-_DUMMY_HASH = hash_password("engage-dummy-password", salt=b"\x00" * 16, iterations=MIN_ITERATIONS)
+# wrong password and the timing does not tell which user names exist: hash_password(
+# "engage-dummy-password", salt=16 zero bytes, iterations=MIN_ITERATIONS), written out
+# rather than computed when the module is imported (0.1 s of every page's first view in a
+# new process; tests/test_auth.py checks it)
+_DUMMY_HASH = ("pbkdf2_sha256$200000$AAAAAAAAAAAAAAAAAAAAAA==$"
+               "Py35JJysjhlj4OBp5T2jv/MrSpJV5Cdr+v3qmd6wMYg=")
 
 
 @dataclass(frozen=True)

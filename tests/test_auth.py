@@ -41,6 +41,14 @@ def test_hash_verifies_and_wrong_password_fails() -> None:
     assert not auth.verify_password("", encoded)
 
 
+def test_the_unknown_name_hash_is_the_dummy_passwords() -> None:
+    """The hash an unknown user name is checked against (written out in auth.py) is the
+    dummy password's, at the weakest accepted strength: as slow to check as a real one."""
+    assert auth._DUMMY_HASH == auth.hash_password(
+        "engage-dummy-password", salt=b"\x00" * 16, iterations=auth.MIN_ITERATIONS)
+    assert auth.verify_password("engage-dummy-password", auth._DUMMY_HASH)
+
+
 def test_default_hash_is_strong_and_salts_differ() -> None:
     a, b = auth.hash_password("same"), auth.hash_password("same")
     assert int(a.split("$")[1]) >= 200_000
