@@ -12,7 +12,7 @@ import pandas as pd
 
 from engage_metrics import registry
 from engage_metrics.config import get_setting
-from engage_metrics.metrics import Window, report, run, scalar
+from engage_metrics.metrics import Window, depth_ready, report, run, scalar
 
 # Told how far the pack is (0–1) and what it is doing; whatever it returns is ignored.
 Progress = Callable[[float, str], object]
@@ -92,10 +92,17 @@ def program_rows(con: duckdb.DuckDBPyConnection, window: Window) -> pd.DataFrame
     if window.programs:
         rows = rows[rows["program"].isin(window.programs)]
     rows = rows.reset_index(drop=True)
-    for col, metric_id in (("active", "active_people"), ("new", "new_people"),
-                           ("hours", "total_hours"), ("hours_people", "hours_volunteers")):
-        rows[col] = [scalar(con, metric_id, start=window.start, end=window.end, programs=[p])
-                     for p in rows["program"]]
+    columns = {"active": "active_people", "new": "new_people", "hours": "total_hours",
+               "hours_people": "hours_volunteers"}
+    values: dict[str, list[Any]] = {col: [] for col in columns}
+    for program in rows["program"]:
+        # the four read the same window facts: prepared once per program, not per metric
+        params = Window(window.start, window.end, (program,)).params()
+        with depth_ready(con, columns.values(), params) as cur:
+            for col, metric_id in columns.items():
+                values[col].append(scalar(cur, metric_id, **params))
+    for col, found in values.items():
+        rows[col] = found
     return rows
 
 
