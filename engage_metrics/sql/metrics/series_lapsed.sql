@@ -21,16 +21,19 @@ attended AS (
     WHERE p.status = 'attended'
       AND (len($programs) = 0 OR list_contains($programs, e.program))
 ),
-per_person AS (
-    SELECT n.month, n.d, a.person_id, COUNT(*) AS attended, MAX(a.event_date) AS last_date
-    FROM ends n
-    JOIN attended a ON a.event_date < n.d
-    GROUP BY n.month, n.d, a.person_id
+dates AS (           -- each person's attended dates: the participations up to and including it
+    SELECT person_id, event_date,
+           SUM(COUNT(*)) OVER (PARTITION BY person_id ORDER BY event_date) AS attended,
+           LEAD(event_date) OVER (PARTITION BY person_id ORDER BY event_date) AS next_date
+    FROM attended
+    GROUP BY person_id, event_date
 )
-SELECT n.month, n.d AS as_of,
-       COUNT(p.person_id) FILTER (WHERE p.attended >= 3 AND {{ lapsed(p.last_date, n.d) }})
-           AS lapsed
+-- a person's latest attended date before D is the one with D in (that date, the next one]:
+-- one row per person and month end, joined by range instead of every attendance before D
+SELECT n.month, n.d AS as_of, COUNT(p.person_id) AS lapsed
 FROM ends n
-LEFT JOIN per_person p ON p.month = n.month
+LEFT JOIN dates p
+       ON p.event_date < n.d AND (p.next_date IS NULL OR p.next_date >= n.d)
+      AND p.attended >= 3 AND {{ lapsed(p.event_date, n.d) }}
 GROUP BY n.month, n.d
 ORDER BY n.month
