@@ -27,7 +27,10 @@
 -- next attended date, or still open at $asof), with what was known that day. Attendances on or
 -- after $asof are never read.
 WITH dates AS (
-    SELECT p.person_id, e.event_date, MAX(p.rung) AS rung
+    SELECT p.person_id, e.event_date, MAX(p.rung) AS rung,
+           -- the date as a day number: every window below orders by it, so one sort serves
+           -- them all (a range of days on a date would sort again, on a timestamp)
+           date_diff('day', DATE '2000-01-01', e.event_date) AS day_no
     FROM participation p
     JOIN event e ON e.event_id = p.event_id
     WHERE p.status = 'attended' AND e.event_date < CAST($asof AS DATE)
@@ -35,15 +38,15 @@ WITH dates AS (
 ),
 ordered AS (
     SELECT person_id, event_date,
-           ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY event_date) AS dates_so_far,
-           MIN(event_date) OVER (PARTITION BY person_id) AS first_date,
-           LAG(event_date) OVER (PARTITION BY person_id ORDER BY event_date) AS previous_date,
-           LEAD(event_date) OVER (PARTITION BY person_id ORDER BY event_date) AS next_date,
-           MAX(rung) OVER (PARTITION BY person_id ORDER BY event_date
-                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS rung,
-           COUNT(*) OVER (PARTITION BY person_id ORDER BY event_date
-                          RANGE BETWEEN INTERVAL 364 DAYS PRECEDING AND CURRENT ROW) AS last_year
+           ROW_NUMBER() OVER w AS dates_so_far,
+           MIN(event_date) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+               AS first_date,
+           LAG(event_date) OVER w AS previous_date,
+           LEAD(event_date) OVER w AS next_date,
+           MAX(rung) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS rung,
+           COUNT(*) OVER (w RANGE BETWEEN 364 PRECEDING AND CURRENT ROW) AS last_year
     FROM dates
+    WINDOW w AS (PARTITION BY person_id ORDER BY day_no)
 )
 SELECT person_id, event_date AS began, dates_so_far,
        date_diff('day', first_date, event_date) AS tenure_days,
