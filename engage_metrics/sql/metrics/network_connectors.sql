@@ -15,12 +15,24 @@ WITH attended AS (
     JOIN event e ON e.event_id = p.event_id
     WHERE {{ attended_in_window }}
 ),
-pairs AS (
+pairs AS (          -- pairs with >= 2 shared attended occurrences in the window, and how many
+    -- selected programs: every pair of co-attendees of the window's occurrences
     SELECT a.person_id AS person_a, b.person_id AS person_b, COUNT(*) AS shared
     FROM attended a
     JOIN attended b ON b.event_id = a.event_id AND b.person_id > a.person_id
+    WHERE len($programs) > 0
     GROUP BY a.person_id, b.person_id
     HAVING COUNT(*) >= 2
+    UNION ALL
+    -- all programs: tie_step (kept by every import: sql/resolve/ties.sql) holds each pair's
+    -- consecutive two shared occurrences (prev_date, date); the k >= 2 shared in the window
+    -- are consecutive, so k - 1 of those steps lie in it (instead of grouping millions of
+    -- pairs of co-attendees)
+    SELECT person_id, other_id, COUNT(*) + 1
+    FROM tie_step
+    WHERE len($programs) = 0 AND person_id < other_id
+      AND prev_date >= CAST($start AS DATE) AND date < CAST($end AS DATE)
+    GROUP BY person_id, other_id
 ),
 degree AS (
     SELECT person_id, COUNT(*) AS ties
