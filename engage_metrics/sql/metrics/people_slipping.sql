@@ -11,12 +11,22 @@
 --   setting, 180 days by default), so they have not lapsed yet. A call now can bring them back.
 --   Longest overdue first.
 -- formula: days since last > 1.5 * MEDIAN(days between consecutive attended dates) AND days since last < lapse_days
-WITH dates AS (
+WITH recent_attended AS (
+    SELECT p.person_id, COUNT(*) AS attended
+    FROM participation p
+    JOIN event e ON e.event_id = p.event_id
+    WHERE p.status = 'attended' AND e.event_date < CAST($end AS DATE)
+      AND date_diff('day', e.event_date, CAST($end AS DATE)) <= 365
+      AND (len($programs) = 0 OR list_contains($programs, e.program))
+    GROUP BY p.person_id
+),
+dates AS (           -- of the regulars only: no one else is listed, so no one else's gaps
     SELECT DISTINCT p.person_id, e.event_date
     FROM participation p
     JOIN event e ON e.event_id = p.event_id
     WHERE p.status = 'attended' AND e.event_date < CAST($end AS DATE)
       AND (len($programs) = 0 OR list_contains($programs, e.program))
+      AND p.person_id IN (SELECT person_id FROM recent_attended WHERE attended >= 4)
 ),
 gaps AS (
     SELECT person_id, event_date,
@@ -32,15 +42,6 @@ per_person AS (
            percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS usual_gap
     FROM gaps
     GROUP BY person_id
-),
-recent_attended AS (
-    SELECT p.person_id, COUNT(*) AS attended
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended' AND e.event_date < CAST($end AS DATE)
-      AND date_diff('day', e.event_date, CAST($end AS DATE)) <= 365
-      AND (len($programs) = 0 OR list_contains($programs, e.program))
-    GROUP BY p.person_id
 )
 SELECT pp.person_id,
        COALESCE(NULLIF(TRIM(pe.full_name), ''),
