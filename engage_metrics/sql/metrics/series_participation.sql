@@ -11,35 +11,29 @@
 --   before the window's start is returning, not new. Every month is listed.
 -- formula: active = COUNT(DISTINCT person attended in month); new = COUNT(active WHERE first attended in month); returning = active - new
 WITH RECURSIVE {{ calendar(months, month, month, 1) }},
-first_attended AS (
-    SELECT p.person_id, MIN(e.event_date) AS first_date
-    FROM participation p
-    JOIN event e ON e.event_id = p.event_id
-    WHERE p.status = 'attended'
-    GROUP BY p.person_id
-),
-attended AS (
+attended AS (        -- one row per person and month, with their attended participations
     SELECT p.person_id, CAST(date_trunc('month', e.event_date) AS DATE) AS month,
-           CAST(date_trunc('month', f.first_date) AS DATE) AS first_month,
-           f.first_date >= CAST($start AS DATE) AS first_in_window
+           COUNT(*) AS attended
     FROM participation p
     JOIN event e ON e.event_id = p.event_id
-    JOIN first_attended f ON f.person_id = p.person_id
     WHERE {{ attended_in_window }}
+    GROUP BY p.person_id, CAST(date_trunc('month', e.event_date) AS DATE)
 ),
-counted AS (
-    SELECT month,
-           COUNT(DISTINCT person_id) AS active,
-           COUNT(DISTINCT person_id) FILTER (WHERE first_month = month AND first_in_window) AS new,
-           COUNT(*) AS attended
-    FROM attended
-    GROUP BY month
+counted AS (         -- first attendance ever, any program: person_fact (kept by every import)
+    SELECT a.month,
+           COUNT(*) AS active,
+           COUNT(*) FILTER (WHERE CAST(date_trunc('month', f.first_attended) AS DATE) = a.month
+                              AND f.first_attended >= CAST($start AS DATE)) AS new,
+           SUM(a.attended) AS attended
+    FROM attended a
+    JOIN person_fact f ON f.person_id = a.person_id
+    GROUP BY a.month
 )
 SELECT m.month,
        COALESCE(c.active, 0) AS active,
        COALESCE(c.new, 0) AS new,
        COALESCE(c.active, 0) - COALESCE(c.new, 0) AS returning,
-       COALESCE(c.attended, 0) AS attended
+       CAST(COALESCE(c.attended, 0) AS BIGINT) AS attended
 FROM months m
 LEFT JOIN counted c ON c.month = m.month
 ORDER BY m.month
