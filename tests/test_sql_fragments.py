@@ -32,12 +32,12 @@ def test_pasted_fragments_give_the_text_the_file_spelled_out_before() -> None:
     FROM months
     WHERE month + INTERVAL 1 MONTH < CAST($end AS DATE)
 ),
-first_attended AS (""")
-    assert """    JOIN first_attended f ON f.person_id = p.person_id
+attended AS (""")
+    assert """    JOIN event e ON e.event_id = p.event_id
     WHERE p.status = 'attended'
       AND e.event_date >= CAST($start AS DATE) AND e.event_date < CAST($end AS DATE)
       AND (len($programs) = 0 OR list_contains($programs, e.program))
-),""" in sql
+    GROUP BY p.person_id""" in sql
 
 
 def test_every_include_is_pasted() -> None:
