@@ -67,7 +67,7 @@ QUERIES = {**{m.id: m.sql for m in registry.metrics().values()},
 # the tests that run Spark (a JVM, .venv-spark, a cluster: minutes on this 2-core machine)
 # carry the `spark` mark, which the default run leaves out to keep the suite within its
 # time; `./scripts/test -m spark tests/test_spark.py` runs them (README, Spark). Those that
-# also carry `spark_ci` are CI's subset (`-m spark_ci`, about a minute): on their own they
+# also carry `spark_ci` are CI's subset (`-m spark_ci`, README): on their own they
 # check a smaller matrix (see `full` below), in the `spark` run the whole one
 runs_spark = pytest.mark.spark
 in_ci = pytest.mark.spark_ci
