@@ -11,9 +11,14 @@ without a JVM of their own.
 The steps (lakes built by Spark before the reports), each giving one result:
 {"cli": [arg, ...]} a command (its [exit code, stdout, stderr], and the lake's digest
 before and after when it has --lake); {"merge": LAKE, "emails": [a, b]} merges the people
-of two emails (the `decide` command's output); {"copy": LAKE, "to": DIR};
+of two emails (the `decide` command's output); {"copy": LAKE, "to": DIR} (with "lock": true, and
+the empty lock file of a lake that Spark wrote, engage_spark.change.LOCK);
 {"fail": LAKE, "files": [...], "after": N} imports files whose staging fails after N
-tables were written (the exception, and the lake's digest before and after).
+tables were written (the exception, and the lake's digest before and after); with
+"derive": false the derivation before the staging is skipped (the lake's derived views
+are staged as they are: with N below the snapshot tables' count, the failure comes before
+any derived table is written, so the step tests the same landing, without a derivation's
+cost).
 """
 from __future__ import annotations
 
@@ -99,10 +104,13 @@ def _step(spark: Any, step: dict[str, Any]) -> Any:
         return _cli(["decide", "--lake", step["merge"], "merge", *map(str, ids)])
     if "copy" in step:
         shutil.copytree(step["copy"], step["to"])
+        if step.get("lock"):
+            (Path(step["to"]) / change.LOCK).touch()
         return None
     where = step["fail"]
     before = digest(where)
     real, calls = change.stage_table, []
+    real_derive = change.derive
 
     def failing(*args: Any, **kwargs: Any) -> None:
         if len(calls) == step["after"]:
@@ -111,6 +119,8 @@ def _step(spark: Any, step: dict[str, Any]) -> Any:
         real(*args, **kwargs)
 
     change.stage_table = failing    # type: ignore[assignment]
+    if not step.get("derive", True):
+        change.derive = lambda tables: 0    # type: ignore[assignment]
     try:
         try:
             change.import_files(spark, Path(where), [Path(f) for f in step["files"]],
@@ -120,6 +130,7 @@ def _step(spark: Any, step: dict[str, Any]) -> Any:
             error = str(exc)
     finally:
         change.stage_table = real   # type: ignore[assignment]
+        change.derive = real_derive     # type: ignore[assignment]
     return [error, before, digest(where)]
 
 
