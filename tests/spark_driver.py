@@ -12,7 +12,7 @@ The steps (lakes built by Spark before the reports), each giving one result:
 {"cli": [arg, ...]} a command (its [exit code, stdout, stderr], and the lake's digest
 before and after when it has --lake); {"merge": LAKE, "emails": [a, b]} merges the people
 of two emails (the `decide` command's output); {"copy": LAKE, "to": DIR} (with "lock": true, and
-the empty lock file of a lake that Spark wrote, engage_spark.change.LOCK);
+the empty lock file of a lake that Spark wrote, engage_metrics.lake_commit.LOCK);
 {"fail": LAKE, "files": [...], "after": N} imports files whose staging fails after N
 tables were written (the exception, and the lake's digest before and after); with
 "derive": false the derivation before the staging is skipped (the lake's derived views
@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from engage_metrics import metrics, registry
+from engage_metrics import lake_commit, metrics, registry
 from engage_metrics.metrics import Window
 from engage_metrics.options import ImportOptions
 from engage_spark import change, cli, session
@@ -105,7 +105,7 @@ def _step(spark: Any, step: dict[str, Any]) -> Any:
     if "copy" in step:
         shutil.copytree(step["copy"], step["to"])
         if step.get("lock"):
-            (Path(step["to"]) / change.LOCK).touch()
+            (Path(step["to"]) / lake_commit.LOCK).touch()
         return None
     where = step["fail"]
     before = digest(where)
