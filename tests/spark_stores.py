@@ -3,6 +3,8 @@ organization (the golden export files of most tools, imported into one store), t
 after an overlapping import, an undo and a merge decision, and the demo organization."""
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -10,7 +12,26 @@ import duckdb
 from engage_metrics import db, resolve
 from engage_metrics.importer import import_files, undo_import
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden"
+SPARK = ROOT / "scripts" / "spark"
+# small and quick: tiny data, two shuffle partitions, no web UI, no whole-stage code
+# generation (compiling each stage's code costs more than running it on a few rows: a
+# derivation of the golden lake took 14 s without it, 30 s with it, warm)
+FAST = ["spark.sql.shuffle.partitions=2", "spark.ui.enabled=false",
+        "spark.sql.codegen.wholeStage=false"]
+FAST_ARGS = [a for c in FAST for a in ("--conf", c)]
+
+
+def spark_env() -> dict[str, str]:
+    """The environment of a Spark process of the tests: this checkout, Spark on loopback."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), "SPARK_LOCAL_IP": "127.0.0.1"}
+
+
+def spark_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """`./scripts/spark ARGS` in a new process."""
+    return subprocess.run([str(SPARK), *args], capture_output=True, text=True,
+                          env=spark_env(), timeout=timeout)
 # one call: Mobilize's shift export is joined with its event export, the others are one
 # import each
 GOLDEN_FILES = ("mobilize/shift export.csv", "mobilize/event export.csv",

@@ -43,6 +43,7 @@ import test_incremental as incremental
 from helpers_ui import DemoStore
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
+from spark_stores import FAST, FAST_ARGS, SPARK, spark_cli, spark_env
 
 from engage_metrics import db, lake, metrics, registry
 from engage_metrics.importer import import_files
@@ -51,14 +52,7 @@ from engage_metrics.options import ImportOptions
 from engage_spark import transpile
 
 ROOT = Path(__file__).resolve().parents[1]
-SPARK = ROOT / "scripts" / "spark"
 TOLERANCE = 1e-9
-# small and quick: tiny data, two shuffle partitions, no web UI, no whole-stage code
-# generation (compiling each stage's code costs more than running it on a few rows: a
-# derivation of the golden lake took 14 s without it, 30 s with it, warm)
-FAST = ["spark.sql.shuffle.partitions=2", "spark.ui.enabled=false",
-        "spark.sql.codegen.wholeStage=false"]
-FAST_ARGS = [a for c in FAST for a in ("--conf", c)]
 NOWHERE = ["--program", "Nowhere"]
 QUERIES = {**{m.id: m.sql for m in registry.metrics().values()},
            **{p.stem: registry.facts_sql(p.stem) for p in registry.FACTS_DIR.glob("*.sql")},
@@ -175,10 +169,6 @@ def spark_python() -> Path:
                        timeout=900)
     assert r.returncode == 0, r.stderr
     return ROOT / ".venv-spark" / "bin" / "python"
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "SPARK_LOCAL_IP": "127.0.0.1"}
 
 
 @dataclass
@@ -320,7 +310,7 @@ class Driver:
         self.log = log.open("w")
         self.proc = subprocess.Popen([str(python), str(ROOT / "tests" / "spark_driver.py")],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.log, text=True, env=_env())
+                                     stderr=self.log, text=True, env=spark_env())
         self.log_path = log
 
     def ask(self, spec: dict[str, Any]) -> dict[str, Any]:
@@ -595,14 +585,9 @@ def test_spark_analyzes_every_metric(spark_results: dict[str, Any]) -> None:
 
 # ---------------------------------------------------------------- ./scripts/spark
 
-def spark_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([str(SPARK), *args], capture_output=True, text=True, env=_env(),
-                          timeout=timeout)
-
-
 def engage(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "engage_metrics", *args], capture_output=True,
-                          text=True, env=_env(), timeout=300)
+                          text=True, env=spark_env(), timeout=300)
 
 
 @runs_spark
@@ -707,13 +692,13 @@ def test_spark_submit_imports_and_reports_what_engage_does(spark_python: Path,
     """The package's __main__ as spark-submit's application file (README, Spark): an import
     into a new lake and its report, equal to engage's on a store of the same file."""
     submit = spark_python.parent / "spark-submit"
-    env = {**_env(), "PYSPARK_PYTHON": str(spark_python)}
+    env = {**spark_env(), "PYSPARK_PYTHON": str(spark_python)}
     lake_dir, store = tmp_path / "lake", tmp_path / "store.duckdb"
     exports = [str(spark_stores.GOLDEN / f) for f in spark_stores.GOLDEN_FILES[3:5]]
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(submit), "--master", "local[1]", *(
-            a for c in FAST for a in ("--conf", c)), str(ROOT / "engage_spark" / "__main__.py"),
+        return subprocess.run([str(submit), "--master", "local[1]", *FAST_ARGS,
+            str(ROOT / "engage_spark" / "__main__.py"),
             *args], capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
 
     imported = run("import", "--lake", str(lake_dir), *exports)     # VAN and CiviCRM

@@ -3,19 +3,14 @@ name does on a DuckDB store (engage_metrics.resolve.unlink): every table equal b
 afterwards. Runs Spark (the `spark` mark: not in the default run; README, Spark)."""
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from spark_stores import content, lake_views
+from spark_stores import FAST_ARGS, content, lake_views, spark_cli
 
 from engage_metrics import db, importer, resolve
 
-ROOT = Path(__file__).resolve().parents[1]
-FAST = ["--conf", "spark.sql.shuffle.partitions=2", "--conf", "spark.ui.enabled=false",
-        "--conf", "spark.sql.codegen.wholeStage=false"]
 # Ana's name-only sign-in is linked by name to Ana with an email in the same file
 LINKED = ("Name,Email,Event,Date,Status\n"
           "Ana Lopez,ana@x.org,Canvass,2025-03-01,Attended\n"
@@ -25,13 +20,6 @@ LINKED = ("Name,Email,Event,Date,Status\n"
 
 pytestmark = [pytest.mark.spark,
               pytest.mark.skipif(shutil.which("java") is None, reason="no Java")]
-
-
-def spark(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(ROOT / "scripts" / "spark"), *args], capture_output=True,
-                          text=True, timeout=900,
-                          env={**os.environ, "PYTHONPATH": str(ROOT),
-                               "SPARK_LOCAL_IP": "127.0.0.1"})
 
 
 def test_unlink_on_spark_gives_what_unlink_gives_on_duckdb(tmp_path: Path) -> None:
@@ -48,18 +36,18 @@ def test_unlink_on_spark_gives_what_unlink_gives_on_duckdb(tmp_path: Path) -> No
         con.close()
     assert linked["person"] != expected["person"]      # the link made a difference
     folder = tmp_path / "lake"
-    r = spark("import", "--lake", str(folder), str(sheet), *FAST)
+    r = spark_cli("import", "--lake", str(folder), str(sheet), *FAST_ARGS)
     assert r.returncode == 0, r.stderr
     views = lake_views(folder)
     assert content(views) == linked
     [(ana,)] = views.execute("SELECT person_id FROM person WHERE email = 'ana@x.org'").fetchall()
     [(bo,)] = views.execute("SELECT person_id FROM person WHERE email = 'bo@x.org'").fetchall()
     views.close()
-    r = spark("unlink", "--lake", str(folder), str(bo), *FAST)      # Bo has no link
+    r = spark_cli("unlink", "--lake", str(folder), str(bo), *FAST_ARGS)      # Bo has no link
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.splitlines()[-1] == (f"error: person #{bo} has no link by name (the "
                                          "Data page lists them under Linked by name)")
-    r = spark("unlink", "--lake", str(folder), str(ana), *FAST)
+    r = spark_cli("unlink", "--lake", str(folder), str(ana), *FAST_ARGS)
     assert r.returncode == 0, r.stderr
     assert r.stdout == f"1 link(s) by name into person #{ana} undone\n"
     got = content(lake_views(folder))
